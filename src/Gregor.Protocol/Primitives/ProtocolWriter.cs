@@ -1,0 +1,180 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Gregor.Protocol.Primitives;
+
+/// <summary>
+/// Writes Kafka wire primitives into a growable buffer rented from the shared array pool.
+/// Call <see cref="Dispose"/> to return the buffer. Not thread-safe. The frame length prefix
+/// is written by reserving four bytes and patching them (<see cref="PatchInt32"/>), so no
+/// message needs a separate size pass.
+/// </summary>
+public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer;
+    private int _length;
+
+    public ProtocolWriter(int initialCapacity = 256)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(16, initialCapacity));
+    }
+
+    public int Length => _length;
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+
+    public void Reset() => _length = 0;
+
+    public void Advance(int count) => _length += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(Math.Max(1, sizeHint));
+        return _buffer.AsMemory(_length);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(Math.Max(1, sizeHint));
+        return _buffer.AsSpan(_length);
+    }
+
+    private void Ensure(int count)
+    {
+        if (_buffer.Length - _length >= count)
+        {
+            return;
+        }
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + count));
+        _buffer.AsSpan(0, _length).CopyTo(grown);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = grown;
+    }
+
+    private Span<byte> Take(int count)
+    {
+        Ensure(count);
+        var span = _buffer.AsSpan(_length, count);
+        _length += count;
+        return span;
+    }
+
+    public void WriteInt8(sbyte value) => Take(1)[0] = (byte)value;
+    public void WriteBool(bool value) => Take(1)[0] = value ? (byte)1 : (byte)0;
+    public void WriteInt16(short value) => BinaryPrimitives.WriteInt16BigEndian(Take(2), value);
+    public void WriteUInt16(ushort value) => BinaryPrimitives.WriteUInt16BigEndian(Take(2), value);
+    public void WriteInt32(int value) => BinaryPrimitives.WriteInt32BigEndian(Take(4), value);
+    public void WriteUInt32(uint value) => BinaryPrimitives.WriteUInt32BigEndian(Take(4), value);
+    public void WriteInt64(long value) => BinaryPrimitives.WriteInt64BigEndian(Take(8), value);
+    public void WriteFloat64(double value) => BinaryPrimitives.WriteDoubleBigEndian(Take(8), value);
+    public void WriteUuid(Guid value) => value.TryWriteBytes(Take(16), bigEndian: true, out _);
+    public void WriteRaw(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Take(bytes.Length));
+
+    public void PatchInt32(int position, int value) =>
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(position, 4), value);
+
+    public void WriteUnsignedVarInt(uint value)
+    {
+        while (value >= 0x80)
+        {
+            Take(1)[0] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        Take(1)[0] = (byte)value;
+    }
+
+    public void WriteVarInt(int value) => WriteUnsignedVarInt((uint)((value << 1) ^ (value >> 31)));
+
+    public void WriteUnsignedVarLong(ulong value)
+    {
+        while (value >= 0x80)
+        {
+            Take(1)[0] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        Take(1)[0] = (byte)value;
+    }
+
+    public void WriteVarLong(long value) => WriteUnsignedVarLong((ulong)((value << 1) ^ (value >> 63)));
+
+    public void WriteCompactLength(int length) => WriteUnsignedVarInt((uint)(length + 1));
+
+    public void WriteString(string? value, bool compact)
+    {
+        if (value is null)
+        {
+            if (compact)
+            {
+                WriteUnsignedVarInt(0);
+            }
+            else
+            {
+                WriteInt16(-1);
+            }
+            return;
+        }
+        var byteCount = Encoding.UTF8.GetByteCount(value);
+        if (compact)
+        {
+            WriteCompactLength(byteCount);
+        }
+        else
+        {
+            if (byteCount > short.MaxValue)
+            {
+                throw new ProtocolException($"string of {byteCount} bytes exceeds int16 length");
+            }
+            WriteInt16((short)byteCount);
+        }
+        Encoding.UTF8.GetBytes(value, Take(byteCount));
+    }
+
+    public void WriteBytes(ReadOnlySpan<byte> value, bool compact)
+    {
+        if (compact)
+        {
+            WriteCompactLength(value.Length);
+        }
+        else
+        {
+            WriteInt32(value.Length);
+        }
+        WriteRaw(value);
+    }
+
+    public void WriteNullBytes(bool compact)
+    {
+        if (compact)
+        {
+            WriteUnsignedVarInt(0);
+        }
+        else
+        {
+            WriteInt32(-1);
+        }
+    }
+
+    public void WriteArrayLength(int count, bool compact)
+    {
+        if (compact)
+        {
+            WriteCompactLength(count);
+        }
+        else
+        {
+            WriteInt32(count);
+        }
+    }
+
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        _length = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

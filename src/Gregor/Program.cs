@@ -1,0 +1,2 @@
+Console.WriteLine("gregor: the broker lands with issue #4");
+return 0;
