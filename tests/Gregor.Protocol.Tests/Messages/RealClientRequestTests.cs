@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Gregor.Protocol.Messages;
 using Gregor.Protocol.Primitives;
 
@@ -9,6 +11,7 @@ namespace Gregor.Protocol.Tests.Messages;
 /// server on 127.0.0.1 that logged each frame as hex and answered ApiVersions only:
 /// `kcat -L -b 127.0.0.1:PORT` (kcat with librdkafka 2.0.2) and kafka-python 2.0.2's
 /// `KafkaConsumer(bootstrap_servers=...).topics()` (its version probe, /usr/bin/python3).
+/// The Produce captures are in Captures/ (see the README there for how they were made).
 /// </summary>
 public sealed class RealClientRequestTests
 {
@@ -81,6 +84,35 @@ public sealed class RealClientRequestTests
         var request = Assert.IsType<OffsetFetchRequest>(body);
         Assert.Equal("kafka-python-default-group", request.GroupId);
         Assert.Empty(request.Topics!);
+    }
+
+    [Theory]
+    [InlineData("none", 0)]
+    [InlineData("gzip", 1)]
+    [InlineData("snappy", 2)]
+    [InlineData("lz4", 3)]
+    [InlineData("zstd", 4)]
+    public void Kcat_ProduceV7_KeepsTheRecordBatchAsASliceOfTheFrame(string codec, int compressionId)
+    {
+        var hex = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Captures", $"kcat-produce-v7-{codec}.hex")).Trim();
+        var (header, _, body) = Decode(hex);
+        Assert.Equal(7, header.ApiVersion);
+        var request = Assert.IsType<ProduceRequest>(body);
+        Assert.Null(request.TransactionalId);
+        Assert.Equal(-1, request.Acks);
+        var topic = Assert.Single(request.TopicData);
+        Assert.Equal("golden", topic.Name);
+        var partition = Assert.Single(topic.PartitionData);
+        Assert.Equal(0, partition.Index);
+
+        var records = partition.Records!.Value;
+        Assert.True(MemoryMarshal.TryGetArray(records, out var segment));
+        Assert.True(segment.Offset > 0, "records should point into the frame, not a copy");
+        var batch = records.Span;
+        Assert.Equal(2, batch[16]); // magic
+        Assert.Equal(compressionId, BinaryPrimitives.ReadInt16BigEndian(batch[21..]) & 7);
+        Assert.Equal(3, BinaryPrimitives.ReadInt32BigEndian(batch[57..])); // record count
+        Assert.Equal(batch.Length - 12, BinaryPrimitives.ReadInt32BigEndian(batch[8..])); // batch length
     }
 
     [Fact]
