@@ -1,7 +1,7 @@
 using Gregor.Broker.Config;
+using Gregor.Broker.Dispatch;
 using Gregor.Broker.Network;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gregor.Broker;
 
@@ -28,7 +28,11 @@ public static class BrokerServices
         services.AddSingleton<NetworkMetrics>();
         services.AddSingleton<ListenerEndpoints>();
         services.AddHostedService<IdleConnectionReaper>();
-        services.TryAddSingleton<IRequestProcessor, NoDispatcherRequestProcessor>();
+
+        // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
+        services.AddSingleton<ApiHandlerRegistry>();
+        services.AddSingleton<IRequestProcessor, RequestDispatcher>();
+        ApiHandlerRegistry.AddHandlersFrom(services, typeof(BrokerServices).Assembly);
 
         return services;
     }
