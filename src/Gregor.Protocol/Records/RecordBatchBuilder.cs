@@ -41,9 +41,9 @@ public sealed class RecordBatchBuilder : IDisposable
     public int UncompressedSize => RecordBatchHeader.Size + _records.Length;
 
     /// <summary>
-    /// Appends a record. A null key or value (the <c>null</c> literal or an empty nullable) is
-    /// written as length -1 and reads back as null; an empty one as length 0. Beware that a null
-    /// <c>byte[]</c> converts to an empty <see cref="ReadOnlyMemory{T}"/>, not to null.
+    /// Appends a record. A null key or value (no value in the nullable) is written as length -1
+    /// and reads back as null; an empty one as length 0. Beware: C# converts a null <c>byte[]</c>
+    /// to an empty <see cref="ReadOnlyMemory{T}"/>; pass arrays to the <c>byte[]?</c> overload.
     /// </summary>
     public void Append(long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, ReadOnlySpan<RecordHeader> headers = default)
     {
@@ -87,6 +87,16 @@ public sealed class RecordBatchBuilder : IDisposable
         _count++;
         _maxTimestamp = _count == 1 ? timestamp : Math.Max(_maxTimestamp, timestamp);
     }
+
+    /// <summary>
+    /// Appends a record from arrays: a null array is written as a null key or value (length -1),
+    /// an empty one as length 0.
+    /// </summary>
+    public void Append(long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<RecordHeader> headers = default) =>
+        Append(timestamp,
+            key is null ? (ReadOnlyMemory<byte>?)null : key,
+            value is null ? (ReadOnlyMemory<byte>?)null : value,
+            headers);
 
     /// <summary>Appends a copy of a record read from another batch, keeping its timestamp, key, value and headers.</summary>
     public void Append(in Record record)
