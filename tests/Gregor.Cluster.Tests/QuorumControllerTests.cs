@@ -367,4 +367,20 @@ public sealed class QuorumControllerTests
 
         Assert.True(controller.Current.Topic(TopicNames.ConsumerOffsets)!.IsInternal);
     }
+
+    [Fact]
+    public async Task UpdateAdvertisedListener_ReRegistersOnlyWhenChanged()
+    {
+        var store = new InMemoryMetadataLogStore();
+        using var controller = NewController(store);
+        var offset = controller.Current.Offset;
+
+        await controller.UpdateAdvertisedListenerAsync("127.0.0.1", 19092, Ct);
+        Assert.Equal(offset, controller.Current.Offset);
+
+        await controller.UpdateAdvertisedListenerAsync("localhost", 40001, Ct);
+        Assert.Equal("localhost", controller.Current.Brokers[1].Host);
+        Assert.Equal(40001, controller.Current.Brokers[1].Port);
+        Assert.True(controller.Current.Offset > offset);
+    }
 }

@@ -152,13 +152,7 @@ public sealed partial class QuorumController : IMetadataPublisher, IDisposable
         }
         // A new registration per start, as a Kafka broker does: new incarnation, broker epoch = its offset.
         var brokerEpoch = _store.EndOffset + records.Count;
-        records.Add(new RegisterBrokerRecord(
-            _options.NodeId,
-            Guid.NewGuid(),
-            brokerEpoch,
-            [new BrokerEndpoint(_options.ListenerName, _options.AdvertisedHost, checked((ushort)_options.AdvertisedPort))],
-            _options.Rack,
-            Fenced: false));
+        records.Add(Registration(_options.AdvertisedHost, _options.AdvertisedPort, brokerEpoch));
         _writeLock.Wait();
         try
         {
