@@ -4,8 +4,8 @@ namespace Gregor.Broker.Replication;
 /// The operations a hosted partition needs from its log. It is the seam between the broker and
 /// Gregor.Storage: StorageReplicaLog adapts a storage PartitionLog, tests use an
 /// in-memory log. Implementations translate storage errors into <see cref="ReplicaLogException"/>
-/// and must be safe for concurrent readers with one appender at a time (the partition serialises
-/// appends).
+/// and must be safe for concurrent appends and reads; an append completes only once durable per the
+/// flush policy.
 /// </summary>
 public interface IReplicaLog : IDisposable
 {

@@ -11,13 +11,14 @@ namespace Gregor.Broker.Replication;
 /// <para>
 /// Lifecycle: created by <see cref="ReplicaManager"/> when the metadata image makes this node the
 /// leader, updated in place on epoch/config changes, removed (and its waiters woken) when the
-/// topic is deleted. Thread-safety: appends are serialised by an async lock so offsets and the high
-/// watermark move in order; reads run concurrently with appends and with each other.
+/// topic is deleted. Thread-safety: appends may run concurrently (the log serialises writes and,
+/// in group-commit mode, batches concurrent appenders into one fsync); the high watermark only
+/// moves forward, to the end of each append that returned, so it never covers bytes that are not
+/// yet durable. Reads run concurrently with appends and with each other.
 /// </para>
 /// </summary>
 public sealed class Partition : IDisposable
 {
-    private readonly SemaphoreSlim _appendLock = new(1, 1);
     private readonly Lock _waitersLock = new();
     private readonly List<FetchWaiter> _waiters = [];
     private long _highWatermark;
@@ -83,18 +84,11 @@ public sealed class Partition : IDisposable
     /// </summary>
     public async ValueTask<LogAppendResult> AppendAsync(ReadOnlyMemory<byte> records, CancellationToken cancellationToken)
     {
-        await _appendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        LogAppendResult result;
-        try
-        {
-            ThrowIfRemoved();
-            result = await Log.AppendAsLeaderAsync(records, _leaderEpoch, cancellationToken).ConfigureAwait(false);
-            AdvanceHighWatermark(Log.LogEndOffset);
-        }
-        finally
-        {
-            _appendLock.Release();
-        }
+        ThrowIfRemoved();
+        var result = await Log.AppendAsLeaderAsync(records, _leaderEpoch, cancellationToken).ConfigureAwait(false);
+        // An append returns once durable per the flush policy, and a durable offset implies every
+        // earlier offset is durable (one file, appended in order).
+        AdvanceHighWatermark(result.LastOffset + 1);
         WakeWaiters();
         return result;
     }
