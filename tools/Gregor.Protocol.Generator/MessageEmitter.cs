@@ -564,9 +564,23 @@ public sealed partial class MessageEmitter
         throw new InvalidOperationException($"{_spec.Name}.{field.Name}: tagged versions {field.TaggedVersions} must end the field's versions");
     }
 
+    /// <summary>The negation of a generated condition, written the way a person would.</summary>
     private static string Not(string condition)
     {
-        if (condition.Contains(' ', StringComparison.Ordinal))
+        var parts = condition.Split(' ');
+        if (parts.Length == 3 && parts[1] == "is" && parts[2] == "null")
+        {
+            return $"{parts[0]} is not null";
+        }
+        if (parts.Length == 3 && parts[1] == "==")
+        {
+            return $"{parts[0]} != {parts[2]}";
+        }
+        if (parts.Length == 3 && parts[1] is ">=" or "<=")
+        {
+            return $"{parts[0]} {(parts[1] == ">=" ? "<" : ">")} {parts[2]}";
+        }
+        if (parts.Length > 1)
         {
             return $"!({condition})";
         }
