@@ -5,6 +5,9 @@ namespace Gregor.Protocol.Generator;
 /// <summary>The Read and Write method bodies of <see cref="MessageEmitter"/>: one statement block per field.</summary>
 public sealed partial class MessageEmitter
 {
+    /// <summary>True while a tagged field's value is emitted (nullable structs use a varint marker there).</summary>
+    private bool _emittingTagged;
+
     // ---------------------------------------------------------------- read
 
     private void EmitReadBody(CodeWriter w, List<FieldSpec> fields, bool messageLevel)
@@ -125,7 +128,10 @@ public sealed partial class MessageEmitter
             w.Line($"{name}.Read(ref {reader}, version);");
             return;
         }
-        var isNull = nullable == "true" ? $"{reader}.ReadInt8() < 0" : $"{nullable} && {reader}.ReadInt8() < 0";
+        // Kafka marks a nullable struct with an int8 (-1 null, 1 present); inside a tagged field
+        // the marker is an unsigned varint (0 null, 1 present).
+        var marker = reader == "tagged" ? $"{reader}.ReadUnsignedVarInt() == 0" : $"{reader}.ReadInt8() < 0";
+        var isNull = nullable == "true" ? marker : $"{nullable} && {marker}";
         if (nullable == "false")
         {
             isNull = "false";
@@ -317,7 +323,9 @@ public sealed partial class MessageEmitter
             w.Line($"nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, {field.Tag});");
             w.Line($"writer.WriteUnsignedVarInt({field.Tag});");
             w.Line("var start = writer.Length;");
+            _emittingTagged = true;
             InScope(TaggedVersions(field), () => EmitWriteField(w, field, PropertyName(field, messageLevel), "true"));
+            _emittingTagged = false;
             w.Line("writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));");
             w.Close();
         }
@@ -407,18 +415,18 @@ public sealed partial class MessageEmitter
         }
         w.Open($"if ({name} is null)");
         EmitNullCheck(w, field, nullable);
-        w.Line("writer.WriteInt8(-1);");
+        w.Line(_emittingTagged ? "writer.WriteUnsignedVarInt(0);" : "writer.WriteInt8(-1);");
         w.Close();
         w.Line("else");
         w.Open();
         if (nullable == "true")
         {
-            w.Line("writer.WriteInt8(1);");
+            w.Line(_emittingTagged ? "writer.WriteUnsignedVarInt(1);" : "writer.WriteInt8(1);");
         }
         else if (nullable != "false")
         {
             w.Open($"if ({nullable})");
-            w.Line("writer.WriteInt8(1);");
+            w.Line(_emittingTagged ? "writer.WriteUnsignedVarInt(1);" : "writer.WriteInt8(1);");
             w.Close();
         }
         w.Line($"{name}.Write(writer, version);");
