@@ -217,16 +217,22 @@ internal sealed class LogSegment : IDisposable
     /// <paramref name="maxBytes"/> except that the first batch is whole when
     /// <paramref name="minOneBatch"/> (KIP-74). Length 0 when nothing qualifies.
     /// </summary>
-    public (long Position, int Length, long FirstOffset, long NextOffset) Read(long offset, int maxBytes, long maxOffsetExclusive, bool minOneBatch)
+    public SegmentRead Read(long offset, int maxBytes, long maxOffsetExclusive, bool minOneBatch)
     {
         var limit = _size;
-        if (!TryTranslateOffset(offset, limit, out var start, out var first) || first.LastOffset >= maxOffsetExclusive)
+        if (!TryTranslateOffset(offset, limit, out var start, out var first))
         {
-            return (start, 0, -1, offset);
+            return new SegmentRead(start, 0, -1, offset, Exhausted: true);
+        }
+        if (first.LastOffset >= maxOffsetExclusive)
+        {
+            return new SegmentRead(start, 0, -1, offset, Exhausted: false);
         }
         if (first.TotalSize > maxBytes)
         {
-            return minOneBatch ? (start, first.TotalSize, first.BaseOffset, first.LastOffset + 1) : (start, 0, -1, offset);
+            return minOneBatch
+                ? new SegmentRead(start, first.TotalSize, first.BaseOffset, first.LastOffset + 1, Exhausted: false)
+                : new SegmentRead(start, 0, -1, offset, Exhausted: false);
         }
         var end = start + first.TotalSize;
         var next = first.LastOffset + 1;
@@ -244,7 +250,7 @@ internal sealed class LogSegment : IDisposable
             end += header.TotalSize;
             next = header.LastOffset + 1;
         }
-        return (start, (int)(end - start), first.BaseOffset, next);
+        return new SegmentRead(start, (int)(end - start), first.BaseOffset, next, Exhausted: false);
     }
 
     private (long Offset, long Position) FloorEntryByPosition(long position)
@@ -477,3 +483,9 @@ internal sealed class LogSegment : IDisposable
 
     internal static long ReadBaseOffset(ReadOnlySpan<byte> batch) => BinaryPrimitives.ReadInt64BigEndian(batch);
 }
+
+/// <summary>
+/// What <see cref="LogSegment.Read"/> found: a byte range of whole batches, or nothing. Exhausted
+/// means the segment holds no batch at or after the offset, so a read continues in the next one.
+/// </summary>
+internal readonly record struct SegmentRead(long Position, int Length, long FirstOffset, long NextOffset, bool Exhausted);
