@@ -39,9 +39,10 @@ public sealed partial class PartitionLog
             }
             segments[^1].TruncateTo(offset);
             _segments = [.. segments];
-            if (_segments[^1].NextOffset < _logStartOffset)
+            var dataEnd = _segments.LastOrDefault(s => s.Size > 0)?.NextOffset ?? long.MinValue;
+            if (dataEnd <= _logStartOffset)
             {
-                // The batch holding the log start went too: nothing readable is left.
+                // Nothing at or above the log start is left: restart the empty log at the offset.
                 TruncateFullyAndStartAtLocked(offset);
                 return;
             }

@@ -55,7 +55,10 @@ internal sealed class LogSegment : IDisposable
 
     public long OffsetOfMaxTimestamp => _offsetOfMaxTimestamp;
 
-    /// <summary>When the segment got its first batch (wall clock), for segment.ms.</summary>
+    /// <summary>
+    /// When the segment got its first batch, or was reopened after a restart (wall clock), for
+    /// segment.ms: a segment carried over a restart may live up to segment.ms longer, never less.
+    /// </summary>
     public long CreatedMs { get; private set; }
 
     public OffsetIndex OffsetIndex { get; }
@@ -125,10 +128,6 @@ internal sealed class LogSegment : IDisposable
             p += header.TotalSize;
         }
         _bytesSinceLastIndexEntry = (int)(size - position);
-        if (size > 0 && TryReadHeader(0, size, out var first) && first.MaxTimestamp > 0)
-        {
-            CreatedMs = first.MaxTimestamp;
-        }
     }
 
     /// <summary>
@@ -396,10 +395,6 @@ internal sealed class LogSegment : IDisposable
                 RandomAccess.SetLength(_file.Handle, valid);
             }
             _size = (int)valid;
-            if (valid > 0 && TryReadHeader(0, valid, out var first) && first.MaxTimestamp > 0)
-            {
-                CreatedMs = first.MaxTimestamp;
-            }
             return (int)valid;
         }
         finally
