@@ -1,7 +1,11 @@
+using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Network;
+using Gregor.Cluster.Controller;
+using Gregor.Cluster.Metadata;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker;
 
@@ -28,6 +32,15 @@ public static class BrokerServices
         services.AddSingleton<NetworkMetrics>();
         services.AddSingleton<ListenerEndpoints>();
         services.AddHostedService<IdleConnectionReaper>();
+
+        // Cluster metadata: the controller (metadata log, image publisher) and the admin helpers.
+        services.AddSingleton(sp => new QuorumController(
+            ControllerOptionsFactory.Create(config), store: null, sp.GetService<ILogger<QuorumController>>()));
+        services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
+        services.AddHostedService<ControllerStartup>();
+        services.AddSingleton<AutoTopicCreator>();
+        services.AddSingleton<BrokerRegistration>();
+        services.AddSingleton<ConfigDescriber>();
 
         // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
         services.AddSingleton<ApiHandlerRegistry>();
