@@ -2,7 +2,8 @@ namespace Gregor.Broker.Groups;
 
 /// <summary>
 /// The group coordinator's settings, named after Kafka's broker configs (defaults as Kafka's):
-/// offsets.topic.num.partitions, group.initial.rebalance.delay.ms, group.min/max.session.timeout.ms,
+/// offsets.topic.num.partitions, offsets.topic.replication.factor,
+/// offsets.topic.segment.bytes, group.initial.rebalance.delay.ms, group.min/max.session.timeout.ms,
 /// group.max.size, offsets.retention.minutes, offsets.retention.check.interval.ms,
 /// offset.metadata.max.bytes.
 /// </summary>
@@ -12,6 +13,8 @@ public sealed record GroupCoordinatorOptions
 
     public int NodeId { get; init; } = 1;
     public int OffsetsTopicPartitions { get; init; } = 50;
+    public short OffsetsTopicReplicationFactor { get; init; } = 1;
+    public int OffsetsTopicSegmentBytes { get; init; } = 104_857_600;
     public int InitialRebalanceDelayMs { get; init; } = 3000;
     public int MinSessionTimeoutMs { get; init; } = 6000;
     public int MaxSessionTimeoutMs { get; init; } = 1_800_000;
