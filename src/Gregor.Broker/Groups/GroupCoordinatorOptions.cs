@@ -1,3 +1,5 @@
+using Gregor.Broker.Config;
+
 namespace Gregor.Broker.Groups;
 
 /// <summary>
@@ -22,4 +24,19 @@ public sealed record GroupCoordinatorOptions
     public long OffsetsRetentionMs { get; init; } = 10080L * 60 * 1000;
     public long OffsetsRetentionCheckIntervalMs { get; init; } = 600_000;
     public int OffsetMetadataMaxBytes { get; init; } = 4096;
+
+    public static GroupCoordinatorOptions From(BrokerConfig config) => new()
+    {
+        NodeId = config.NodeId,
+        OffsetsTopicPartitions = config.OffsetsTopicNumPartitions,
+        OffsetsTopicReplicationFactor = config.OffsetsTopicReplicationFactor,
+        OffsetsTopicSegmentBytes = config.OffsetsTopicSegmentBytes,
+        InitialRebalanceDelayMs = config.GroupInitialRebalanceDelayMs,
+        MinSessionTimeoutMs = config.GroupMinSessionTimeoutMs,
+        MaxSessionTimeoutMs = config.GroupMaxSessionTimeoutMs,
+        MaxGroupSize = config.GroupMaxSize,
+        OffsetsRetentionMs = config.OffsetsRetentionMinutes * 60_000,
+        OffsetsRetentionCheckIntervalMs = config.OffsetsRetentionCheckIntervalMs,
+        OffsetMetadataMaxBytes = config.OffsetMetadataMaxBytes,
+    };
 }
