@@ -174,6 +174,32 @@ public sealed class MessageEmitter
         return w.ToString();
     }
 
+    /// <summary>
+    /// One row per field for the generated field table (Owner, Property, versions present,
+    /// nullable, tagged, tag): data for tests and tools, never used by Read or Write.
+    /// </summary>
+    public void AppendSchemaRows(List<string> rows)
+    {
+        AppendRows(rows, _spec.Name, _spec.Fields, true);
+        foreach (var info in _structOrder)
+        {
+            AppendRows(rows, $"{_spec.Name}.{info.ClassName}", info.Fields, false);
+        }
+    }
+
+    private void AppendRows(List<string> rows, string owner, List<FieldSpec> fields, bool messageLevel)
+    {
+        foreach (var field in fields)
+        {
+            var present = PresentVersions(field);
+            var nullable = field.NullableVersions.Intersect(present);
+            var tagged = TaggedVersions(field);
+            rows.Add($"new(\"{owner}\", \"{PropertyName(field, messageLevel)}\", {Bounds(present)}, {Bounds(nullable)}, {Bounds(tagged)}, {field.Tag ?? -1}, {(field.Ignorable ? "true" : "false")}),");
+        }
+    }
+
+    private static string Bounds(VersionRange range) => range.IsEmpty ? "0, -1" : $"{range.Lowest}, {range.Highest}";
+
     public static string ApiKeyName(MessageSpec spec)
     {
         var suffix = spec.IsRequest ? "Request" : "Response";

@@ -19,6 +19,7 @@ public static class ProtocolGenerator
         }
         files["ApiKey.cs"] = RegistryEmitter.EmitApiKey(messages);
         files["ApiMessageFactory.cs"] = RegistryEmitter.EmitFactory(messages);
+        files["MessageFieldTable.cs"] = RegistryEmitter.EmitFieldTable(messages);
 
         Directory.CreateDirectory(outDir);
         foreach (var stale in Directory.GetFiles(outDir, "*.cs"))

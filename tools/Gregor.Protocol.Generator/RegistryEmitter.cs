@@ -24,6 +24,38 @@ public static class RegistryEmitter
         return w.ToString();
     }
 
+    public static string EmitFieldTable(List<MessageSpec> messages)
+    {
+        var rows = new List<string>();
+        foreach (var message in messages)
+        {
+            new MessageEmitter(message).AppendSchemaRows(rows);
+        }
+        var w = new CodeWriter();
+        w.Line(MessageEmitter.Header);
+        w.Line("#nullable enable");
+        w.Line();
+        w.Line("namespace Gregor.Protocol.Messages;");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Every generated property with the versions in which it is on the wire, nullable and");
+        w.Line("/// tagged (empty range: Lowest 0, Highest -1). Owner is \"Message\" or \"Message.Struct\".");
+        w.Line("/// Data for tests and tools; Read and Write never consult it. Immutable.");
+        w.Line("/// </summary>");
+        w.Open("internal static class MessageFieldTable");
+        w.Line("internal readonly record struct Row(string Owner, string Property, short Lowest, short Highest,");
+        w.Line("    short NullableLowest, short NullableHighest, short TaggedLowest, short TaggedHighest, int Tag, bool Ignorable);");
+        w.Line();
+        w.Open("internal static readonly Row[] Rows =");
+        foreach (var row in rows)
+        {
+            w.Line(row);
+        }
+        w.Close(";");
+        w.Close();
+        return w.ToString();
+    }
+
     private static List<MessageSpec> Requests(List<MessageSpec> messages)
     {
         var requests = messages.FindAll(m => m.IsRequest);

@@ -1,0 +1,39 @@
+using Gregor.Broker.Config;
+using Gregor.Broker.Dispatch;
+using Gregor.Broker.Network;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gregor.Broker;
+
+/// <summary>
+/// The composition root: every broker component is registered here, once, as a singleton of
+/// the broker's container. Components that must start before the listener accepts
+/// connections (log recovery, coordinators) register as hosted services: they start in
+/// registration order, before Kestrel binds, and stop after it (reverse order); singletons
+/// that are <see cref="IDisposable"/>/<see cref="IAsyncDisposable"/> are disposed when the
+/// broker is disposed, which is where logs are flushed and closed.
+/// </summary>
+public static class BrokerServices
+{
+    public static IServiceCollection AddGregorBroker(this IServiceCollection services, BrokerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(config);
+        services.AddSingleton(config);
+        services.AddMetrics();
+
+        // Network.
+        services.AddSingleton(NetworkSettings.From(config));
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<NetworkMetrics>();
+        services.AddSingleton<ListenerEndpoints>();
+        services.AddHostedService<IdleConnectionReaper>();
+
+        // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
+        services.AddSingleton<ApiHandlerRegistry>();
+        services.AddSingleton<IRequestProcessor, RequestDispatcher>();
+        ApiHandlerRegistry.AddHandlersFrom(services, typeof(BrokerServices).Assembly);
+
+        return services;
+    }
+}

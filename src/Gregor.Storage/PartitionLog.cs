@@ -1,0 +1,1016 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Gregor.Protocol;
+using Gregor.Protocol.Records;
+using Gregor.Storage.Checkpoints;
+using Gregor.Storage.Producers;
+using Gregor.Storage.Segments;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gregor.Storage;
+
+/// <summary>
+/// The log of one partition: an ordered list of <see cref="LogSegment"/>s in
+/// &lt;data-dir&gt;/&lt;topic&gt;-&lt;partition&gt;/, the last one active. Appends validate and stamp
+/// record batches and write them as received; reads return file ranges; open recovers.
+/// <para>Directory example:
+/// <code>
+/// orders-0/00000000000000000000.log        batches at offsets 0..368768
+/// orders-0/00000000000000000000.index      offset → position, one entry per 4 KiB
+/// orders-0/00000000000000000000.timeindex  timestamp → offset
+/// orders-0/00000000000000368769.log        the active segment
+/// orders-0/00000000000000368769.snapshot   producer state as of offset 368769 (taken at roll)
+/// orders-0/leader-epoch-checkpoint         epoch → start offset
+/// orders-0/.gregor_cleanshutdown           present only between a clean close and the next open
+/// </code></para>
+/// Thread-safety: appends, truncation, roll, retention and segment swaps take one lock per log
+/// (single writer); reads take no lock: they work on the segment array and the sizes they
+/// captured at the start, and pin the files they return through <see cref="ReadResult"/>.
+/// </summary>
+public sealed class PartitionLog : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ProducerStateManager _producers = new();
+    private readonly LeaderEpochCache _epochs;
+    private volatile LogSegment[] _segments;
+    private volatile LogConfig _config;
+    private GroupCommitter? _committer;
+    private long _logStartOffset;
+    private long _logEndOffset;
+    private long _recoveryPoint;
+    private long _unflushedMessages;
+    private long _lastFlushMs;
+    private bool _directoryDirty;
+    private bool _closed;
+
+    private PartitionLog(string directory, TopicPartition tp, LogConfig config, TimeProvider time, ILogger logger,
+        LogLoader.Loaded loaded)
+    {
+        Directory = directory;
+        TopicPartition = tp;
+        _config = config;
+        _time = time;
+        _logger = logger;
+        _segments = [.. loaded.Segments];
+        _logStartOffset = loaded.LogStartOffset;
+        _logEndOffset = _segments[^1].NextOffset;
+        _recoveryPoint = _logEndOffset;
+        _lastFlushMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        _epochs = new LeaderEpochCache(directory);
+        _epochs.TruncateFromEnd(_logEndOffset);
+        _epochs.TruncateFromStart(_logStartOffset);
+        WasCleanShutdown = loaded.WasClean;
+        RebuildProducerState();
+        if (config.FlushMode == FlushMode.GroupCommit)
+        {
+            _committer = NewCommitter();
+        }
+    }
+
+    /// <summary>
+    /// Opens (creating if needed) the log in <paramref name="partitionDirectory"/>, recovering
+    /// it if the previous process did not close it cleanly.
+    /// </summary>
+    public static PartitionLog Open(string partitionDirectory, TopicPartition tp, LogConfig config, TimeProvider? time = null, ILogger? logger = null) =>
+        Open(partitionDirectory, tp, config, time, logger, recoveryPoint: 0, logStartOffset: 0);
+
+    internal static PartitionLog Open(string partitionDirectory, TopicPartition tp, LogConfig config, TimeProvider? time, ILogger? logger,
+        long recoveryPoint, long logStartOffset)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        time ??= TimeProvider.System;
+        logger ??= NullLogger.Instance;
+        var watch = Stopwatch.StartNew();
+        var loaded = LogLoader.Load(partitionDirectory, tp, config, recoveryPoint, logStartOffset, time.GetUtcNow().ToUnixTimeMilliseconds(), logger);
+        var log = new PartitionLog(partitionDirectory, tp, config, time, logger, loaded);
+        StorageLog.Opened(logger, tp, watch.ElapsedMilliseconds, loaded.Segments.Count, log.LogStartOffset, log.LogEndOffset, loaded.WasClean);
+        return log;
+    }
+
+    public string Directory { get; }
+
+    public TopicPartition TopicPartition { get; }
+
+    public LogConfig Config => _config;
+
+    /// <summary>True when this open found the clean-shutdown marker (no recovery scan was needed).</summary>
+    public bool WasCleanShutdown { get; }
+
+    public long LogStartOffset => Interlocked.Read(ref _logStartOffset);
+
+    /// <summary>The offset the next appended record gets.</summary>
+    public long LogEndOffset => Interlocked.Read(ref _logEndOffset);
+
+    /// <summary>Everything below this offset has been fsynced.</summary>
+    public long RecoveryPoint => Interlocked.Read(ref _recoveryPoint);
+
+    /// <summary>Bytes in all segments.</summary>
+    public long Size => _segments.Sum(s => (long)s.Size);
+
+    public int SegmentCount => _segments.Length;
+
+    /// <summary>Base offsets of the segments, oldest first.</summary>
+    public IReadOnlyList<long> SegmentBaseOffsets => [.. _segments.Select(s => s.BaseOffset)];
+
+    /// <summary>The latest leader epoch written, or -1.</summary>
+    public int LatestEpoch => _epochs.LatestEpoch;
+
+    /// <summary>Leader epoch history (epoch, start offset), oldest first.</summary>
+    public IReadOnlyList<(int Epoch, long StartOffset)> LeaderEpochs => _epochs.Entries;
+
+    /// <summary>OffsetForLeaderEpoch: the largest epoch ≤ <paramref name="epoch"/> and where it ended; (-1, -1) if unknown.</summary>
+    public (int Epoch, long EndOffset) EndOffsetForEpoch(int epoch) => _epochs.EndOffsetFor(epoch, LogEndOffset);
+
+    /// <summary>Producers with state in this log, for DescribeProducers.</summary>
+    public IReadOnlyCollection<ProducerStateEntry> ActiveProducers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _producers.Snapshot();
+            }
+        }
+    }
+
+    /// <summary>Start offset of the oldest open transaction, or null (the caller's last stable offset is min(this, high watermark)).</summary>
+    public long? FirstUnstableOffset
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _producers.FirstUnstableOffset;
+            }
+        }
+    }
+
+    /// <summary>Number of fsyncs the group committer has done (0 in other modes).</summary>
+    public long GroupCommitFlushes => _committer?.Flushes ?? 0;
+
+    public void UpdateConfig(LogConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        GroupCommitter? old = null;
+        lock (_lock)
+        {
+            _config = config;
+            if (config.FlushMode == FlushMode.GroupCommit && _committer is null && !_closed)
+            {
+                _committer = NewCommitter();
+            }
+            else if (config.FlushMode != FlushMode.GroupCommit && _committer is not null)
+            {
+                old = _committer;
+                _committer = null;
+            }
+        }
+        if (old is not null)
+        {
+            old.Dispose();
+            Flush();
+            old.CompletePending(null);
+        }
+    }
+
+    private GroupCommitter NewCommitter() => new(_lock, () => _logEndOffset, FlushUpTo);
+
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    // ---------------------------------------------------------------- append
+
+    /// <summary>
+    /// Appends the batches in <paramref name="records"/> as leader: validates them, assigns
+    /// offsets from the log end (patching baseOffset and partitionLeaderEpoch in place in the
+    /// caller's buffer; for LogAppendTime also maxTimestamp, the timestamp-type bit and the CRC),
+    /// checks idempotent producer state, writes the bytes, and completes when durable per the
+    /// flush policy. A retried idempotent batch returns its original offsets with Duplicate set.
+    /// </summary>
+    public ValueTask<AppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken ct = default) =>
+        AppendAsync(records, leaderEpoch, asLeader: true, ct);
+
+    /// <summary>
+    /// Appends batches replicated from the leader: offsets are already assigned and must start at
+    /// the log end; leader epochs come from the batches.
+    /// </summary>
+    public ValueTask<AppendResult> AppendAsFollowerAsync(ReadOnlyMemory<byte> records, CancellationToken ct = default) =>
+        AppendAsync(records, -1, asLeader: false, ct);
+
+    private ValueTask<AppendResult> AppendAsync(ReadOnlyMemory<byte> records, int leaderEpoch, bool asLeader, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var config = _config;
+        var (batchCount, recordCount) = Validate(records.Span, config, asLeader);
+        var buffer = MemoryMarshal.AsMemory(records).Span;
+        AppendResult result;
+        Task? durable = null;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            if (asLeader && CheckProducers(buffer, out var duplicate))
+            {
+                return ValueTask.FromResult(duplicate!);
+            }
+            var now = NowMs;
+            long appendTime = -1;
+            var firstOffset = _logEndOffset;
+            var lastOffset = firstOffset - 1;
+            var at = 0;
+            for (var i = 0; i < batchCount; i++)
+            {
+                var batch = buffer[at..];
+                RecordBatchHeader.TryRead(batch, out var header);
+                if (asLeader)
+                {
+                    RecordBatchHeader.WriteBaseOffset(batch, lastOffset + 1);
+                    RecordBatchHeader.WritePartitionLeaderEpoch(batch, leaderEpoch);
+                    if (config.MessageTimestampType == TimestampType.LogAppendTime)
+                    {
+                        appendTime = now;
+                        var attributes = (short)(header.Attributes | RecordBatchHeader.TimestampTypeFlag);
+                        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchHeader.AttributesOffset..], attributes);
+                        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchHeader.MaxTimestampOffset..], now);
+                        RecordBatchHeader.WriteCrc(batch[..header.TotalSize]);
+                    }
+                    lastOffset += header.LastOffsetDelta + 1;
+                }
+                else
+                {
+                    if (i == 0)
+                    {
+                        if (header.BaseOffset < _logEndOffset)
+                        {
+                            throw new InvalidRecordException(
+                                $"{TopicPartition}: follower batch at offset {header.BaseOffset} is below the log end {_logEndOffset}");
+                        }
+                        firstOffset = header.BaseOffset;
+                    }
+                    else if (header.BaseOffset <= lastOffset)
+                    {
+                        throw new InvalidRecordException($"{TopicPartition}: follower batches go backwards at offset {header.BaseOffset}");
+                    }
+                    lastOffset = header.LastOffset;
+                }
+                at += header.TotalSize;
+            }
+            var bytes = buffer[..at];
+            MaybeRoll(bytes.Length, firstOffset, lastOffset, now);
+            _segments[^1].Append(bytes, config.IndexIntervalBytes, now);
+            at = 0;
+            for (var i = 0; i < batchCount; i++)
+            {
+                RecordBatchHeader.TryRead(bytes[at..], out var header);
+                _producers.Update(header);
+                _epochs.Assign(header.PartitionLeaderEpoch, header.BaseOffset);
+                at += header.TotalSize;
+            }
+            Interlocked.Exchange(ref _logEndOffset, lastOffset + 1);
+            _unflushedMessages += recordCount;
+            result = new AppendResult(firstOffset, lastOffset, appendTime, _logStartOffset, false);
+            if (config.FlushMode == FlushMode.GroupCommit && _committer is not null)
+            {
+                durable = _committer.Register();
+            }
+            else if (_unflushedMessages >= config.FlushMessages)
+            {
+                FlushUpTo(_logEndOffset);
+            }
+        }
+        return durable is null ? ValueTask.FromResult(result) : AwaitDurable(durable, result, ct);
+    }
+
+    private static async ValueTask<AppendResult> AwaitDurable(Task durable, AppendResult result, CancellationToken ct)
+    {
+        await durable.WaitAsync(ct).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Checks length, magic, CRC and offsets of every batch without writing; returns counts.</summary>
+    private (int Batches, long Records) Validate(ReadOnlySpan<byte> data, LogConfig config, bool asLeader)
+    {
+        if (data.IsEmpty)
+        {
+            throw new InvalidRecordException($"{TopicPartition}: append of no records");
+        }
+        if (data.Length > config.SegmentBytes)
+        {
+            throw new RecordTooLargeException($"{TopicPartition}: {data.Length} bytes do not fit a segment of {config.SegmentBytes} bytes");
+        }
+        var batches = 0;
+        long recordCount = 0;
+        var at = 0;
+        while (at < data.Length)
+        {
+            var rest = data[at..];
+            RecordBatchHeader header;
+            try
+            {
+                if (!RecordBatchHeader.TryRead(rest, out header))
+                {
+                    throw new InvalidRecordException($"{TopicPartition}: {rest.Length} trailing bytes are not a whole batch header");
+                }
+            }
+            catch (ProtocolException e) when (e is not CorruptRecordException)
+            {
+                throw new InvalidRecordException($"{TopicPartition}: {e.Message}");
+            }
+            if (header.TotalSize > rest.Length)
+            {
+                throw new InvalidRecordException($"{TopicPartition}: batch claims {header.TotalSize} bytes, {rest.Length} present");
+            }
+            if (asLeader && header.TotalSize > config.MaxMessageBytes)
+            {
+                throw new RecordTooLargeException($"{TopicPartition}: batch of {header.TotalSize} bytes exceeds max.message.bytes {config.MaxMessageBytes}");
+            }
+            if (!RecordBatchHeader.IsCrcValid(rest[..header.TotalSize]))
+            {
+                throw new CorruptRecordException($"{TopicPartition}: batch at byte {at} of the request fails its CRC");
+            }
+            if (header.RecordCount < 0 || header.LastOffsetDelta < 0
+                || (asLeader ? header.LastOffsetDelta != header.RecordCount - 1 : header.LastOffsetDelta < header.RecordCount - 1)
+                || (asLeader && header.RecordCount == 0))
+            {
+                throw new InvalidRecordException(
+                    $"{TopicPartition}: batch has {header.RecordCount} records but lastOffsetDelta {header.LastOffsetDelta}");
+            }
+            recordCount += header.RecordCount;
+            batches++;
+            at += header.TotalSize;
+        }
+        return (batches, recordCount);
+    }
+
+    /// <summary>Producer checks for a leader append; true with the original offsets for a duplicate.</summary>
+    private bool CheckProducers(Span<byte> data, out AppendResult? duplicate)
+    {
+        duplicate = null;
+        long pendingId = -1;
+        int? pendingSeq = null;
+        short? pendingEpoch = null;
+        var at = 0;
+        while (at < data.Length)
+        {
+            RecordBatchHeader.TryRead(data[at..], out var header);
+            at += header.TotalSize;
+            if (header.ProducerId < 0)
+            {
+                continue;
+            }
+            var same = header.ProducerId == pendingId;
+            var check = _producers.Validate(header, same ? pendingSeq : null, same ? pendingEpoch : null);
+            if (check.IsDuplicate)
+            {
+                duplicate = new AppendResult(check.FirstOffset, check.LastOffset, -1, _logStartOffset, true);
+                return true;
+            }
+            pendingId = header.ProducerId;
+            pendingSeq = ProducerStateManager.LastSequenceOf(header);
+            pendingEpoch = header.ProducerEpoch;
+        }
+        return false;
+    }
+
+    private void MaybeRoll(int incomingBytes, long firstOffset, long lastOffset, long now)
+    {
+        var active = _segments[^1];
+        var config = _config;
+        if (active.Size == 0)
+        {
+            if (active.BaseOffset != firstOffset && active.BaseOffset < firstOffset)
+            {
+                // An empty active segment whose base is below the next offset (follower gap): re-base it.
+                ReplaceEmptyActive(firstOffset, now);
+            }
+            return;
+        }
+        if (active.Size + (long)incomingBytes > config.SegmentBytes
+            || now - active.CreatedMs >= config.SegmentMs
+            || active.OffsetIndex.IsFull || active.TimeIndex.IsFull
+            || lastOffset - active.BaseOffset > int.MaxValue)
+        {
+            Roll(firstOffset, now);
+        }
+    }
+
+    private void ReplaceEmptyActive(long baseOffset, long now)
+    {
+        var active = _segments[^1];
+        active.Dispose();
+        LogLoader.DeleteSegmentFiles(Directory, active.BaseOffset);
+        var fresh = LogSegment.Create(Directory, baseOffset, _config.SegmentIndexBytes, now);
+        _segments = [.. _segments[..^1], fresh];
+        _directoryDirty = true;
+    }
+
+    /// <summary>Starts a new active segment at <paramref name="baseOffset"/>; caller holds the lock.</summary>
+    private void Roll(long baseOffset, long now)
+    {
+        var active = _segments[^1];
+        active.OnBecomeInactive();
+        _producers.WriteSnapshot(Directory, baseOffset);
+        var fresh = LogSegment.Create(Directory, baseOffset, _config.SegmentIndexBytes, now);
+        _segments = [.. _segments, fresh];
+        _directoryDirty = true;
+        if (_config.FlushMode != FlushMode.GroupCommit)
+        {
+            // Kafka flushes the finished segment in the background on roll.
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    FlushUpTo(baseOffset);
+                }
+                catch (Exception e) when (e is IOException or ObjectDisposedException)
+                {
+                    StorageLog.BackgroundFailed(_logger, e, "flush on roll", TopicPartition);
+                }
+            });
+        }
+    }
+
+    /// <summary>Rolls the active segment now if it is not empty (tests, admin tools).</summary>
+    public void Roll()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            if (_segments[^1].Size > 0)
+            {
+                Roll(_logEndOffset, NowMs);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- flush
+
+    /// <summary>fsyncs everything appended so far and advances the recovery point.</summary>
+    public void Flush() => FlushUpTo(LogEndOffset);
+
+    /// <summary>fsyncs the segments holding offsets below <paramref name="offset"/> (and the directory if segments were created).</summary>
+    internal void FlushUpTo(long offset)
+    {
+        var recoveryPoint = RecoveryPoint;
+        if (offset <= recoveryPoint && !Volatile.Read(ref _directoryDirty))
+        {
+            return;
+        }
+        foreach (var segment in _segments)
+        {
+            if (segment.NextOffset > recoveryPoint && segment.BaseOffset < offset)
+            {
+                try
+                {
+                    segment.Flush();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Deleted or replaced meanwhile: nothing left to make durable.
+                }
+            }
+        }
+        if (Volatile.Read(ref _directoryDirty))
+        {
+            Volatile.Write(ref _directoryDirty, false);
+            DirectorySync.Fsync(Directory);
+        }
+        lock (_lock)
+        {
+            if (offset > _recoveryPoint)
+            {
+                Interlocked.Exchange(ref _recoveryPoint, Math.Min(offset, _logEndOffset));
+                _unflushedMessages = 0;
+            }
+            _lastFlushMs = NowMs;
+        }
+    }
+
+    /// <summary>flush.ms: flushes when the oldest unflushed data is older than the setting. Called by the log manager.</summary>
+    internal void FlushIfDue(long nowMs)
+    {
+        var config = _config;
+        if (config.FlushMs != long.MaxValue && LogEndOffset > RecoveryPoint && nowMs - _lastFlushMs >= config.FlushMs)
+        {
+            Flush();
+        }
+    }
+
+    // ---------------------------------------------------------------- read
+
+    /// <summary>
+    /// Reads whole batches from the one holding <paramref name="startOffset"/>: batches whose last
+    /// offset is below <paramref name="maxOffsetExclusive"/> (the caller's high watermark or last
+    /// stable offset), up to <paramref name="maxBytes"/>, the first batch whole even if larger when
+    /// <paramref name="minOneBatch"/>. Throws <see cref="OffsetOutOfRangeException"/> outside
+    /// [LogStartOffset, LogEndOffset]. Dispose the result once its ranges are sent.
+    /// </summary>
+    public ReadResult Read(long startOffset, int maxBytes, long maxOffsetExclusive, bool minOneBatch = true)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var logStart = LogStartOffset;
+            var logEnd = LogEndOffset;
+            var segments = _segments;
+            if (startOffset < logStart || startOffset > logEnd)
+            {
+                throw new OffsetOutOfRangeException(
+                    $"{TopicPartition}: offset {startOffset} is outside [{logStart}, {logEnd}]");
+            }
+            if (TryRead(segments, startOffset, maxBytes, Math.Min(maxOffsetExclusive, logEnd), minOneBatch, logStart, logEnd, out var result))
+            {
+                return result;
+            }
+            if (attempt == 3)
+            {
+                throw new StorageException($"{TopicPartition}: segments kept changing under a read at {startOffset}");
+            }
+        }
+    }
+
+    private static bool TryRead(LogSegment[] segments, long startOffset, int maxBytes, long maxOffset, bool minOneBatch,
+        long logStart, long logEnd, out ReadResult result)
+    {
+        var ranges = new List<FileRange>(2);
+        var total = 0;
+        var offset = startOffset;
+        long firstOffset = -1;
+        for (var i = FloorSegment(segments, startOffset); i < segments.Length && offset < maxOffset; i++)
+        {
+            var segment = segments[i];
+            var (position, length, first, next) = segment.Read(offset, maxBytes - total, maxOffset, minOneBatch && total == 0);
+            if (length == 0)
+            {
+                if (segment.NextOffset > offset)
+                {
+                    break; // the next batch is over the byte budget or the offset bound
+                }
+                continue;
+            }
+            if (!segment.File.TryRetain())
+            {
+                foreach (var range in ranges)
+                {
+                    range.File.Release();
+                }
+                result = null!;
+                return false; // deleted or replaced under us: retry with the new segment list
+            }
+            ranges.Add(new FileRange(segment.File, position, length));
+            if (firstOffset < 0)
+            {
+                firstOffset = first;
+            }
+            total += length;
+            offset = next;
+            if (total >= maxBytes || next < segment.NextOffset)
+            {
+                break;
+            }
+        }
+        result = new ReadResult([.. ranges], total, firstOffset, logStart, logEnd);
+        return true;
+    }
+
+    /// <summary>Index of the last segment whose base offset is ≤ <paramref name="offset"/> (0 if none).</summary>
+    private static int FloorSegment(LogSegment[] segments, long offset)
+    {
+        int lo = 0, hi = segments.Length - 1, found = 0;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (segments[mid].BaseOffset <= offset)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>ListOffsets by time: the first offset at or after the log start whose timestamp is ≥ <paramref name="timestamp"/>, or null.</summary>
+    public (long Offset, long Timestamp)? FindOffsetByTimestamp(long timestamp)
+    {
+        var logStart = LogStartOffset;
+        foreach (var segment in _segments)
+        {
+            if (segment.MaxTimestamp >= timestamp && segment.NextOffset > logStart)
+            {
+                var found = segment.FindOffsetByTimestamp(timestamp, logStart);
+                if (found is not null)
+                {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>ListOffsets -3 (KIP-734): the offset and timestamp of the record with the largest timestamp, or null when empty.</summary>
+    public (long Offset, long Timestamp)? MaxTimestampOffset()
+    {
+        (long Offset, long Timestamp)? best = null;
+        foreach (var segment in _segments)
+        {
+            if (segment.MaxTimestamp >= 0 && (best is null || segment.MaxTimestamp > best.Value.Timestamp))
+            {
+                best = (segment.OffsetOfMaxTimestamp, segment.MaxTimestamp);
+            }
+        }
+        return best;
+    }
+
+    // ---------------------------------------------------------------- truncation, deletion
+
+    /// <summary>
+    /// Removes every batch at or after <paramref name="offset"/> (replication: a follower drops a
+    /// divergent tail). A batch holding the offset goes whole. No-op when offset ≥ log end.
+    /// </summary>
+    public void TruncateTo(long offset)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            if (offset >= _logEndOffset)
+            {
+                return;
+            }
+            if (offset <= _logStartOffset)
+            {
+                TruncateFullyAndStartAtLocked(offset);
+                return;
+            }
+            var segments = _segments.ToList();
+            while (segments.Count > 1 && segments[^1].BaseOffset >= offset)
+            {
+                var dropped = segments[^1];
+                segments.RemoveAt(segments.Count - 1);
+                dropped.MarkDeleted();
+            }
+            segments[^1].TruncateTo(offset);
+            _segments = [.. segments];
+            AfterTruncation();
+            StorageLog.Truncated(_logger, TopicPartition, offset);
+        }
+    }
+
+    /// <summary>Empties the log and restarts it at <paramref name="offset"/> (a follower far behind the leader's log start).</summary>
+    public void TruncateFullyAndStartAt(long offset)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            TruncateFullyAndStartAtLocked(offset);
+        }
+    }
+
+    private void TruncateFullyAndStartAtLocked(long offset)
+    {
+        foreach (var segment in _segments)
+        {
+            segment.MarkDeleted();
+        }
+        _segments = [LogSegment.Create(Directory, offset, _config.SegmentIndexBytes, NowMs)];
+        _directoryDirty = true;
+        Interlocked.Exchange(ref _logStartOffset, offset);
+        Interlocked.Exchange(ref _logEndOffset, offset);
+        Interlocked.Exchange(ref _recoveryPoint, offset);
+        _epochs.Clear();
+        _producers.Clear();
+        ProducerStateManager.DeleteSnapshotsOutside(Directory, long.MaxValue, long.MinValue);
+        _producers.MapEndOffset = offset;
+        StorageLog.Truncated(_logger, TopicPartition, offset);
+    }
+
+    private void AfterTruncation()
+    {
+        var end = _segments[^1].NextOffset;
+        Interlocked.Exchange(ref _logEndOffset, end);
+        if (_recoveryPoint > end)
+        {
+            Interlocked.Exchange(ref _recoveryPoint, end);
+        }
+        _epochs.TruncateFromEnd(end);
+        RebuildProducerState();
+    }
+
+    /// <summary>
+    /// DeleteRecords: advances the log start offset to <paramref name="offset"/> (no further than
+    /// the log end) and drops segments entirely below it. Returns the new log start offset.
+    /// </summary>
+    public long DeleteRecordsBefore(long offset)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            if (offset > _logEndOffset)
+            {
+                throw new OffsetOutOfRangeException($"{TopicPartition}: cannot delete records before {offset}, the log ends at {_logEndOffset}");
+            }
+            if (offset > _logStartOffset)
+            {
+                Interlocked.Exchange(ref _logStartOffset, offset);
+                _epochs.TruncateFromStart(offset);
+                _producers.RemoveBelow(offset);
+                DeleteSegmentsBelowLogStart();
+            }
+            return _logStartOffset;
+        }
+    }
+
+    /// <summary>
+    /// Applies retention.ms / retention.bytes (when cleanup.policy has delete) and drops segments
+    /// below the log start offset. Returns the number of segments deleted. Called periodically by
+    /// the log manager; segment files are renamed to *.deleted and unlinked later.
+    /// </summary>
+    public int ApplyRetention()
+    {
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return 0;
+            }
+            var config = _config;
+            var now = NowMs;
+            var deleted = 0;
+            if (config.Delete)
+            {
+                if (config.RetentionMs >= 0)
+                {
+                    deleted += DeleteLeadingSegments(s => s.MaxTimestamp >= 0 && now - s.MaxTimestamp > config.RetentionMs, "retention.ms");
+                }
+                if (config.RetentionBytes >= 0)
+                {
+                    var size = Size;
+                    deleted += DeleteLeadingSegments(s =>
+                    {
+                        if (size - s.Size < config.RetentionBytes)
+                        {
+                            return false;
+                        }
+                        size -= s.Size;
+                        return true;
+                    }, "retention.bytes");
+                }
+            }
+            deleted += DeleteSegmentsBelowLogStart();
+            return deleted;
+        }
+    }
+
+    private int DeleteSegmentsBelowLogStart()
+    {
+        var logStart = _logStartOffset;
+        var segments = _segments;
+        return DeleteLeadingSegments(s =>
+        {
+            var i = Array.IndexOf(segments, s);
+            return i + 1 < segments.Length && segments[i + 1].BaseOffset <= logStart;
+        }, "log start offset");
+    }
+
+    /// <summary>Deletes segments from the front while <paramref name="predicate"/> holds; the active segment only by rolling first.</summary>
+    private int DeleteLeadingSegments(Func<LogSegment, bool> predicate, string reason)
+    {
+        var segments = _segments;
+        var count = 0;
+        while (count < segments.Length && predicate(segments[count]))
+        {
+            count++;
+        }
+        if (count == 0)
+        {
+            return 0;
+        }
+        if (count == segments.Length)
+        {
+            if (segments[^1].Size == 0)
+            {
+                count--;
+            }
+            else
+            {
+                Roll(_logEndOffset, NowMs);
+            }
+        }
+        if (count == 0)
+        {
+            return 0;
+        }
+        var current = _segments;
+        for (var i = 0; i < count; i++)
+        {
+            current[i].MarkDeleted();
+            StorageLog.SegmentDeleted(_logger, TopicPartition, current[i].BaseOffset, reason);
+        }
+        _segments = current[count..];
+        if (_segments[0].BaseOffset > _logStartOffset)
+        {
+            Interlocked.Exchange(ref _logStartOffset, _segments[0].BaseOffset);
+            _epochs.TruncateFromStart(_logStartOffset);
+            _producers.RemoveBelow(_logStartOffset);
+        }
+        ProducerStateManager.DeleteSnapshotsOutside(Directory, _segments[0].BaseOffset, long.MaxValue);
+        return count;
+    }
+
+    /// <summary>Unlinks *.deleted files older than file.delete.delay.ms.</summary>
+    internal void RemoveDeletedFiles(long nowMs)
+    {
+        var delay = _config.FileDeleteDelayMs;
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*" + SegmentFileNames.DeletedSuffix).ToList())
+        {
+            try
+            {
+                if (nowMs - new DateTimeOffset(File.GetLastWriteTimeUtc(file)).ToUnixTimeMilliseconds() >= delay
+                    || nowMs - new DateTimeOffset(File.GetLastAccessTimeUtc(file)).ToUnixTimeMilliseconds() >= delay)
+                {
+                    File.Delete(file);
+                }
+            }
+            catch (IOException)
+            {
+                // Retried on the next pass.
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- producer state
+
+    /// <summary>Restores producer state: newest snapshot at or below the log end, then replay of later batch headers.</summary>
+    private void RebuildProducerState()
+    {
+        var end = _logEndOffset;
+        ProducerStateManager.DeleteSnapshotsOutside(Directory, long.MinValue, end);
+        var snapshots = ProducerStateManager.ListSnapshots(Directory);
+        var loaded = false;
+        for (var i = snapshots.Count - 1; i >= 0 && !loaded; i--)
+        {
+            loaded = _producers.TryLoadSnapshot(SegmentFileNames.PathOf(Directory, snapshots[i], SegmentFileNames.SnapshotSuffix), snapshots[i]);
+        }
+        if (!loaded)
+        {
+            _producers.Clear();
+            _producers.MapEndOffset = _segments[0].BaseOffset;
+        }
+        var from = _producers.MapEndOffset;
+        foreach (var segment in _segments)
+        {
+            if (segment.NextOffset <= from)
+            {
+                continue;
+            }
+            long position = 0;
+            if (segment.BaseOffset < from && segment.TryTranslateOffset(from, segment.Size, out var p, out _))
+            {
+                position = p;
+            }
+            var limit = segment.Size;
+            while (segment.TryReadHeader(position, limit, out var header))
+            {
+                if (header.LastOffset >= from)
+                {
+                    _producers.Update(header);
+                }
+                position += header.TotalSize;
+            }
+        }
+        _producers.MapEndOffset = end;
+    }
+
+    // ---------------------------------------------------------------- compaction support
+
+    /// <summary>A stable copy of the segment list (oldest first) for the cleaner.</summary>
+    internal LogSegment[] SegmentsSnapshot => _segments;
+
+    /// <summary>
+    /// Replaces <paramref name="original"/> by the compacted file at <paramref name="swapPath"/>
+    /// (base.log.swap): the original's files become *.deleted, the swap file becomes the segment.
+    /// Returns false (and deletes the swap file) when the segment is no longer in the log.
+    /// </summary>
+    internal bool ReplaceSegment(LogSegment original, string swapPath)
+    {
+        lock (_lock)
+        {
+            var segments = _segments;
+            var i = Array.IndexOf(segments, original);
+            if (_closed || i < 0 || i == segments.Length - 1)
+            {
+                File.Delete(swapPath);
+                return false;
+            }
+            original.MarkDeleted();
+            var logPath = SegmentFileNames.PathOf(Directory, original.BaseOffset, SegmentFileNames.LogSuffix);
+            File.Move(swapPath, logPath, overwrite: true);
+            var replacement = LogSegment.Open(Directory, original.BaseOffset, _config.SegmentIndexBytes, _config.IndexIntervalBytes, NowMs);
+            replacement.Recover(_config.IndexIntervalBytes, out _);
+            replacement.OnBecomeInactive();
+            replacement.Flush();
+            var updated = (LogSegment[])segments.Clone();
+            updated[i] = replacement;
+            _segments = updated;
+            DirectorySync.Fsync(Directory);
+            return true;
+        }
+    }
+
+    internal ILogger Logger => _logger;
+
+    internal long CurrentTimeMs => NowMs;
+
+    // ---------------------------------------------------------------- close
+
+    /// <summary>
+    /// Flushes everything, writes the producer snapshot, leader epochs and the clean-shutdown
+    /// marker, and closes the files. The next open skips recovery.
+    /// </summary>
+    public void Close()
+    {
+        GroupCommitter? committer;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+            _closed = true;
+            committer = _committer;
+            _committer = null;
+        }
+        committer?.Dispose();
+        Exception? failure = null;
+        try
+        {
+            lock (_lock)
+            {
+                var active = _segments[^1];
+                active.OnBecomeInactive();
+                foreach (var segment in _segments)
+                {
+                    if (segment.NextOffset > _recoveryPoint || segment == active)
+                    {
+                        segment.Flush();
+                    }
+                }
+                Interlocked.Exchange(ref _recoveryPoint, _logEndOffset);
+                _producers.WriteSnapshot(Directory, _logEndOffset);
+                _epochs.Flush();
+                var marker = Path.Combine(Directory, LogLoader.CleanShutdownFile);
+                using (var stream = new FileStream(marker, FileMode.Create, FileAccess.Write, FileShare.None))
+                {
+                    stream.Write(System.Text.Encoding.ASCII.GetBytes(_logStartOffset.ToString(CultureInfo.InvariantCulture) + "\n"));
+                    stream.Flush(flushToDisk: true);
+                }
+                DirectorySync.Fsync(Directory);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            failure = new StorageException($"{TopicPartition}: close failed; the next open will recover", e);
+        }
+        finally
+        {
+            committer?.CompletePending(failure);
+            foreach (var segment in _segments)
+            {
+                segment.Dispose();
+            }
+        }
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>Closes without flushing or writing the clean marker, as a crash would leave it (tests).</summary>
+    internal void CloseUncleanly()
+    {
+        GroupCommitter? committer;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+            _closed = true;
+            committer = _committer;
+            _committer = null;
+        }
+        committer?.Dispose();
+        committer?.CompletePending(new StorageException("log closed uncleanly"));
+        foreach (var segment in _segments)
+        {
+            segment.Dispose();
+        }
+    }
+
+    public void Dispose() => Close();
+}

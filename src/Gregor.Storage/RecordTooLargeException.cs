@@ -1,0 +1,4 @@
+namespace Gregor.Storage;
+
+/// <summary>A batch larger than max.message.bytes or than a segment can hold (MESSAGE_TOO_LARGE).</summary>
+public sealed class RecordTooLargeException(string message) : StorageException(message);

@@ -1,0 +1,479 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Gregor.Protocol;
+using Gregor.Protocol.Records;
+
+namespace Gregor.Storage.Segments;
+
+/// <summary>
+/// One segment of a partition log: the &lt;base&gt;.log file of record batches exactly as
+/// received (v2 batches back to back, each 12 + batchLength bytes, offsets rising), with its
+/// sparse <see cref="OffsetIndex"/> and <see cref="TimeIndex"/>.
+/// <para>Example: 00000000000000000000.log holding two batches, offsets 0..9 (1,061 bytes) and
+/// 10..14 (540 bytes): bytes 0..1060 are the first batch (baseOffset 0, lastOffsetDelta 9),
+/// 1061..1600 the second (baseOffset 10, lastOffsetDelta 4); NextOffset = 15, Size = 1601.</para>
+/// Invariants: batches are whole and CRC-valid up to <see cref="Size"/> (appends validate,
+/// recovery cuts the rest); offsets strictly rise across batches; positions fit in int32.
+/// Lifecycle: created or opened by the log, appended to while active, then read-only until
+/// deleted, truncated or replaced by compaction. Thread-safety: one writer at a time (the log's
+/// lock); readers run concurrently and see only bytes below the size they captured.
+/// </summary>
+internal sealed class LogSegment : IDisposable
+{
+    private const int HeaderProbeSize = RecordBatchHeader.Size;
+
+    private readonly string _directory;
+    private readonly LogSegmentFile _file;
+    private volatile int _size;
+    private long _nextOffset;
+    private long _maxTimestamp = -1;
+    private long _offsetOfMaxTimestamp;
+    private int _bytesSinceLastIndexEntry;
+    private bool _disposed;
+
+    private LogSegment(string directory, long baseOffset, LogSegmentFile file, int size, int maxIndexBytes, long createdMs)
+    {
+        _directory = directory;
+        BaseOffset = baseOffset;
+        _file = file;
+        _size = size;
+        _nextOffset = baseOffset;
+        _offsetOfMaxTimestamp = baseOffset;
+        CreatedMs = createdMs;
+        OffsetIndex = new OffsetIndex(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.IndexSuffix), baseOffset, maxIndexBytes);
+        TimeIndex = new TimeIndex(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.TimeIndexSuffix), baseOffset, maxIndexBytes);
+    }
+
+    public long BaseOffset { get; }
+
+    public int Size => _size;
+
+    /// <summary>Offset after the last batch (the base offset when empty).</summary>
+    public long NextOffset => Volatile.Read(ref _nextOffset);
+
+    public long MaxTimestamp => Volatile.Read(ref _maxTimestamp);
+
+    public long OffsetOfMaxTimestamp => _offsetOfMaxTimestamp;
+
+    /// <summary>When the segment got its first batch (wall clock), for segment.ms.</summary>
+    public long CreatedMs { get; private set; }
+
+    public OffsetIndex OffsetIndex { get; }
+
+    public TimeIndex TimeIndex { get; }
+
+    public LogSegmentFile File => _file;
+
+    public string LogPath => SegmentFileNames.PathOf(_directory, BaseOffset, SegmentFileNames.LogSuffix);
+
+    /// <summary>Creates a new empty segment (truncating leftovers of the same name).</summary>
+    public static LogSegment Create(string directory, long baseOffset, int maxIndexBytes, long nowMs)
+    {
+        foreach (var suffix in new[] { SegmentFileNames.IndexSuffix, SegmentFileNames.TimeIndexSuffix })
+        {
+            System.IO.File.Delete(SegmentFileNames.PathOf(directory, baseOffset, suffix));
+        }
+        var path = SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.LogSuffix);
+        var handle = System.IO.File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        return new LogSegment(directory, baseOffset, new LogSegmentFile(handle, path), 0, maxIndexBytes, nowMs);
+    }
+
+    /// <summary>
+    /// Opens an existing segment trusting its contents (clean shutdown or below the recovery
+    /// point): size from the file, tail state from the last index entry onwards. Indexes that
+    /// fail the sanity check are rebuilt by a full scan.
+    /// </summary>
+    public static LogSegment Open(string directory, long baseOffset, int maxIndexBytes, int indexIntervalBytes, long nowMs)
+    {
+        var path = SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.LogSuffix);
+        var handle = System.IO.File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        var length = RandomAccess.GetLength(handle);
+        if (length > int.MaxValue)
+        {
+            handle.Dispose();
+            throw new StorageException($"segment {path} is {length} bytes, more than a segment may hold");
+        }
+        var segment = new LogSegment(directory, baseOffset, new LogSegmentFile(handle, path), (int)length, maxIndexBytes, nowMs);
+        if (!segment.OffsetIndex.IsSane(length) || !segment.TimeIndex.IsSane())
+        {
+            segment.Recover(indexIntervalBytes, out _);
+        }
+        else
+        {
+            segment.LoadTailState();
+        }
+        return segment;
+    }
+
+    /// <summary>Reads the tail after the last index entry to restore NextOffset and the max timestamp.</summary>
+    private void LoadTailState()
+    {
+        var (indexOffset, position) = OffsetIndex.Lookup(long.MaxValue);
+        _nextOffset = OffsetIndex.Entries == 0 ? BaseOffset : indexOffset + 1;
+        _maxTimestamp = TimeIndex.LastTimestamp;
+        _offsetOfMaxTimestamp = TimeIndex.LastOffset;
+        long p = position;
+        var size = _size;
+        while (TryReadHeader(p, size, out var header))
+        {
+            _nextOffset = header.LastOffset + 1;
+            if (header.MaxTimestamp > _maxTimestamp)
+            {
+                _maxTimestamp = header.MaxTimestamp;
+                _offsetOfMaxTimestamp = header.LastOffset;
+            }
+            p += header.TotalSize;
+        }
+        _bytesSinceLastIndexEntry = (int)(size - position);
+        if (size > 0 && TryReadHeader(0, size, out var first) && first.MaxTimestamp > 0)
+        {
+            CreatedMs = first.MaxTimestamp;
+        }
+    }
+
+    /// <summary>
+    /// Appends whole, validated batches (offsets already assigned) at the end and indexes them.
+    /// Caller holds the log's write lock.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> batches, int indexIntervalBytes, long nowMs)
+    {
+        var start = _size;
+        if ((long)start + batches.Length > int.MaxValue)
+        {
+            throw new StorageException($"segment {LogPath} would pass 2 GiB");
+        }
+        if (start == 0)
+        {
+            CreatedMs = nowMs;
+        }
+        RandomAccess.Write(_file.Handle, batches, start);
+        var at = 0;
+        while (at < batches.Length)
+        {
+            RecordBatchHeader.TryRead(batches[at..], out var header);
+            if (_bytesSinceLastIndexEntry > indexIntervalBytes)
+            {
+                OffsetIndex.Append(header.LastOffset, start + at);
+                TimeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
+                _bytesSinceLastIndexEntry = 0;
+            }
+            if (header.MaxTimestamp > _maxTimestamp)
+            {
+                _maxTimestamp = header.MaxTimestamp;
+                _offsetOfMaxTimestamp = header.LastOffset;
+            }
+            _bytesSinceLastIndexEntry += header.TotalSize;
+            Volatile.Write(ref _nextOffset, header.LastOffset + 1);
+            at += header.TotalSize;
+        }
+        _size = start + batches.Length;
+    }
+
+    /// <summary>Reads the header of the batch at <paramref name="position"/>, false at or past <paramref name="limit"/>.</summary>
+    public bool TryReadHeader(long position, long limit, out RecordBatchHeader header)
+    {
+        header = default;
+        if (limit - position < HeaderProbeSize)
+        {
+            return false;
+        }
+        Span<byte> probe = stackalloc byte[HeaderProbeSize];
+        if (RandomAccess.Read(_file.Handle, probe, position) < HeaderProbeSize)
+        {
+            return false;
+        }
+        try
+        {
+            return RecordBatchHeader.TryRead(probe, out header) && position + header.TotalSize <= limit;
+        }
+        catch (ProtocolException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Position and header of the first batch whose last offset is ≥ <paramref name="offset"/>,
+    /// looking below <paramref name="limit"/> bytes; false when there is none.
+    /// </summary>
+    public bool TryTranslateOffset(long offset, long limit, out long position, out RecordBatchHeader header)
+    {
+        var (_, start) = OffsetIndex.Lookup(offset);
+        position = start;
+        while (TryReadHeader(position, limit, out header))
+        {
+            if (header.LastOffset >= offset)
+            {
+                return true;
+            }
+            position += header.TotalSize;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The byte range of whole batches starting at the batch holding <paramref name="offset"/>:
+    /// batches whose last offset is below <paramref name="maxOffsetExclusive"/>, at most
+    /// <paramref name="maxBytes"/> except that the first batch is whole when
+    /// <paramref name="minOneBatch"/> (KIP-74). Length 0 when nothing qualifies.
+    /// </summary>
+    public (long Position, int Length, long FirstOffset, long NextOffset) Read(long offset, int maxBytes, long maxOffsetExclusive, bool minOneBatch)
+    {
+        var limit = _size;
+        if (!TryTranslateOffset(offset, limit, out var start, out var first) || first.LastOffset >= maxOffsetExclusive)
+        {
+            return (start, 0, -1, offset);
+        }
+        if (first.TotalSize > maxBytes)
+        {
+            return minOneBatch ? (start, first.TotalSize, first.BaseOffset, first.LastOffset + 1) : (start, 0, -1, offset);
+        }
+        var end = start + first.TotalSize;
+        var next = first.LastOffset + 1;
+        var budgetEnd = start + maxBytes;
+        // Jump with the index towards the byte budget instead of reading every header.
+        var jump = FloorEntryByPosition(budgetEnd);
+        if (jump.Position > end && jump.Offset < maxOffsetExclusive && TryReadHeader(jump.Position, limit, out var atJump)
+            && atJump.LastOffset == jump.Offset && jump.Position + atJump.TotalSize <= budgetEnd)
+        {
+            end = jump.Position + atJump.TotalSize;
+            next = atJump.LastOffset + 1;
+        }
+        while (TryReadHeader(end, limit, out var header) && header.LastOffset < maxOffsetExclusive && end + header.TotalSize <= budgetEnd)
+        {
+            end += header.TotalSize;
+            next = header.LastOffset + 1;
+        }
+        return (start, (int)(end - start), first.BaseOffset, next);
+    }
+
+    private (long Offset, long Position) FloorEntryByPosition(long position)
+    {
+        int lo = 0, hi = OffsetIndex.Entries - 1;
+        (long Offset, long Position) found = (-1, -1);
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var entry = OffsetIndex.EntryAt(mid);
+            if (entry.Position <= position)
+            {
+                found = entry;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// First batch at or after <paramref name="startingOffset"/> whose max timestamp is ≥
+    /// <paramref name="timestamp"/>: its first record with such a timestamp (uncompressed
+    /// batches) or the batch's base offset and max timestamp (compressed batches).
+    /// </summary>
+    public (long Offset, long Timestamp)? FindOffsetByTimestamp(long timestamp, long startingOffset)
+    {
+        var (_, indexedOffset) = TimeIndex.Lookup(timestamp);
+        var (_, position) = OffsetIndex.Lookup(Math.Max(indexedOffset, startingOffset));
+        long p = position;
+        var limit = _size;
+        while (TryReadHeader(p, limit, out var header))
+        {
+            if (header.MaxTimestamp >= timestamp && header.LastOffset >= startingOffset)
+            {
+                return ExactTimestampMatch(p, header, timestamp, startingOffset);
+            }
+            p += header.TotalSize;
+        }
+        return null;
+    }
+
+    private (long Offset, long Timestamp) ExactTimestampMatch(long position, RecordBatchHeader header, long timestamp, long startingOffset)
+    {
+        var fallback = (Math.Max(header.BaseOffset, startingOffset), header.MaxTimestamp);
+        if (header.Compression != CompressionType.None || header.IsLogAppendTime || header.TotalSize > 64 << 20)
+        {
+            return fallback;
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(header.TotalSize);
+        try
+        {
+            var batch = buffer.AsSpan(0, header.TotalSize);
+            if (RandomAccess.Read(_file.Handle, batch, position) != batch.Length)
+            {
+                return fallback;
+            }
+            foreach (var record in new RecordWalker(batch))
+            {
+                var offset = header.BaseOffset + record.OffsetDelta;
+                var ts = header.BaseTimestamp + record.TimestampDelta;
+                if (ts >= timestamp && offset >= startingOffset)
+                {
+                    return (offset, ts);
+                }
+            }
+        }
+        catch (ProtocolException)
+        {
+            // Malformed records inside a CRC-valid batch: fall back to the batch bounds.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return fallback;
+    }
+
+    /// <summary>
+    /// Validates every batch from the start (length, magic, CRC, rising offsets), rebuilds both
+    /// indexes, and cuts the file after the last valid batch. Returns the valid size.
+    /// </summary>
+    public int Recover(int indexIntervalBytes, out string? problem)
+    {
+        OffsetIndex.Reset();
+        TimeIndex.Reset();
+        _nextOffset = BaseOffset;
+        _maxTimestamp = -1;
+        _offsetOfMaxTimestamp = BaseOffset;
+        _bytesSinceLastIndexEntry = 0;
+        problem = null;
+        var length = RandomAccess.GetLength(_file.Handle);
+        var scanner = new SegmentScanner(_file.Handle, length);
+        try
+        {
+            long valid = 0;
+            var expectedMin = BaseOffset;
+            while (true)
+            {
+                var status = scanner.Next(out var header);
+                if (status == SegmentScanner.Status.End)
+                {
+                    break;
+                }
+                if (status != SegmentScanner.Status.Batch)
+                {
+                    problem = $"{status} at position {scanner.Position}";
+                    break;
+                }
+                if (header.BaseOffset < expectedMin || header.LastOffsetDelta < 0)
+                {
+                    problem = $"batch at position {scanner.Position} has offset {header.BaseOffset}, expected at least {expectedMin}";
+                    break;
+                }
+                if (header.LastOffset - BaseOffset > int.MaxValue)
+                {
+                    problem = $"batch at position {scanner.Position} has offset {header.LastOffset}, beyond what segment {BaseOffset} can index";
+                    break;
+                }
+                if (_bytesSinceLastIndexEntry > indexIntervalBytes && !OffsetIndex.IsFull)
+                {
+                    OffsetIndex.Append(header.LastOffset, (int)scanner.Position);
+                    TimeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
+                    _bytesSinceLastIndexEntry = 0;
+                }
+                if (header.MaxTimestamp > _maxTimestamp)
+                {
+                    _maxTimestamp = header.MaxTimestamp;
+                    _offsetOfMaxTimestamp = header.LastOffset;
+                }
+                _bytesSinceLastIndexEntry += header.TotalSize;
+                _nextOffset = header.LastOffset + 1;
+                expectedMin = header.LastOffset + 1;
+                valid = scanner.Position + header.TotalSize;
+                scanner.Advance(header.TotalSize);
+            }
+            if (valid < length)
+            {
+                problem ??= "trailing bytes";
+                RandomAccess.SetLength(_file.Handle, valid);
+            }
+            _size = (int)valid;
+            if (valid > 0 && TryReadHeader(0, valid, out var first) && first.MaxTimestamp > 0)
+            {
+                CreatedMs = first.MaxTimestamp;
+            }
+            return (int)valid;
+        }
+        finally
+        {
+            scanner.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Removes every batch whose last offset is ≥ <paramref name="offset"/> (a batch holding the
+    /// offset goes whole). Returns the bytes removed.
+    /// </summary>
+    public int TruncateTo(long offset)
+    {
+        var size = _size;
+        if (offset <= BaseOffset)
+        {
+            RandomAccess.SetLength(_file.Handle, 0);
+            OffsetIndex.Reset();
+            TimeIndex.Reset();
+            _size = 0;
+            _nextOffset = BaseOffset;
+            _maxTimestamp = -1;
+            _offsetOfMaxTimestamp = BaseOffset;
+            _bytesSinceLastIndexEntry = 0;
+            return size;
+        }
+        if (!TryTranslateOffset(offset, size, out var position, out _))
+        {
+            return 0;
+        }
+        OffsetIndex.TruncateTo(offset);
+        TimeIndex.TruncateTo(offset);
+        RandomAccess.SetLength(_file.Handle, position);
+        _size = (int)position;
+        LoadTailState();
+        return (int)(size - position);
+    }
+
+    /// <summary>Records the final time index entry; called when the segment stops being active.</summary>
+    public void OnBecomeInactive()
+    {
+        if (_maxTimestamp >= 0)
+        {
+            TimeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
+        }
+    }
+
+    public void Flush()
+    {
+        RandomAccess.FlushToDisk(_file.Handle);
+        OffsetIndex.Flush();
+        TimeIndex.Flush();
+    }
+
+    /// <summary>Renames the segment's files to *.deleted and closes them (open reads keep working).</summary>
+    public void MarkDeleted()
+    {
+        Dispose();
+        foreach (var suffix in new[] { SegmentFileNames.LogSuffix, SegmentFileNames.IndexSuffix, SegmentFileNames.TimeIndexSuffix })
+        {
+            var path = SegmentFileNames.PathOf(_directory, BaseOffset, suffix);
+            if (System.IO.File.Exists(path))
+            {
+                System.IO.File.Move(path, path + SegmentFileNames.DeletedSuffix, overwrite: true);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        OffsetIndex.Dispose();
+        TimeIndex.Dispose();
+        _file.Release();
+    }
+
+    internal static long ReadBaseOffset(ReadOnlySpan<byte> batch) => BinaryPrimitives.ReadInt64BigEndian(batch);
+}
