@@ -72,6 +72,7 @@ public sealed partial class PartitionLog
         Interlocked.Exchange(ref _logStartOffset, offset);
         Interlocked.Exchange(ref _logEndOffset, offset);
         Interlocked.Exchange(ref _recoveryPoint, offset);
+        Interlocked.Exchange(ref _durableOffset, offset);
         _epochs.Clear();
         _producers.Clear();
         ProducerStateManager.DeleteSnapshotsOutside(Directory, long.MaxValue, long.MinValue);
@@ -86,6 +87,10 @@ public sealed partial class PartitionLog
         if (_recoveryPoint > end)
         {
             Interlocked.Exchange(ref _recoveryPoint, end);
+        }
+        if (_durableOffset > end)
+        {
+            Interlocked.Exchange(ref _durableOffset, end);
         }
         _epochs.TruncateFromEnd(end);
         RebuildProducerState();
