@@ -1,2 +1,3 @@
-Console.WriteLine("gregor: the broker lands with issue #4");
-return 0;
+using Gregor.Cli;
+
+return await GregorCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

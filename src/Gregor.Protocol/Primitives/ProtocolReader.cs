@@ -183,6 +183,28 @@ public struct ProtocolReader(ReadOnlyMemory<byte> buffer)
         return count;
     }
 
+    /// <summary>The tag of a tagged field (unsigned varint that must fit an int).</summary>
+    public int ReadTag()
+    {
+        var raw = ReadUnsignedVarInt();
+        if (raw > int.MaxValue)
+        {
+            throw new ProtocolException($"tag {raw} too large");
+        }
+        return (int)raw;
+    }
+
+    /// <summary>The size of a tagged field, checked against the bytes left.</summary>
+    public int ReadTaggedFieldSize()
+    {
+        var raw = ReadUnsignedVarInt();
+        if (raw > (uint)Remaining)
+        {
+            throw new ProtocolException($"tagged field of {raw} bytes exceeds the {Remaining} bytes left");
+        }
+        return (int)raw;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly ReadOnlySpan<byte> PeekRemaining() => _buffer.Span[_position..];
 }

@@ -26,6 +26,16 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
 
     public void Reset() => _length = 0;
 
+    /// <summary>Drops everything written after <paramref name="length"/> bytes (an abandoned frame).</summary>
+    public void Rewind(int length)
+    {
+        if ((uint)length > (uint)_length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length));
+        }
+        _length = length;
+    }
+
     public void Advance(int count) => _length += count;
 
     public Memory<byte> GetMemory(int sizeHint = 0)
@@ -165,6 +175,38 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
         {
             WriteInt32(count);
         }
+    }
+
+    /// <summary>
+    /// Inserts an unsigned varint at <paramref name="position"/>, moving the bytes after it: used
+    /// for a tagged field's size, known only after the field is written (fields are small).
+    /// </summary>
+    public void InsertUnsignedVarInt(int position, uint value)
+    {
+        var size = 1;
+        for (var rest = value >> 7; rest != 0; rest >>= 7)
+        {
+            size++;
+        }
+        Ensure(size);
+        var tail = _length - position;
+        _buffer.AsSpan(position, tail).CopyTo(_buffer.AsSpan(position + size, tail));
+        var target = _buffer.AsSpan(position, size);
+        for (var i = 0; i < size - 1; i++)
+        {
+            target[i] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        target[size - 1] = (byte)value;
+        _length += size;
+    }
+
+    /// <summary>A raw tagged field: tag, size, bytes.</summary>
+    public void WriteTaggedField(int tag, ReadOnlySpan<byte> data)
+    {
+        WriteUnsignedVarInt((uint)tag);
+        WriteUnsignedVarInt((uint)data.Length);
+        WriteRaw(data);
     }
 
     public void Dispose()

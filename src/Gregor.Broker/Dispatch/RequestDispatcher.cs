@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Gregor.Broker.Handlers;
+using Gregor.Broker.Network;
+using Gregor.Protocol;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Messages;
+using Gregor.Protocol.Primitives;
+using Microsoft.Extensions.Logging;
+
+namespace Gregor.Broker.Dispatch;
+
+/// <summary>
+/// Turns request frames into handler calls and handler results into response frames:
+/// parse the header, find the handler by API key, check the version, decode the body into
+/// the typed request, call the handler, encode the response with the right header version
+/// (ApiVersions always v0) into a pooled frame.
+/// <para>
+/// As Kafka: an unknown API key closes the connection; an ApiVersions request of a version
+/// this broker does not support gets a v0 response with UNSUPPORTED_VERSION and the supported
+/// ranges (KIP-511); another API at an unsupported version gets UNSUPPORTED_VERSION in the
+/// response's top-level error code where the response has one and the version can be
+/// written, and otherwise closes the connection; a body that does not parse closes it.
+/// </para>
+/// Stateless apart from its registry and instruments; shared by all connections, thread-safe.
+/// </summary>
+public sealed class RequestDispatcher : IRequestProcessor
+{
+    private readonly ApiHandlerRegistry _registry;
+    private readonly ILogger<RequestDispatcher> _logger;
+    private readonly Histogram<double> _handlerDuration;
+
+    public RequestDispatcher(ApiHandlerRegistry registry, IMeterFactory meterFactory, ILogger<RequestDispatcher> logger)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _registry = registry;
+        _logger = logger;
+        _handlerDuration = meterFactory.Create(NetworkMetrics.MeterName).CreateHistogram<double>(
+            "gregor.request.handler.duration", "ms", "Time from dispatch to the handler's response, by API");
+    }
+
+    public ValueTask<ResponseFrame?> ProcessAsync(ConnectionInfo connection, RequestFrame request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(request);
+        var payload = request.Payload;
+        if (!RequestHeader.TryPeek(payload.Span, out var apiKey, out var version, out var correlationId))
+        {
+            throw new ProtocolException($"request of {payload.Length} bytes is shorter than a request header");
+        }
+        if (!_registry.TryGet(apiKey, out var handler))
+        {
+            throw new CloseConnectionException($"unknown API key {(short)apiKey} (correlation id {correlationId})");
+        }
+        if (version < handler.MinVersion || version > handler.MaxVersion)
+        {
+            DispatchLog.UnsupportedVersion(_logger, apiKey, version, handler.MinVersion, handler.MaxVersion, connection.ConnectionId);
+            return ValueTask.FromResult<ResponseFrame?>(UnsupportedVersion(handler, version, correlationId));
+        }
+
+        var reader = new ProtocolReader(payload);
+        var header = RequestHeader.Read(ref reader, out _);
+        var body = MessageFraming.ReadRequestBody(ref reader, header);
+        var context = new RequestContext(header, connection, request.ReceivedTimestampMs);
+        var started = Stopwatch.GetTimestamp();
+        var pending = handler.HandleAsync(context, body, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            return ValueTask.FromResult(Encode(context, pending.Result, started));
+        }
+        return AwaitAsync(context, pending, started);
+    }
+
+    private async ValueTask<ResponseFrame?> AwaitAsync(RequestContext context, ValueTask<IResponseMessage?> pending, long started)
+    {
+        var response = await pending.ConfigureAwait(false);
+        return Encode(context, response, started);
+    }
+
+    private ResponseFrame? Encode(RequestContext context, IResponseMessage? response, long started)
+    {
+        _handlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("api", context.ApiKey.ToString()));
+        if (response is null)
+        {
+            return null;
+        }
+        return EncodeResponse(context.CorrelationId, context.ApiKey, context.ApiVersion, response);
+    }
+
+    /// <summary>Encodes a complete response frame (header version chosen by API key and version).</summary>
+    public static PooledResponseFrame EncodeResponse(int correlationId, ApiKey apiKey, short version, IResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var writer = new ProtocolWriter(512);
+        try
+        {
+            MessageFraming.WriteResponse(writer, correlationId, apiKey, version, response);
+            return new PooledResponseFrame(writer);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    private PooledResponseFrame UnsupportedVersion(IApiHandler handler, short version, int correlationId)
+    {
+        var apiKey = handler.ApiKey;
+        if (apiKey == ApiKey.ApiVersions)
+        {
+            // KIP-511: the client cannot know which version we read, so answer in v0.
+            var fallback = ApiVersionsHandler.BuildResponse(_registry, ErrorCode.UnsupportedVersion);
+            return EncodeResponse(correlationId, ApiKey.ApiVersions, 0, fallback);
+        }
+        var (lowest, highest) = ApiMessageFactory.ReadableVersions(apiKey);
+        if (version >= lowest && version <= highest && ErrorResponses.TryCreate(apiKey, ErrorCode.UnsupportedVersion, out var response))
+        {
+            return EncodeResponse(correlationId, apiKey, version, response);
+        }
+        throw new CloseConnectionException(
+            $"{apiKey} v{version} is not supported (v{handler.MinVersion}-{handler.MaxVersion}) and has no error response at that version");
+    }
+}

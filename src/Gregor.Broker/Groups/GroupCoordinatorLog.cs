@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gregor.Broker.Groups;
+
+/// <summary>The group coordinator's log messages (source-generated).</summary>
+internal static partial class GroupCoordinatorLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Group {GroupId} rebalancing (generation {Generation}): {Reason}")]
+    public static partial void Rebalancing(ILogger logger, string groupId, int generation, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Group {GroupId} stable at generation {Generation} with {Members} members, protocol {Protocol}")]
+    public static partial void Stabilized(ILogger logger, string groupId, int generation, int members, string? protocol);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Member {MemberId} of group {GroupId} removed: {Reason}")]
+    public static partial void MemberRemoved(ILogger logger, string groupId, string memberId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Groups} groups and {Offsets} committed offsets from __consumer_offsets in {ElapsedMs} ms")]
+    public static partial void Loaded(ILogger logger, int groups, int offsets, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Offsets} offsets and removed {Groups} groups")]
+    public static partial void Expired(ILogger logger, int offsets, int groups);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Group coordinator error: {Context}")]
+    public static partial void Failure(ILogger logger, Exception exception, string context);
+}

@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+
+namespace Gregor.Broker.Groups;
+
+/// <summary>
+/// A <see cref="IGroupLogStore"/> that keeps every appended record in lists, for unit tests and
+/// for running the coordinator without storage. Survives "restarts" in tests by handing the
+/// same instance to a new coordinator. Thread-safe. Not bounded: test use only.
+/// </summary>
+public sealed class InMemoryGroupLogStore : IGroupLogStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, List<GroupLogRecord>> _partitions = [];
+
+    /// <summary>When set, appends throw it (to test write failures).</summary>
+    public Exception? FailAppendsWith { get; set; }
+
+    public ValueTask AppendAsync(int partition, IReadOnlyList<GroupLogRecord> records, CancellationToken cancellationToken)
+    {
+        if (FailAppendsWith is { } failure)
+        {
+            return ValueTask.FromException(failure);
+        }
+        lock (_lock)
+        {
+            if (!_partitions.TryGetValue(partition, out var list))
+            {
+                _partitions[partition] = list = [];
+            }
+            list.AddRange(records);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<GroupLogRecord> ReadAllAsync(int partition, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        GroupLogRecord[] snapshot;
+        lock (_lock)
+        {
+            snapshot = _partitions.TryGetValue(partition, out var list) ? [.. list] : [];
+        }
+        foreach (var record in snapshot)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return record;
+        }
+        await Task.CompletedTask;
+    }
+
+    /// <summary>All records of one partition, in append order.</summary>
+    public IReadOnlyList<GroupLogRecord> Records(int partition)
+    {
+        lock (_lock)
+        {
+            return _partitions.TryGetValue(partition, out var list) ? [.. list] : [];
+        }
+    }
+}

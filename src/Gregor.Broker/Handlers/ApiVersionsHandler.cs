@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using Gregor.Broker.Config;
+using Gregor.Broker.Dispatch;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Messages;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gregor.Broker.Handlers;
+
+/// <summary>
+/// ApiVersions (key 18): the API keys and version ranges of the registered handlers, so adding
+/// a handler file is all it takes to advertise an API. v3+ requests must name the client
+/// software with Kafka's pattern, else INVALID_REQUEST (KIP-511); v5 requests naming another
+/// node id or cluster id get REBOOTSTRAP_REQUIRED (KIP-1242). Versions beyond 5 are answered
+/// by the dispatcher with a v0 UNSUPPORTED_VERSION response built by <see cref="BuildResponse"/>.
+/// No supported or finalized features are advertised yet. Thread-safe (the advertised list is
+/// built once and only read).
+/// </summary>
+public sealed partial class ApiVersionsHandler(IServiceProvider services, BrokerConfig config)
+    : ApiHandler<ApiVersionsRequest, ApiVersionsResponse>
+{
+    private ApiHandlerRegistry? _registry;
+
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 5;
+
+    // Resolved on first use: the registry is built from the handlers, this one included.
+    private ApiHandlerRegistry Registry => _registry ??= services.GetRequiredService<ApiHandlerRegistry>();
+
+    protected override ValueTask<ApiVersionsResponse?> HandleAsync(RequestContext context, ApiVersionsRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(request);
+        if (context.ApiVersion >= 3
+            && !(SoftwarePattern().IsMatch(request.ClientSoftwareName) && SoftwarePattern().IsMatch(request.ClientSoftwareVersion)))
+        {
+            return ValueTask.FromResult<ApiVersionsResponse?>(new ApiVersionsResponse { ErrorCode = (short)ErrorCode.InvalidRequest });
+        }
+        if (context.ApiVersion >= 5
+            && ((request.NodeId >= 0 && request.NodeId != config.NodeId)
+                || (request.ClusterId is not null && config.ClusterId is not null && request.ClusterId != config.ClusterId)))
+        {
+            return ValueTask.FromResult<ApiVersionsResponse?>(BuildResponse(Registry, ErrorCode.RebootstrapRequired));
+        }
+        return ValueTask.FromResult<ApiVersionsResponse?>(BuildResponse(Registry, ErrorCode.None));
+    }
+
+    /// <summary>A response listing every registered handler's range, with <paramref name="error"/>.</summary>
+    public static ApiVersionsResponse BuildResponse(ApiHandlerRegistry registry, ErrorCode error)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var keys = new List<ApiVersionsResponse.ApiVersion>(registry.Handlers.Count);
+        foreach (var handler in registry.Handlers)
+        {
+            keys.Add(new ApiVersionsResponse.ApiVersion
+            {
+                ApiKey = (short)handler.ApiKey,
+                MinVersion = handler.MinVersion,
+                MaxVersion = handler.MaxVersion,
+            });
+        }
+        return new ApiVersionsResponse { ErrorCode = (short)error, ApiKeys = keys };
+    }
+
+    // Kafka's ApiVersionsRequest.isValid(): letters, digits, '-' and '.', starting and ending alphanumeric.
+    [GeneratedRegex("^[a-zA-Z0-9](?:[a-zA-Z0-9\\-.]*[a-zA-Z0-9])?$")]
+    private static partial Regex SoftwarePattern();
+}

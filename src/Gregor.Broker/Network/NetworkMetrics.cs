@@ -1,0 +1,38 @@
+using System.Diagnostics.Metrics;
+
+namespace Gregor.Broker.Network;
+
+/// <summary>
+/// The network layer's instruments on the <c>Gregor.Broker</c> meter: open connections,
+/// bytes in and out, requests and their latency (frame received → response written) by API
+/// key, and requests in flight. One instance per broker (from the DI container's
+/// <see cref="IMeterFactory"/>, so two brokers in one test process keep separate meters).
+/// Instruments are thread-safe.
+/// </summary>
+public sealed class NetworkMetrics
+{
+    public const string MeterName = "Gregor.Broker";
+
+    public NetworkMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        ActiveConnections = meter.CreateUpDownCounter<long>("gregor.network.connections.active", "{connection}", "Open client connections");
+        AcceptedConnections = meter.CreateCounter<long>("gregor.network.connections.accepted", "{connection}", "Connections accepted");
+        ClosedConnections = meter.CreateCounter<long>("gregor.network.connections.closed", "{connection}", "Connections closed, by reason");
+        BytesReceived = meter.CreateCounter<long>("gregor.network.bytes.received", "By", "Request bytes read, prefixes included");
+        BytesSent = meter.CreateCounter<long>("gregor.network.bytes.sent", "By", "Response bytes written, prefixes included");
+        Requests = meter.CreateCounter<long>("gregor.network.requests", "{request}", "Requests received, by API key");
+        RequestsInFlight = meter.CreateUpDownCounter<long>("gregor.network.requests.in_flight", "{request}", "Requests received and not yet answered");
+        RequestDuration = meter.CreateHistogram<double>("gregor.network.request.duration", "ms", "From a request's last byte read to its response written, by API key");
+    }
+
+    public UpDownCounter<long> ActiveConnections { get; }
+    public Counter<long> AcceptedConnections { get; }
+    public Counter<long> ClosedConnections { get; }
+    public Counter<long> BytesReceived { get; }
+    public Counter<long> BytesSent { get; }
+    public Counter<long> Requests { get; }
+    public UpDownCounter<long> RequestsInFlight { get; }
+    public Histogram<double> RequestDuration { get; }
+}

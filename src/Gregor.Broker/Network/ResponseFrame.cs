@@ -1,0 +1,28 @@
+using System.IO.Pipelines;
+
+namespace Gregor.Broker.Network;
+
+/// <summary>
+/// A response ready to go on the wire, length prefix included. Abstract so that a fetch
+/// response can later write file ranges straight to the socket instead of copying them into
+/// one buffer; <see cref="PooledResponseFrame"/> is the plain in-memory kind. The connection
+/// writes it exactly once, in request order, then disposes it.
+/// </summary>
+public abstract class ResponseFrame : IDisposable
+{
+    /// <summary>Bytes this frame puts on the wire (prefix included), counted against the connection's bound.</summary>
+    public abstract long Length { get; }
+
+    /// <summary>Writes the frame into <paramref name="output"/>; the caller flushes.</summary>
+    public abstract ValueTask WriteToAsync(PipeWriter output, CancellationToken cancellationToken);
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}

@@ -1,0 +1,38 @@
+namespace Gregor.Cluster.Controller;
+
+/// <summary>
+/// What the controller needs from the broker config. TopicConfigDefaults maps topic config
+/// names to the broker-level values that override Kafka's defaults (e.g. retention.ms from
+/// log.retention.hours); a config absent there uses Kafka's default.
+/// </summary>
+public sealed record QuorumControllerOptions
+{
+    public required int NodeId { get; init; }
+
+    /// <summary>Where meta.properties and the metadata log live; null keeps nothing on disk (tests).</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Used when no meta.properties holds one yet (tests); otherwise generated and persisted.</summary>
+    public string? ClusterId { get; init; }
+
+    public string AdvertisedHost { get; init; } = "127.0.0.1";
+    public int AdvertisedPort { get; init; } = 9092;
+    public string ListenerName { get; init; } = "PLAINTEXT";
+    public string? Rack { get; init; }
+    public int DefaultNumPartitions { get; init; } = 1;
+    public short DefaultReplicationFactor { get; init; } = 1;
+    public bool DeleteTopicEnable { get; init; } = true;
+
+    /// <summary>Upper bound on partitions per topic, so one request cannot make the node open millions of logs.</summary>
+    public int MaxPartitionsPerTopic { get; init; } = 10_000;
+
+    public IReadOnlyDictionary<string, string> TopicConfigDefaults { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Extra validation of a topic's complete dynamic config set (e.g. storage's LogConfig);
+    /// returns an INVALID_CONFIG message or null.
+    /// </summary>
+    public Func<IReadOnlyDictionary<string, string>, string?>? TopicConfigValidator { get; init; }
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,51 @@
+using System.Collections.Immutable;
+
+namespace Gregor.Cluster.Metadata;
+
+/// <summary>
+/// An immutable snapshot of the cluster's metadata as of one offset of the metadata log:
+/// brokers, topics, partitions (leader, epoch, replicas, ISR) and topic configs. Every node
+/// reads topology only from the current image; a single node is a cluster of one. Images are
+/// replaced whole (copy on write), so readers never lock.
+/// </summary>
+public sealed record MetadataImage(
+    long Offset,
+    string ClusterId,
+    int ControllerId,
+    ImmutableDictionary<int, BrokerImage> Brokers,
+    ImmutableDictionary<string, TopicImage> TopicsByName,
+    ImmutableDictionary<Guid, TopicImage> TopicsById)
+{
+    public static MetadataImage Empty(string clusterId, int controllerId) => new(
+        -1,
+        clusterId,
+        controllerId,
+        ImmutableDictionary<int, BrokerImage>.Empty,
+        ImmutableDictionary<string, TopicImage>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<Guid, TopicImage>.Empty);
+
+    public TopicImage? Topic(string name) => TopicsByName.GetValueOrDefault(name);
+
+    public PartitionImage? Partition(string topic, int partition) =>
+        TopicsByName.TryGetValue(topic, out var t) ? t.Partitions.GetValueOrDefault(partition) : null;
+}
+
+/// <summary>A registered broker and the listener clients should connect to.</summary>
+public sealed record BrokerImage(int NodeId, string Host, int Port, string? Rack, bool Fenced = false);
+
+/// <summary>A topic: id, partitions by index, and its dynamic topic-level configs.</summary>
+public sealed record TopicImage(
+    string Name,
+    Guid TopicId,
+    ImmutableDictionary<int, PartitionImage> Partitions,
+    ImmutableDictionary<string, string> Configs,
+    bool IsInternal = false);
+
+/// <summary>One partition's replica assignment and leadership.</summary>
+public sealed record PartitionImage(
+    int Partition,
+    int Leader,
+    int LeaderEpoch,
+    ImmutableArray<int> Replicas,
+    ImmutableArray<int> Isr,
+    int PartitionEpoch = 0);

@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using Gregor.Protocol;
+using Gregor.Protocol.Primitives;
+
+namespace Gregor.Cluster.Records;
+
+/// <summary>Flexible-version field helpers shared by the hand-written metadata record codecs.</summary>
+internal static class MetadataFieldCodec
+{
+    public static string ReadString(ref ProtocolReader reader) =>
+        reader.ReadString(compact: true, nullable: false)!;
+
+    public static string? ReadNullableString(ref ProtocolReader reader) =>
+        reader.ReadString(compact: true, nullable: true);
+
+    public static ImmutableArray<int> ReadInt32Array(ref ProtocolReader reader)
+    {
+        var count = reader.ReadArrayLength(compact: true, nullable: false, minElementSize: 4);
+        var builder = ImmutableArray.CreateBuilder<int>(count);
+        for (var i = 0; i < count; i++)
+        {
+            builder.Add(reader.ReadInt32());
+        }
+        return builder.MoveToImmutable();
+    }
+
+    public static void WriteInt32Array(ProtocolWriter writer, ImmutableArray<int> values)
+    {
+        var items = values.IsDefault ? [] : values;
+        writer.WriteArrayLength(items.Length, compact: true);
+        foreach (var value in items)
+        {
+            writer.WriteInt32(value);
+        }
+    }
+
+    public static void SkipUuidArray(ref ProtocolReader reader)
+    {
+        var count = reader.ReadArrayLength(compact: true, nullable: false, minElementSize: 16);
+        reader.Skip(count * 16);
+    }
+
+    /// <summary>Skips the tagged-field section: Gregor writes none and ignores those it does not know.</summary>
+    public static void SkipTaggedFields(ref ProtocolReader reader)
+    {
+        var count = reader.ReadUnsignedVarInt();
+        for (var i = 0u; i < count; i++)
+        {
+            reader.ReadUnsignedVarInt();
+            var size = reader.ReadUnsignedVarInt();
+            if (size > (uint)reader.Remaining)
+            {
+                throw new ProtocolException($"tagged field of {size} bytes exceeds the {reader.Remaining} bytes left");
+            }
+            reader.Skip((int)size);
+        }
+    }
+
+    public static void WriteEmptyTaggedFields(ProtocolWriter writer) => writer.WriteUnsignedVarInt(0);
+}

@@ -1,0 +1,25 @@
+using Gregor.Broker.Dispatch;
+using Gregor.Protocol.Messages;
+
+namespace Gregor.Broker.Tests.Dispatch;
+
+/// <summary>
+/// A test-only Heartbeat handler: waits GenerationId milliseconds, then answers with the
+/// generation id in ThrottleTimeMs, so tests can make later requests finish first and see
+/// which request a response belongs to. Thread-safe.
+/// </summary>
+internal sealed class DelayedHeartbeatHandler : ApiHandler<HeartbeatRequest, HeartbeatResponse>
+{
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 4;
+
+    protected override async ValueTask<HeartbeatResponse?> HandleAsync(RequestContext context, HeartbeatRequest request, CancellationToken cancellationToken)
+    {
+        if (request.GenerationId > 0)
+        {
+            await Task.Delay(request.GenerationId, cancellationToken);
+        }
+        return new HeartbeatResponse { ThrottleTimeMs = request.GenerationId };
+    }
+}

@@ -1,0 +1,48 @@
+using Gregor.Broker.Replication;
+using Gregor.Protocol.Errors;
+
+namespace Gregor.Broker.Tests.Replication;
+
+public sealed class ProducerIdManagerTests
+{
+    [Fact]
+    public async Task IdempotentProducers_GetDistinctIdsWithEpochZero_AcrossBlocks()
+    {
+        var next = 5000L;
+        var blocks = 0;
+        var manager = new ProducerIdManager((size, _) =>
+        {
+            blocks++;
+            var first = next;
+            next += size;
+            return Task.FromResult(first);
+        }, blockSize: 10);
+
+        var ids = new HashSet<long>();
+        for (var i = 0; i < 35; i++)
+        {
+            var (error, id, epoch) = await manager.InitProducerIdAsync(null, -1, -1, TestContext.Current.CancellationToken);
+            Assert.Equal((ErrorCode.None, (short)0), (error, epoch));
+            Assert.True(ids.Add(id));
+        }
+
+        Assert.Equal(35, ids.Count);
+        Assert.True(ids.Min() >= 5000);
+        Assert.InRange(blocks, 4, 5);
+    }
+
+    [Fact]
+    public async Task TransactionalId_KeepsItsIdAndBumpsTheEpoch()
+    {
+        var next = 0L;
+        var manager = new ProducerIdManager((size, _) => Task.FromResult(Interlocked.Add(ref next, size) - size));
+
+        var first = await manager.InitProducerIdAsync("tx", -1, -1, TestContext.Current.CancellationToken);
+        var second = await manager.InitProducerIdAsync("tx", first.ProducerId, first.ProducerEpoch, TestContext.Current.CancellationToken);
+        var stale = await manager.InitProducerIdAsync("tx", first.ProducerId, first.ProducerEpoch, TestContext.Current.CancellationToken);
+
+        Assert.Equal(first.ProducerId, second.ProducerId);
+        Assert.Equal(first.ProducerEpoch + 1, second.ProducerEpoch);
+        Assert.Equal(ErrorCode.InvalidProducerEpoch, stale.Error);
+    }
+}
