@@ -230,6 +230,7 @@ internal sealed class LogCleaner(ILogger logger)
         if (log.ReplaceSegment(segment, swapPath))
         {
             StorageLog.SegmentCompacted(logger, log.TopicPartition, segment.BaseOffset, before, written);
+            StorageMetrics.SegmentsCompacted.Add(1);
         }
     }
 

@@ -157,6 +157,7 @@ public sealed partial class PartitionLog
                 }
             }
             deleted += DeleteSegmentsBelowLogStart();
+            _producers.ExpireBefore(now - config.ProducerIdExpirationMs);
             return deleted;
         }
     }
@@ -205,6 +206,7 @@ public sealed partial class PartitionLog
         {
             current[i].MarkDeleted();
             StorageLog.SegmentDeleted(_logger, TopicPartition, current[i].BaseOffset, reason);
+            StorageMetrics.SegmentsDeleted.Add(1);
         }
         _segments = current[count..];
         if (_segments[0].BaseOffset > _logStartOffset)

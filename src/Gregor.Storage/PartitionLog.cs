@@ -192,6 +192,7 @@ public sealed partial class PartitionLog : IDisposable
     /// </summary>
     private void FlushDataUpTo(long offset)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var durable = DurableOffset;
         foreach (var segment in _segments)
         {
@@ -219,6 +220,8 @@ public sealed partial class PartitionLog : IDisposable
                 Interlocked.Exchange(ref _durableOffset, Math.Min(offset, _logEndOffset));
             }
         }
+        StorageMetrics.Fsyncs.Add(1, new KeyValuePair<string, object?>("kind", "group-commit"));
+        StorageMetrics.GroupCommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -255,6 +258,7 @@ public sealed partial class PartitionLog : IDisposable
             ObjectDisposedException.ThrowIf(_closed, this);
             if (asLeader && CheckProducers(buffer, out var duplicate))
             {
+                StorageMetrics.DuplicateAppends.Add(1);
                 return ValueTask.FromResult(duplicate!);
             }
             var now = NowMs;
@@ -312,6 +316,8 @@ public sealed partial class PartitionLog : IDisposable
             }
             Interlocked.Exchange(ref _logEndOffset, lastOffset + 1);
             _unflushedMessages += recordCount;
+            StorageMetrics.AppendedBytes.Add(bytes.Length);
+            StorageMetrics.AppendedRecords.Add(recordCount);
             result = new AppendResult(firstOffset, lastOffset, appendTime, _logStartOffset, false);
             if (config.FlushMode == FlushMode.GroupCommit && _committer is not null)
             {
@@ -457,6 +463,7 @@ public sealed partial class PartitionLog : IDisposable
         var fresh = LogSegment.Create(Directory, baseOffset, _config.SegmentIndexBytes, now);
         _segments = [.. _segments, fresh];
         _directoryDirty = true;
+        StorageMetrics.SegmentsRolled.Add(1);
         // Kafka flushes the finished segment (and its indexes) in the background on roll.
         _ = Task.Run(() =>
         {
@@ -516,6 +523,7 @@ public sealed partial class PartitionLog : IDisposable
             Volatile.Write(ref _directoryDirty, false);
             DirectorySync.Fsync(Directory);
         }
+        StorageMetrics.Fsyncs.Add(1, new KeyValuePair<string, object?>("kind", "flush"));
         lock (_lock)
         {
             if (offset > _recoveryPoint)
@@ -610,6 +618,7 @@ public sealed partial class PartitionLog : IDisposable
             }
         }
         result = new ReadResult([.. ranges], total, firstOffset, logStart, logEnd);
+        StorageMetrics.ReadBytes.Add(total);
         return true;
     }
 
