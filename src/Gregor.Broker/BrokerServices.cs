@@ -1,7 +1,13 @@
+using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
 using Gregor.Broker.Dispatch;
+using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
+using Gregor.Broker.Replication;
+using Gregor.Cluster.Controller;
+using Gregor.Cluster.Metadata;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker;
 
@@ -28,6 +34,33 @@ public static class BrokerServices
         services.AddSingleton<NetworkMetrics>();
         services.AddSingleton<ListenerEndpoints>();
         services.AddHostedService<IdleConnectionReaper>();
+
+        // Cluster metadata: the controller (metadata log, image publisher) and the admin helpers.
+        services.AddSingleton(sp => new QuorumController(
+            ControllerOptionsFactory.Create(config), store: null, sp.GetService<ILogger<QuorumController>>()));
+        services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
+        services.AddHostedService<ControllerStartup>();
+        services.AddSingleton<AutoTopicCreator>();
+        services.AddSingleton<BrokerRegistration>();
+        services.AddSingleton<ConfigDescriber>();
+
+        // Data plane: partitions hosted here (logs, produce, fetch, producer ids).
+        services.AddGregorReplication(config);
+
+        // Group coordinator: classic consumer groups, offsets in __consumer_offsets. The log is the
+        // ReplicaManager's __consumer_offsets partitions once the data plane is registered; without
+        // it (tools, tests of other parts) offsets live in memory only.
+        services.AddSingleton(GroupCoordinatorOptions.From(config));
+        services.AddSingleton<IGroupLogStore>(sp => sp.GetService<ReplicaManager>() is { } replicas
+            ? new ReplicaGroupLogStore(replicas, TimeProvider.System)
+            : new InMemoryGroupLogStore());
+        services.AddSingleton(sp => new GroupCoordinator(
+            sp.GetRequiredService<GroupCoordinatorOptions>(),
+            sp.GetRequiredService<IGroupLogStore>(),
+            TimeProvider.System,
+            sp.GetService<ILogger<GroupCoordinator>>()));
+        services.AddSingleton<OffsetsTopicProvisioner>();
+        services.AddHostedService<GroupCoordinatorService>();
 
         // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
         services.AddSingleton<ApiHandlerRegistry>();

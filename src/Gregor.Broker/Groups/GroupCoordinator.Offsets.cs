@@ -205,6 +205,7 @@ public sealed partial class GroupCoordinator
                         {
                             group.Offsets[key] = offset;
                         }
+                        _offsetCommits.Add(accepted.Count);
                     }
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -567,6 +568,7 @@ public sealed partial class GroupCoordinator
         }
         if (expiredTotal > 0 || groupsRemoved > 0)
         {
+            _offsetsExpired.Add(expiredTotal);
             GroupCoordinatorLog.Expired(_logger, expiredTotal, groupsRemoved);
         }
         return expiredTotal;

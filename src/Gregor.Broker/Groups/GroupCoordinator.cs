@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,6 +26,10 @@ public sealed partial class GroupCoordinator : IDisposable
     private readonly GroupTimerScheduler _scheduler;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, ConsumerGroup> _groups = new(StringComparer.Ordinal);
+    private readonly Meter _meter = new("Gregor.Broker.Groups");
+    private readonly Counter<long> _rebalances;
+    private readonly Counter<long> _offsetCommits;
+    private readonly Counter<long> _offsetsExpired;
     private volatile bool _loaded;
 
     public GroupCoordinator(GroupCoordinatorOptions options, IGroupLogStore store, TimeProvider time, ILogger<GroupCoordinator>? logger = null)
@@ -33,6 +38,11 @@ public sealed partial class GroupCoordinator : IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _log = new ConsumerOffsetsLog(store, options.OffsetsTopicPartitions);
         _scheduler = new GroupTimerScheduler(time, ex => GroupCoordinatorLog.Failure(_logger, ex, "timer callback"));
+        _rebalances = _meter.CreateCounter<long>("gregor.groups.rebalances", description: "Rebalances started (classic groups)");
+        _offsetCommits = _meter.CreateCounter<long>("gregor.groups.offset_commits", description: "Partition offsets committed");
+        _offsetsExpired = _meter.CreateCounter<long>("gregor.groups.offsets_expired", description: "Committed offsets removed by retention");
+        _meter.CreateObservableGauge("gregor.groups.count", () => _groups.Count, description: "Groups this coordinator holds");
+        _meter.CreateObservableGauge("gregor.groups.timers", () => _scheduler.Count, description: "Pending group timeouts (bounded by members + groups)");
     }
 
     public GroupCoordinatorOptions Options => _options;
@@ -293,6 +303,7 @@ public sealed partial class GroupCoordinator : IDisposable
         var initial = group.State == GroupState.Empty;
         group.TransitionTo(GroupState.PreparingRebalance, NowMs);
         var token = ++group.RebalanceToken;
+        _rebalances.Add(1);
         GroupCoordinatorLog.Rebalancing(_logger, group.GroupId, group.Generation, reason);
         if (initial && _options.InitialRebalanceDelayMs > 0)
         {
@@ -757,5 +768,9 @@ public sealed partial class GroupCoordinator : IDisposable
         }
     }
 
-    public void Dispose() => _scheduler.Dispose();
+    public void Dispose()
+    {
+        _scheduler.Dispose();
+        _meter.Dispose();
+    }
 }

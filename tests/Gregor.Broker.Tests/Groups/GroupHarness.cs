@@ -31,11 +31,15 @@ internal sealed class GroupHarness : IDisposable
         OffsetsRetentionCheckIntervalMs = 3_600_000,
     };
 
-    public static async Task<GroupHarness> StartAsync(GroupCoordinatorOptions? options = null, InMemoryGroupLogStore? store = null, FakeTimeProvider? time = null)
+    public static async Task<GroupHarness> StartAsync(
+        GroupCoordinatorOptions? options = null,
+        InMemoryGroupLogStore? store = null,
+        FakeTimeProvider? time = null,
+        IGroupLogStore? logStore = null)
     {
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         store ??= new InMemoryGroupLogStore();
-        var coordinator = new GroupCoordinator(options ?? DefaultOptions, store, time);
+        var coordinator = new GroupCoordinator(options ?? DefaultOptions, logStore ?? store, time);
         await coordinator.StartAsync(TestContext.Current.CancellationToken);
         return new GroupHarness(time, store, coordinator);
     }

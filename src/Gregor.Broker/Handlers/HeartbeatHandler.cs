@@ -1,0 +1,19 @@
+using Gregor.Broker.Dispatch;
+using Gregor.Broker.Groups;
+using Gregor.Protocol.Messages;
+
+namespace Gregor.Broker.Handlers;
+
+/// <summary>Heartbeat (key 12) v0-4: keeps a member's session alive; REBALANCE_IN_PROGRESS tells it to rejoin. Stateless.</summary>
+public sealed class HeartbeatHandler(GroupCoordinator groups) : ApiHandler<HeartbeatRequest, HeartbeatResponse>
+{
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 4;
+
+    protected override ValueTask<HeartbeatResponse?> HandleAsync(RequestContext context, HeartbeatRequest request, CancellationToken cancellationToken)
+    {
+        var error = groups.Heartbeat(request.GroupId, request.MemberId, context.ApiVersion >= 3 ? request.GroupInstanceId : null, request.GenerationId);
+        return ValueTask.FromResult<HeartbeatResponse?>(new HeartbeatResponse { ErrorCode = (short)error });
+    }
+}

@@ -1,0 +1,55 @@
+using Gregor.Broker.Dispatch;
+using Gregor.Broker.Groups;
+using Gregor.Protocol.Messages;
+
+namespace Gregor.Broker.Handlers;
+
+/// <summary>
+/// ListGroups (key 16) v0-5: every classic group on this coordinator; v4 filters by state
+/// (KIP-518, case-insensitive), v5 by type (only "classic" groups exist here). Stateless.
+/// </summary>
+public sealed class ListGroupsHandler(GroupCoordinator groups) : ApiHandler<ListGroupsRequest, ListGroupsResponse>
+{
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 5;
+
+    protected override ValueTask<ListGroupsResponse?> HandleAsync(RequestContext context, ListGroupsRequest request, CancellationToken cancellationToken)
+    {
+        var version = context.ApiVersion;
+        var response = new ListGroupsResponse();
+        if (version >= 5 && request.TypesFilter.Count > 0 && !request.TypesFilter.Any(t => t.Equals("classic", StringComparison.OrdinalIgnoreCase)))
+        {
+            return ValueTask.FromResult<ListGroupsResponse?>(response);
+        }
+        HashSet<GroupState>? states = null;
+        if (version >= 4 && request.StatesFilter.Count > 0)
+        {
+            states = [];
+            foreach (var name in request.StatesFilter)
+            {
+                if (Enum.TryParse<GroupState>(name, ignoreCase: true, out var state))
+                {
+                    states.Add(state);
+                }
+            }
+            if (states.Count == 0)
+            {
+                return ValueTask.FromResult<ListGroupsResponse?>(response);
+            }
+        }
+        var (error, list) = groups.ListGroups(states);
+        response.ErrorCode = (short)error;
+        foreach (var g in list)
+        {
+            response.Groups.Add(new ListGroupsResponse.ListedGroup
+            {
+                GroupId = g.GroupId,
+                ProtocolType = g.ProtocolType,
+                GroupState = version >= 4 ? GroupHandlerHelpers.StateName(g.State) : string.Empty,
+                GroupType = version >= 5 ? "classic" : string.Empty,
+            });
+        }
+        return ValueTask.FromResult<ListGroupsResponse?>(response);
+    }
+}
