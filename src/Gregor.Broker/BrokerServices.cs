@@ -32,6 +32,11 @@ public static class BrokerServices
         services.AddSingleton<ListenerEndpoints>();
         services.AddHostedService<IdleConnectionReaper>();
 
+        // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
+        services.AddSingleton<ApiHandlerRegistry>();
+        services.AddSingleton<IRequestProcessor, RequestDispatcher>();
+        ApiHandlerRegistry.AddHandlersFrom(services, typeof(BrokerServices).Assembly);
+
         // Group coordinator: classic consumer groups, offsets in __consumer_offsets. The log is the
         // ReplicaManager's __consumer_offsets partitions once the data plane is registered; without
         // it (tools, tests of other parts) offsets live in memory only.
@@ -45,12 +50,8 @@ public static class BrokerServices
             TimeProvider.System,
             sp.GetService<ILogger<GroupCoordinator>>()));
         services.AddSingleton<OffsetsTopicProvisioner>();
+        // Registered last so it starts after the data plane has opened the partitions it replays.
         services.AddHostedService<GroupCoordinatorService>();
-
-        // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
-        services.AddSingleton<ApiHandlerRegistry>();
-        services.AddSingleton<IRequestProcessor, RequestDispatcher>();
-        ApiHandlerRegistry.AddHandlersFrom(services, typeof(BrokerServices).Assembly);
 
         return services;
     }
