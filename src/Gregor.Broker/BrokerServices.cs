@@ -1,8 +1,11 @@
+using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
 using Gregor.Broker.Replication;
+using Gregor.Cluster.Controller;
+using Gregor.Cluster.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -32,10 +35,17 @@ public static class BrokerServices
         services.AddSingleton<ListenerEndpoints>();
         services.AddHostedService<IdleConnectionReaper>();
 
-        // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
-        services.AddSingleton<ApiHandlerRegistry>();
-        services.AddSingleton<IRequestProcessor, RequestDispatcher>();
-        ApiHandlerRegistry.AddHandlersFrom(services, typeof(BrokerServices).Assembly);
+        // Cluster metadata: the controller (metadata log, image publisher) and the admin helpers.
+        services.AddSingleton(sp => new QuorumController(
+            ControllerOptionsFactory.Create(config), store: null, sp.GetService<ILogger<QuorumController>>()));
+        services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
+        services.AddHostedService<ControllerStartup>();
+        services.AddSingleton<AutoTopicCreator>();
+        services.AddSingleton<BrokerRegistration>();
+        services.AddSingleton<ConfigDescriber>();
+
+        // Data plane: partitions hosted here (logs, produce, fetch, producer ids).
+        services.AddGregorReplication(config);
 
         // Group coordinator: classic consumer groups, offsets in __consumer_offsets. The log is the
         // ReplicaManager's __consumer_offsets partitions once the data plane is registered; without
@@ -50,8 +60,12 @@ public static class BrokerServices
             TimeProvider.System,
             sp.GetService<ILogger<GroupCoordinator>>()));
         services.AddSingleton<OffsetsTopicProvisioner>();
-        // Registered last so it starts after the data plane has opened the partitions it replays.
         services.AddHostedService<GroupCoordinatorService>();
+
+        // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
+        services.AddSingleton<ApiHandlerRegistry>();
+        services.AddSingleton<IRequestProcessor, RequestDispatcher>();
+        ApiHandlerRegistry.AddHandlersFrom(services, typeof(BrokerServices).Assembly);
 
         return services;
     }

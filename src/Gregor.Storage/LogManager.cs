@@ -25,6 +25,9 @@ namespace Gregor.Storage;
 public sealed class LogManager : IDisposable
 {
     public const string LockFileName = ".lock";
+
+    /// <summary>The controller's metadata log shares the data dir (as in Kafka) and is not a partition log: never opened here.</summary>
+    public const string MetadataLogDirectory = "__cluster_metadata-0";
     public const string RecoveryPointCheckpoint = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpoint = "log-start-offset-checkpoint";
     public const string CleanerOffsetCheckpoint = "cleaner-offset-checkpoint";
@@ -88,6 +91,10 @@ public sealed class LogManager : IDisposable
                 if (name.EndsWith(DeleteSuffix, StringComparison.Ordinal))
                 {
                     ScheduleDirectoryRemoval(dir);
+                    continue;
+                }
+                if (name == MetadataLogDirectory)
+                {
                     continue;
                 }
                 if (!TopicPartition.TryParseDirectoryName(name, out var tp))

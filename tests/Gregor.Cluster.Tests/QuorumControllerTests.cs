@@ -332,7 +332,7 @@ public sealed class QuorumControllerTests
         Assert.Equal(1000, secondBlock);
         Assert.Equal(2000, thirdBlock);
         Assert.True(File.Exists(Path.Combine(dir.Path, "meta.properties")));
-        Assert.True(File.Exists(Path.Combine(dir.Path, "__cluster_metadata-0", "00000000000000000000.log")));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "metadata", "__cluster_metadata-0", "00000000000000000000.log")));
     }
 
     [Fact]

@@ -31,10 +31,17 @@ public sealed class MessageEmitter
     private readonly Dictionary<string, StructInfo> _structs = new(StringComparer.Ordinal);
     private readonly List<StructInfo> _structOrder = [];
 
+    /// <summary>
+    /// The versions the code being emitted can be reached with: conditions are narrowed to it
+    /// as the emitter descends into version checks, so no check repeats an enclosing one.
+    /// </summary>
+    private VersionRange _scope;
+
     public MessageEmitter(MessageSpec spec)
     {
         _spec = spec;
         _valid = spec.ValidVersions;
+        _scope = _valid;
         CollectStructs(spec.Fields);
         foreach (var common in spec.CommonStructs)
         {
@@ -473,17 +480,17 @@ public sealed class MessageEmitter
     /// </summary>
     private string? Condition(VersionRange range)
     {
-        var inside = range.Intersect(_valid);
         if (_valid.IsEmpty)
         {
             return null;
         }
+        var inside = range.Intersect(_scope);
         if (inside.IsEmpty)
         {
             return "false";
         }
-        var above = inside.Lowest > _valid.Lowest;
-        var below = inside.Highest < _valid.Highest;
+        var above = inside.Lowest > _scope.Lowest;
+        var below = inside.Highest < _scope.Highest;
         if (above && below)
         {
             return inside.Lowest == inside.Highest
@@ -495,6 +502,21 @@ public sealed class MessageEmitter
             return $"version >= {inside.Lowest}";
         }
         return below ? $"version <= {inside.Highest}" : null;
+    }
+
+    /// <summary>Runs <paramref name="emit"/> with the scope narrowed to <paramref name="range"/>.</summary>
+    private void InScope(VersionRange range, Action emit)
+    {
+        var saved = _scope;
+        _scope = range.Intersect(saved);
+        try
+        {
+            emit();
+        }
+        finally
+        {
+            _scope = saved;
+        }
     }
 
     /// <summary>The flexible-version test over all versions, also those outside the valid range (header choice).</summary>
@@ -542,7 +564,14 @@ public sealed class MessageEmitter
         throw new InvalidOperationException($"{_spec.Name}.{field.Name}: tagged versions {field.TaggedVersions} must end the field's versions");
     }
 
-    private static string Not(string condition) => condition.Contains(' ', StringComparison.Ordinal) ? $"!({condition})" : $"!{condition}";
+    private static string Not(string condition)
+    {
+        if (condition.Contains(' ', StringComparison.Ordinal))
+        {
+            return $"!({condition})";
+        }
+        return condition.StartsWith('!') ? condition[1..] : $"!{condition}";
+    }
 
     // ---------------------------------------------------------------- read
 
@@ -564,7 +593,7 @@ public sealed class MessageEmitter
             else
             {
                 w.Open($"if ({condition})");
-                EmitReadField(w, field, name, "reader", CompactExpression(field));
+                InScope(regular, () => EmitReadField(w, field, name, "reader", CompactExpression(field)));
                 w.Close();
             }
         }
@@ -578,6 +607,15 @@ public sealed class MessageEmitter
         {
             w.Open($"if ({flexible})");
         }
+        InScope(flexibleRange, () => EmitReadTaggedSection(w, fields, messageLevel));
+        if (flexible is not null)
+        {
+            w.Close();
+        }
+    }
+
+    private void EmitReadTaggedSection(CodeWriter w, List<FieldSpec> fields, bool messageLevel)
+    {
         var tagged = TaggedFields(fields);
         w.Line("var taggedCount = reader.ReadUnsignedVarInt();");
         w.Open("for (uint t = 0; t < taggedCount; t++)");
@@ -596,7 +634,7 @@ public sealed class MessageEmitter
                 w.Line(condition is null ? $"case {field.Tag}:" : $"case {field.Tag} when {condition}:");
                 w.Open();
                 w.Line("var tagged = new ProtocolReader(reader.ReadMemory(size));");
-                EmitReadField(w, field, PropertyName(field, messageLevel), "tagged", "true");
+                InScope(TaggedVersions(field), () => EmitReadField(w, field, PropertyName(field, messageLevel), "tagged", "true"));
                 w.Line("break;");
                 w.Close();
             }
@@ -608,10 +646,6 @@ public sealed class MessageEmitter
             w.Close();
         }
         w.Close();
-        if (flexible is not null)
-        {
-            w.Close();
-        }
     }
 
     private List<FieldSpec> TaggedFields(List<FieldSpec> fields)
@@ -789,13 +823,15 @@ public sealed class MessageEmitter
                 continue;
             }
             w.Open($"if ({condition})");
-            EmitWriteField(w, field, name, CompactExpression(field));
+            InScope(regular, () => EmitWriteField(w, field, name, CompactExpression(field)));
             w.Close();
             if (absentCheck)
             {
+                // Without tagged versions, every version reaching the else branch lacks the field.
+                var absentCondition = regular == present || presentCondition is null ? null : Not(presentCondition);
                 w.Line("else");
                 w.Open();
-                EmitAbsentCheck(w, field, name, presentCondition is null ? null : Not(presentCondition));
+                EmitAbsentCheck(w, field, name, absentCondition);
                 w.Close();
             }
         }
@@ -812,6 +848,19 @@ public sealed class MessageEmitter
         {
             w.Open($"if ({flexible})");
         }
+        InScope(flexibleRange, () => EmitWriteTaggedSection(w, fields, messageLevel));
+        if (flexible is not null)
+        {
+            w.Close();
+            w.Line("else if (UnknownTaggedFields is { Count: > 0 })");
+            w.Open();
+            w.Line("throw new UnsupportedVersionException($\"tagged fields are set but version {version} has none\");");
+            w.Close();
+        }
+    }
+
+    private void EmitWriteTaggedSection(CodeWriter w, List<FieldSpec> fields, bool messageLevel)
+    {
         var tagged = TaggedFields(fields);
         w.Line("var unknown = UnknownTaggedFields;");
         w.Line("var taggedCount = unknown?.Count ?? 0;");
@@ -836,21 +885,13 @@ public sealed class MessageEmitter
             w.Line($"nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, {field.Tag});");
             w.Line($"writer.WriteUnsignedVarInt({field.Tag});");
             w.Line("var start = writer.Length;");
-            EmitWriteField(w, field, PropertyName(field, messageLevel), "true");
+            InScope(TaggedVersions(field), () => EmitWriteField(w, field, PropertyName(field, messageLevel), "true"));
             w.Line("writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));");
             w.Close();
         }
         w.Line(tagged.Count > 0
             ? "TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, int.MaxValue);"
             : "TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);");
-        if (flexible is not null)
-        {
-            w.Close();
-            w.Line("else if (UnknownTaggedFields is { Count: > 0 })");
-            w.Open();
-            w.Line("throw new UnsupportedVersionException($\"tagged fields are set but version {version} has none\");");
-            w.Close();
-        }
     }
 
     private void EmitAbsentCheck(CodeWriter w, FieldSpec field, string name, string? absentCondition)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gregor.Storage;
 
 namespace Gregor.Broker.Config;
 
@@ -60,10 +61,11 @@ public sealed class BrokerConfig
     public long LogCleanerMinCompactionLagMs { get; private init; }
     public long LogCleanerMaxCompactionLagMs { get; private init; } = long.MaxValue;
     /// <summary>
-    /// gregor.flush.mode: when appends reach the disk. <c>interval</c> (default) follows
-    /// log.flush.interval.messages/ms as Kafka does; <c>always</c> fsyncs before acknowledging.
+    /// gregor.flush.mode: when appends reach the disk. <c>page-cache</c> (Kafka's default: the
+    /// OS decides), <c>interval</c> (log.flush.interval.messages/ms; implied when either is set),
+    /// <c>group-commit</c> (an append is acknowledged only after an fsync covering it).
     /// </summary>
-    public string FlushMode { get; private init; } = "interval";
+    public string FlushMode { get; private init; } = "page-cache";
 
     // Network.
     public int SocketRequestMaxBytes { get; private init; } = 104_857_600;
@@ -153,7 +155,7 @@ public sealed class BrokerConfig
             LogCleanerDeleteRetentionMs = r.Long("log.cleaner.delete.retention.ms", 86_400_000, 0),
             LogCleanerMinCompactionLagMs = r.Long("log.cleaner.min.compaction.lag.ms", 0, 0),
             LogCleanerMaxCompactionLagMs = r.Long("log.cleaner.max.compaction.lag.ms", long.MaxValue, 1),
-            FlushMode = r.OneOf("gregor.flush.mode", "interval", "interval", "always"),
+            FlushMode = r.OneOf("gregor.flush.mode", FlushModeDefault(r), "page-cache", "interval", "group-commit"),
             SocketRequestMaxBytes = r.Int("socket.request.max.bytes", 104_857_600, 1),
             ConnectionsMaxIdleMs = r.Long("connections.max.idle.ms", 600_000, -1),
             ConnectionMaxInFlightRequests = r.Int("gregor.connection.max.inflight.requests", 64, 1),
@@ -195,6 +197,43 @@ public sealed class BrokerConfig
         }
         return Parse(merged);
     }
+
+    /// <summary>
+    /// The broker-wide defaults for every partition log (the log.* keys, as Kafka's topic
+    /// config defaults); a topic's own configs are applied over these with
+    /// <see cref="LogConfig.FromProperties"/>.
+    /// </summary>
+    public LogConfig LogDefaults => _logDefaults ??= new LogConfig
+    {
+        SegmentBytes = LogSegmentBytes,
+        SegmentMs = LogRollMs,
+        RetentionMs = LogRetentionMs,
+        RetentionBytes = LogRetentionBytes,
+        IndexIntervalBytes = LogIndexIntervalBytes,
+        SegmentIndexBytes = LogIndexSizeMaxBytes,
+        FlushMessages = LogFlushIntervalMessages,
+        FlushMs = LogFlushIntervalMs,
+        FlushMode = FlushMode switch
+        {
+            "interval" => Gregor.Storage.FlushMode.Interval,
+            "group-commit" => Gregor.Storage.FlushMode.GroupCommit,
+            _ => Gregor.Storage.FlushMode.PageCache,
+        },
+        Compact = LogCleanupPolicy.Split(',').Contains("compact"),
+        Delete = LogCleanupPolicy.Split(',').Contains("delete"),
+        DeleteRetentionMs = LogCleanerDeleteRetentionMs,
+        MessageTimestampType = LogMessageTimestampType == "LogAppendTime" ? TimestampType.LogAppendTime : TimestampType.CreateTime,
+        MaxMessageBytes = MessageMaxBytes,
+        MinCleanableDirtyRatio = LogCleanerMinCleanableRatio,
+        FileDeleteDelayMs = LogSegmentDeleteDelayMs,
+        MinCompactionLagMs = LogCleanerMinCompactionLagMs,
+    };
+
+    private LogConfig? _logDefaults;
+
+    // As the storage layer: setting a flush interval is how Kafka users ask for interval flushing.
+    private static string FlushModeDefault(Reader r) =>
+        r.Has("log.flush.interval.messages") || r.Has("log.flush.interval.ms") ? "interval" : "page-cache";
 
     private static long RetentionMs(Reader r)
     {

@@ -43,7 +43,7 @@ public static class TopicConfigCatalogue
         new("retention.bytes", ConfigType.Long, "-1", "log.retention.bytes", v => LongAtLeast(v, long.MinValue)),
         new("retention.ms", ConfigType.Long, "604800000", "log.retention.ms", v => LongAtLeast(v, -1)),
         new("segment.bytes", ConfigType.Int, "1073741824", "log.segment.bytes", v => IntIn(v, 14, int.MaxValue)),
-        new("segment.index.bytes", ConfigType.Int, "10485760", "log.index.size.max.bytes", v => IntIn(v, 4, int.MaxValue)),
+        new("segment.index.bytes", ConfigType.Int, "10485760", "log.index.size.max.bytes", v => IntIn(v, 8, int.MaxValue)),
         new("segment.jitter.ms", ConfigType.Long, "0", "log.roll.jitter.ms", v => LongAtLeast(v, 0)),
         new("segment.ms", ConfigType.Long, "604800000", "log.roll.ms", v => LongAtLeast(v, 1)),
         new("unclean.leader.election.enable", ConfigType.Boolean, "false", "unclean.leader.election.enable", Boolean),

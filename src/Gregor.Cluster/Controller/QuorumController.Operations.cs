@@ -3,6 +3,7 @@ using Gregor.Cluster.Configs;
 using Gregor.Cluster.Metadata;
 using Gregor.Cluster.Records;
 using Gregor.Protocol.Errors;
+using Gregor.Storage;
 
 namespace Gregor.Cluster.Controller;
 
@@ -41,7 +42,7 @@ public sealed partial class QuorumController
                 }
                 configs[name] = value!.Trim();
             }
-            if (_options.TopicConfigValidator?.Invoke(configs) is { } validatorError)
+            if ((ValidateWithStorage(configs) ?? _options.TopicConfigValidator?.Invoke(configs)) is { } validatorError)
             {
                 return CreateTopicOutcome.Failed(ErrorCode.InvalidConfig, validatorError);
             }
@@ -199,7 +200,7 @@ public sealed partial class QuorumController
             {
                 return (error, message);
             }
-            if (_options.TopicConfigValidator?.Invoke(updated!) is { } validatorError)
+            if ((ValidateWithStorage(updated!) ?? _options.TopicConfigValidator?.Invoke(updated!)) is { } validatorError)
             {
                 return (ErrorCode.InvalidConfig, validatorError);
             }
@@ -339,6 +340,20 @@ public sealed partial class QuorumController
         [new BrokerEndpoint(_options.ListenerName, host, checked((ushort)port))],
         _options.Rack,
         Fenced: false);
+
+    /// <summary>The storage engine's own reading of the configs (what it will actually apply): its complaint or null.</summary>
+    private static string? ValidateWithStorage(IReadOnlyDictionary<string, string> configs)
+    {
+        try
+        {
+            LogConfig.FromProperties(configs);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
 
     private static string? FindCollision(MetadataImage image, string name)
     {

@@ -12,7 +12,7 @@ namespace Gregor.Cluster.Controller;
 /// The single-node KRaft-style controller. Every change (topic create/delete, partitions,
 /// configs, broker registration, producer id blocks) is validated with Kafka's rules and error
 /// codes, written as metadata records in one batch to the metadata log
-/// (<c>&lt;data-dir&gt;/__cluster_metadata-0</c>), and — once the append returned, which is the
+/// (<c>&lt;data-dir&gt;/metadata/__cluster_metadata-0</c>), and — once the append returned, which is the
 /// commit point while this node is the only voter — applied to a new <see cref="MetadataImage"/>
 /// that is published to subscribers. Batches carry offsets and the controller epoch (bumped on
 /// every start, as an election would), so a quorum can replace the local append later.

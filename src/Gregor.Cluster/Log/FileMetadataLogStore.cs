@@ -4,7 +4,10 @@ using Gregor.Protocol.Records;
 namespace Gregor.Cluster.Log;
 
 /// <summary>
-/// The metadata log on disk: one Kafka log segment, <c>&lt;data-dir&gt;/__cluster_metadata-0/00000000000000000000.log</c>,
+/// The metadata log on disk: one Kafka log segment,
+/// <c>&lt;data-dir&gt;/metadata/__cluster_metadata-0/00000000000000000000.log</c> (Kafka's
+/// metadata.log.dir layout; kept out of the top level so the partition LogManager, which opens
+/// every "&lt;topic&gt;-&lt;n&gt;" folder there and applies retention, never touches it),
 /// holding record batches back to back exactly as Kafka stores them:
 /// <code>
 /// [batch base=0 len=.. epoch=1 | RegisterBroker, FeatureLevel] [batch base=2 | Topic, Partition x3] ...
@@ -16,6 +19,7 @@ namespace Gregor.Cluster.Log;
 /// </summary>
 public sealed class FileMetadataLogStore : IMetadataLogStore
 {
+    public const string MetadataDirectoryName = "metadata";
     public const string DirectoryName = "__cluster_metadata-0";
     public const string SegmentFileName = "00000000000000000000.log";
 
@@ -35,7 +39,7 @@ public sealed class FileMetadataLogStore : IMetadataLogStore
     /// <summary>Opens (or creates) the metadata log under <paramref name="dataDirectory"/>.</summary>
     public static FileMetadataLogStore Open(string dataDirectory)
     {
-        var directory = System.IO.Path.Combine(dataDirectory, DirectoryName);
+        var directory = System.IO.Path.Combine(dataDirectory, MetadataDirectoryName, DirectoryName);
         Directory.CreateDirectory(directory);
         var path = System.IO.Path.Combine(directory, SegmentFileName);
         var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.None);

@@ -23,6 +23,9 @@ internal struct BoundedOutput(IBufferWriter<byte> destination, int maxBytes, str
         return span.Length > size ? span[..size] : span;
     }
 
+    /// <summary>A span of exactly <paramref name="count"/> bytes; call <see cref="CheckCapacity"/> first.</summary>
+    public readonly Span<byte> Reserve(int count) => destination.GetSpan(Math.Max(1, count))[..count];
+
     public void Advance(int count)
     {
         if ((long)Written + count > maxBytes)

@@ -12,8 +12,9 @@ namespace Gregor.Protocol.Compression;
 /// xerial: 82 53 4E 41 50 50 59 00 | int32 version (1) | int32 compatible (1) | (int32 length | raw block)*
 /// raw:    uvarint uncompressedLength | snappy elements
 /// </code>
-/// Every block's declared uncompressed length is checked against the cap before IronSnappy
-/// decodes it. Stateless.
+/// Every block's declared uncompressed length is checked against the cap, then the block is
+/// decoded straight into the caller's buffer (<see cref="SnappyBlockDecoder"/>); IronSnappy only
+/// compresses. Stateless.
 /// </summary>
 internal static class SnappyCodec
 {
@@ -79,31 +80,10 @@ internal static class SnappyCodec
 
     private static void DecodeBlock(ReadOnlySpan<byte> block, ref BoundedOutput output)
     {
-        output.CheckCapacity(ReadDeclaredLength(block));
-        byte[] decoded;
-        try
-        {
-            decoded = Snappy.Decode(block);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // IronSnappy reports corrupt input with several exception types; all mean the same here.
-            throw new ProtocolException($"snappy data is corrupt: {e.Message}");
-        }
-        output.Write(decoded);
-    }
-
-    private static long ReadDeclaredLength(ReadOnlySpan<byte> block)
-    {
-        ulong value = 0;
-        for (var i = 0; i < Math.Min(block.Length, 5); i++)
-        {
-            value |= (ulong)(block[i] & 0x7F) << (7 * i);
-            if ((block[i] & 0x80) == 0)
-            {
-                return value > int.MaxValue ? -1 : (long)value;
-            }
-        }
-        throw new ProtocolException("snappy block length prefix is truncated or too long");
+        var (length, prefix) = SnappyBlockDecoder.ReadDeclaredLength(block);
+        output.CheckCapacity(length);
+        var span = output.Reserve((int)length);
+        SnappyBlockDecoder.Decode(block[prefix..], span);
+        output.Advance((int)length);
     }
 }

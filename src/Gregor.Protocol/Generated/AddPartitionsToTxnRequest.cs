@@ -38,7 +38,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         if (version >= 4)
         {
             {
-                var count = reader.ReadArrayLength(version >= 3, false, AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.MinimumWireSize(version));
+                var count = reader.ReadArrayLength(true, false, AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.MinimumWireSize(version));
                 var list = Transactions;
                 list.Clear();
                 list.EnsureCapacity(count);
@@ -101,7 +101,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         {
             {
                 var items = Transactions;
-                writer.WriteArrayLength(items.Count, version >= 3);
+                writer.WriteArrayLength(items.Count, true);
                 for (var i = 0; i < items.Count; i++)
                 {
                     items[i].Write(writer, version);
@@ -110,7 +110,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 4) && !(Transactions.Count == 0))
+            if (!(Transactions.Count == 0))
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.Transactions has a non-default value but version {version} cannot carry it");
             }
@@ -121,7 +121,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         }
         else
         {
-            if (!(version <= 3) && !(V3AndBelowTransactionalId == ""))
+            if (!(V3AndBelowTransactionalId == ""))
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.V3AndBelowTransactionalId has a non-default value but version {version} cannot carry it");
             }
@@ -132,7 +132,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         }
         else
         {
-            if (!(version <= 3) && !(V3AndBelowProducerId == 0))
+            if (!(V3AndBelowProducerId == 0))
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.V3AndBelowProducerId has a non-default value but version {version} cannot carry it");
             }
@@ -143,7 +143,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         }
         else
         {
-            if (!(version <= 3) && !(V3AndBelowProducerEpoch == 0))
+            if (!(V3AndBelowProducerEpoch == 0))
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.V3AndBelowProducerEpoch has a non-default value but version {version} cannot carry it");
             }
@@ -161,7 +161,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         }
         else
         {
-            if (!(version <= 3) && !(V3AndBelowTopics.Count == 0))
+            if (!(V3AndBelowTopics.Count == 0))
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.V3AndBelowTopics has a non-default value but version {version} cannot carry it");
             }
@@ -195,7 +195,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         {
             if (version >= 4)
             {
-                TransactionalId = reader.ReadString(version >= 3, false)!;
+                TransactionalId = reader.ReadString(true, false)!;
             }
             if (version >= 4)
             {
@@ -212,7 +212,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
             if (version >= 4)
             {
                 {
-                    var count = reader.ReadArrayLength(version >= 3, false, AddPartitionsToTxnRequest.AddPartitionsToTxnTopic.MinimumWireSize(version));
+                    var count = reader.ReadArrayLength(true, false, AddPartitionsToTxnRequest.AddPartitionsToTxnTopic.MinimumWireSize(version));
                     var list = Topics;
                     list.Clear();
                     list.EnsureCapacity(count);
@@ -241,11 +241,11 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         {
             if (version >= 4)
             {
-                writer.WriteString(TransactionalId, version >= 3);
+                writer.WriteString(TransactionalId, true);
             }
             else
             {
-                if (!(version >= 4) && !(TransactionalId == ""))
+                if (!(TransactionalId == ""))
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.TransactionalId has a non-default value but version {version} cannot carry it");
                 }
@@ -256,7 +256,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 4) && !(ProducerId == 0))
+                if (!(ProducerId == 0))
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.ProducerId has a non-default value but version {version} cannot carry it");
                 }
@@ -267,7 +267,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 4) && !(ProducerEpoch == 0))
+                if (!(ProducerEpoch == 0))
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.ProducerEpoch has a non-default value but version {version} cannot carry it");
                 }
@@ -278,7 +278,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 4) && !!VerifyOnly)
+                if (VerifyOnly)
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.VerifyOnly has a non-default value but version {version} cannot carry it");
                 }
@@ -287,7 +287,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
             {
                 {
                     var items = Topics;
-                    writer.WriteArrayLength(items.Count, version >= 3);
+                    writer.WriteArrayLength(items.Count, true);
                     for (var i = 0; i < items.Count; i++)
                     {
                         items[i].Write(writer, version);
@@ -296,7 +296,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 4) && !(Topics.Count == 0))
+                if (!(Topics.Count == 0))
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.Topics has a non-default value but version {version} cannot carry it");
                 }

@@ -42,7 +42,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
         if (version >= 4)
         {
             {
-                var count = reader.ReadArrayLength(version >= 3, false, AddPartitionsToTxnResponse.AddPartitionsToTxnResult.MinimumWireSize(version));
+                var count = reader.ReadArrayLength(true, false, AddPartitionsToTxnResponse.AddPartitionsToTxnResult.MinimumWireSize(version));
                 var list = ResultsByTransaction;
                 list.Clear();
                 list.EnsureCapacity(count);
@@ -98,7 +98,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
         {
             {
                 var items = ResultsByTransaction;
-                writer.WriteArrayLength(items.Count, version >= 3);
+                writer.WriteArrayLength(items.Count, true);
                 for (var i = 0; i < items.Count; i++)
                 {
                     items[i].Write(writer, version);
@@ -107,7 +107,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
         }
         else
         {
-            if (!(version >= 4) && !(ResultsByTransaction.Count == 0))
+            if (!(ResultsByTransaction.Count == 0))
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnResponse.ResultsByTransaction has a non-default value but version {version} cannot carry it");
             }
@@ -125,7 +125,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
         }
         else
         {
-            if (!(version <= 3) && !(ResultsByTopicV3AndBelow.Count == 0))
+            if (!(ResultsByTopicV3AndBelow.Count == 0))
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow has a non-default value but version {version} cannot carry it");
             }
@@ -156,12 +156,12 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
         {
             if (version >= 4)
             {
-                TransactionalId = reader.ReadString(version >= 3, false)!;
+                TransactionalId = reader.ReadString(true, false)!;
             }
             if (version >= 4)
             {
                 {
-                    var count = reader.ReadArrayLength(version >= 3, false, AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult.MinimumWireSize(version));
+                    var count = reader.ReadArrayLength(true, false, AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult.MinimumWireSize(version));
                     var list = TopicResults;
                     list.Clear();
                     list.EnsureCapacity(count);
@@ -190,11 +190,11 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
         {
             if (version >= 4)
             {
-                writer.WriteString(TransactionalId, version >= 3);
+                writer.WriteString(TransactionalId, true);
             }
             else
             {
-                if (!(version >= 4) && !(TransactionalId == ""))
+                if (!(TransactionalId == ""))
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnResponse.TransactionalId has a non-default value but version {version} cannot carry it");
                 }
@@ -203,7 +203,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
             {
                 {
                     var items = TopicResults;
-                    writer.WriteArrayLength(items.Count, version >= 3);
+                    writer.WriteArrayLength(items.Count, true);
                     for (var i = 0; i < items.Count; i++)
                     {
                         items[i].Write(writer, version);
@@ -212,7 +212,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 4) && !(TopicResults.Count == 0))
+                if (!(TopicResults.Count == 0))
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnResponse.TopicResults has a non-default value but version {version} cannot carry it");
                 }

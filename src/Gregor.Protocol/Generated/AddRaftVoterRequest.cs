@@ -90,7 +90,7 @@ public sealed partial class AddRaftVoterRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 1) && !AckWhenCommitted)
+            if (!AckWhenCommitted)
             {
                 throw new UnsupportedVersionException($"AddRaftVoterRequest.AckWhenCommitted has a non-default value but version {version} cannot carry it");
             }

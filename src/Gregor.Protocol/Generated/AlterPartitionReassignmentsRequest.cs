@@ -73,7 +73,7 @@ public sealed partial class AlterPartitionReassignmentsRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 1) && !AllowReplicationFactorChange)
+            if (!AllowReplicationFactorChange)
             {
                 throw new UnsupportedVersionException($"AlterPartitionReassignmentsRequest.AllowReplicationFactorChange has a non-default value but version {version} cannot carry it");
             }

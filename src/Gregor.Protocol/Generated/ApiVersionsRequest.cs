@@ -36,15 +36,15 @@ public sealed partial class ApiVersionsRequest : IRequestMessage
         }
         if (version >= 3)
         {
-            ClientSoftwareName = reader.ReadString(version >= 3, false)!;
+            ClientSoftwareName = reader.ReadString(true, false)!;
         }
         if (version >= 3)
         {
-            ClientSoftwareVersion = reader.ReadString(version >= 3, false)!;
+            ClientSoftwareVersion = reader.ReadString(true, false)!;
         }
         if (version >= 5)
         {
-            ClusterId = reader.ReadString(version >= 3, version >= 5);
+            ClusterId = reader.ReadString(true, true);
         }
         if (version >= 5)
         {
@@ -70,22 +70,15 @@ public sealed partial class ApiVersionsRequest : IRequestMessage
         }
         if (version >= 3)
         {
-            writer.WriteString(ClientSoftwareName, version >= 3);
+            writer.WriteString(ClientSoftwareName, true);
         }
         if (version >= 3)
         {
-            writer.WriteString(ClientSoftwareVersion, version >= 3);
+            writer.WriteString(ClientSoftwareVersion, true);
         }
         if (version >= 5)
         {
-            if (ClusterId is null)
-            {
-                if (!(version >= 5))
-                {
-                    throw new ProtocolException($"ApiVersionsRequest.ClusterId is null but version {version} does not allow null");
-                }
-            }
-            writer.WriteString(ClusterId, version >= 3);
+            writer.WriteString(ClusterId, true);
         }
         if (version >= 5)
         {

@@ -64,7 +64,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
                 var size = reader.ReadTaggedFieldSize();
                 switch (tag)
                 {
-                    case 0 when version >= 3:
+                    case 0:
                     {
                         var tagged = new ProtocolReader(reader.ReadMemory(size));
                         {
@@ -82,13 +82,13 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
                         }
                         break;
                     }
-                    case 1 when version >= 3:
+                    case 1:
                     {
                         var tagged = new ProtocolReader(reader.ReadMemory(size));
                         FinalizedFeaturesEpoch = tagged.ReadInt64();
                         break;
                     }
-                    case 2 when version >= 3:
+                    case 2:
                     {
                         var tagged = new ProtocolReader(reader.ReadMemory(size));
                         {
@@ -106,7 +106,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
                         }
                         break;
                     }
-                    case 3 when version >= 3:
+                    case 3:
                     {
                         var tagged = new ProtocolReader(reader.ReadMemory(size));
                         ZkMigrationReady = tagged.ReadBool();
@@ -145,25 +145,25 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
         {
             var unknown = UnknownTaggedFields;
             var taggedCount = unknown?.Count ?? 0;
-            if (version >= 3 && !(SupportedFeatures.Count == 0))
+            if (!(SupportedFeatures.Count == 0))
             {
                 taggedCount++;
             }
-            if (version >= 3 && !(FinalizedFeaturesEpoch == -1))
+            if (!(FinalizedFeaturesEpoch == -1))
             {
                 taggedCount++;
             }
-            if (version >= 3 && !(FinalizedFeatures.Count == 0))
+            if (!(FinalizedFeatures.Count == 0))
             {
                 taggedCount++;
             }
-            if (version >= 3 && !!ZkMigrationReady)
+            if (ZkMigrationReady)
             {
                 taggedCount++;
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var nextUnknown = 0;
-            if (version >= 3 && !(SupportedFeatures.Count == 0))
+            if (!(SupportedFeatures.Count == 0))
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                 writer.WriteUnsignedVarInt(0);
@@ -178,7 +178,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
                 }
                 writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));
             }
-            if (version >= 3 && !(FinalizedFeaturesEpoch == -1))
+            if (!(FinalizedFeaturesEpoch == -1))
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 1);
                 writer.WriteUnsignedVarInt(1);
@@ -186,7 +186,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
                 writer.WriteInt64(FinalizedFeaturesEpoch);
                 writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));
             }
-            if (version >= 3 && !(FinalizedFeatures.Count == 0))
+            if (!(FinalizedFeatures.Count == 0))
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 2);
                 writer.WriteUnsignedVarInt(2);
@@ -201,7 +201,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
                 }
                 writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));
             }
-            if (version >= 3 && !!ZkMigrationReady)
+            if (ZkMigrationReady)
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 3);
                 writer.WriteUnsignedVarInt(3);
@@ -300,7 +300,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
         {
             if (version >= 3)
             {
-                Name = reader.ReadString(version >= 3, false)!;
+                Name = reader.ReadString(true, false)!;
             }
             if (version >= 3)
             {
@@ -326,11 +326,11 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
         {
             if (version >= 3)
             {
-                writer.WriteString(Name, version >= 3);
+                writer.WriteString(Name, true);
             }
             else
             {
-                if (!(version >= 3) && !(Name == ""))
+                if (!(Name == ""))
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -341,7 +341,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 3) && !(MinVersion == 0))
+                if (!(MinVersion == 0))
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.MinVersion has a non-default value but version {version} cannot carry it");
                 }
@@ -352,7 +352,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 3) && !(MaxVersion == 0))
+                if (!(MaxVersion == 0))
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.MaxVersion has a non-default value but version {version} cannot carry it");
                 }
@@ -417,7 +417,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
         {
             if (version >= 3)
             {
-                Name = reader.ReadString(version >= 3, false)!;
+                Name = reader.ReadString(true, false)!;
             }
             if (version >= 3)
             {
@@ -443,11 +443,11 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
         {
             if (version >= 3)
             {
-                writer.WriteString(Name, version >= 3);
+                writer.WriteString(Name, true);
             }
             else
             {
-                if (!(version >= 3) && !(Name == ""))
+                if (!(Name == ""))
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -458,7 +458,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 3) && !(MaxVersionLevel == 0))
+                if (!(MaxVersionLevel == 0))
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.MaxVersionLevel has a non-default value but version {version} cannot carry it");
                 }
@@ -469,7 +469,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 3) && !(MinVersionLevel == 0))
+                if (!(MinVersionLevel == 0))
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.MinVersionLevel has a non-default value but version {version} cannot carry it");
                 }

@@ -55,7 +55,7 @@ public sealed partial class BeginQuorumEpochRequest : IRequestMessage
         if (version >= 1)
         {
             {
-                var count = reader.ReadArrayLength(version >= 1, false, BeginQuorumEpochRequest.LeaderEndpoint.MinimumWireSize(version));
+                var count = reader.ReadArrayLength(true, false, BeginQuorumEpochRequest.LeaderEndpoint.MinimumWireSize(version));
                 var list = LeaderEndpoints;
                 list.Clear();
                 list.EnsureCapacity(count);
@@ -103,7 +103,7 @@ public sealed partial class BeginQuorumEpochRequest : IRequestMessage
         {
             {
                 var items = LeaderEndpoints;
-                writer.WriteArrayLength(items.Count, version >= 1);
+                writer.WriteArrayLength(items.Count, true);
                 for (var i = 0; i < items.Count; i++)
                 {
                     items[i].Write(writer, version);
@@ -303,11 +303,11 @@ public sealed partial class BeginQuorumEpochRequest : IRequestMessage
         {
             if (version >= 1)
             {
-                Name = reader.ReadString(version >= 1, false)!;
+                Name = reader.ReadString(true, false)!;
             }
             if (version >= 1)
             {
-                Host = reader.ReadString(version >= 1, false)!;
+                Host = reader.ReadString(true, false)!;
             }
             if (version >= 1)
             {
@@ -329,22 +329,22 @@ public sealed partial class BeginQuorumEpochRequest : IRequestMessage
         {
             if (version >= 1)
             {
-                writer.WriteString(Name, version >= 1);
+                writer.WriteString(Name, true);
             }
             else
             {
-                if (!(version >= 1) && !(Name == ""))
+                if (!(Name == ""))
                 {
                     throw new UnsupportedVersionException($"BeginQuorumEpochRequest.Name has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 1)
             {
-                writer.WriteString(Host, version >= 1);
+                writer.WriteString(Host, true);
             }
             else
             {
-                if (!(version >= 1) && !(Host == ""))
+                if (!(Host == ""))
                 {
                     throw new UnsupportedVersionException($"BeginQuorumEpochRequest.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -355,7 +355,7 @@ public sealed partial class BeginQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 1) && !(Port == 0))
+                if (!(Port == 0))
                 {
                     throw new UnsupportedVersionException($"BeginQuorumEpochRequest.Port has a non-default value but version {version} cannot carry it");
                 }

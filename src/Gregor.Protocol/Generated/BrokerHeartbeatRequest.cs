@@ -69,7 +69,7 @@ public sealed partial class BrokerHeartbeatRequest : IRequestMessage
                 {
                     var tagged = new ProtocolReader(reader.ReadMemory(size));
                     {
-                        var count = tagged.ReadArrayLength(true, version >= 2, 16);
+                        var count = tagged.ReadArrayLength(true, true, 16);
                         if (count < 0)
                         {
                             CordonedLogDirs = null;
@@ -152,10 +152,6 @@ public sealed partial class BrokerHeartbeatRequest : IRequestMessage
                 var items = CordonedLogDirs;
                 if (items is null)
                 {
-                    if (!(version >= 2))
-                    {
-                        throw new ProtocolException($"BrokerHeartbeatRequest.CordonedLogDirs is null but version {version} does not allow null");
-                    }
                     writer.WriteArrayLength(-1, true);
                 }
                 else

@@ -132,7 +132,7 @@ public sealed partial class BrokerRegistrationRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 1) && !!IsMigratingZkBroker)
+            if (IsMigratingZkBroker)
             {
                 throw new UnsupportedVersionException($"BrokerRegistrationRequest.IsMigratingZkBroker has a non-default value but version {version} cannot carry it");
             }

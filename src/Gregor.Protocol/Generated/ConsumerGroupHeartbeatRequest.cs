@@ -66,7 +66,7 @@ public sealed partial class ConsumerGroupHeartbeatRequest : IRequestMessage
         }
         if (version >= 1)
         {
-            SubscribedTopicRegex = reader.ReadString(true, version >= 1);
+            SubscribedTopicRegex = reader.ReadString(true, true);
         }
         ServerAssignor = reader.ReadString(true, true);
         {
@@ -127,18 +127,11 @@ public sealed partial class ConsumerGroupHeartbeatRequest : IRequestMessage
         }
         if (version >= 1)
         {
-            if (SubscribedTopicRegex is null)
-            {
-                if (!(version >= 1))
-                {
-                    throw new ProtocolException($"ConsumerGroupHeartbeatRequest.SubscribedTopicRegex is null but version {version} does not allow null");
-                }
-            }
             writer.WriteString(SubscribedTopicRegex, true);
         }
         else
         {
-            if (!(version >= 1) && !(SubscribedTopicRegex is null))
+            if (!(SubscribedTopicRegex is null))
             {
                 throw new UnsupportedVersionException($"ConsumerGroupHeartbeatRequest.SubscribedTopicRegex has a non-default value but version {version} cannot carry it");
             }

@@ -37,11 +37,11 @@ public sealed partial class CreateDelegationTokenRequest : IRequestMessage
         }
         if (version >= 3)
         {
-            OwnerPrincipalType = reader.ReadString(version >= 2, version >= 3);
+            OwnerPrincipalType = reader.ReadString(true, true);
         }
         if (version >= 3)
         {
-            OwnerPrincipalName = reader.ReadString(version >= 2, version >= 3);
+            OwnerPrincipalName = reader.ReadString(true, true);
         }
         {
             var count = reader.ReadArrayLength(version >= 2, false, CreateDelegationTokenRequest.CreatableRenewers.MinimumWireSize(version));
@@ -77,36 +77,22 @@ public sealed partial class CreateDelegationTokenRequest : IRequestMessage
         }
         if (version >= 3)
         {
-            if (OwnerPrincipalType is null)
-            {
-                if (!(version >= 3))
-                {
-                    throw new ProtocolException($"CreateDelegationTokenRequest.OwnerPrincipalType is null but version {version} does not allow null");
-                }
-            }
-            writer.WriteString(OwnerPrincipalType, version >= 2);
+            writer.WriteString(OwnerPrincipalType, true);
         }
         else
         {
-            if (!(version >= 3) && !(OwnerPrincipalType == ""))
+            if (!(OwnerPrincipalType == ""))
             {
                 throw new UnsupportedVersionException($"CreateDelegationTokenRequest.OwnerPrincipalType has a non-default value but version {version} cannot carry it");
             }
         }
         if (version >= 3)
         {
-            if (OwnerPrincipalName is null)
-            {
-                if (!(version >= 3))
-                {
-                    throw new ProtocolException($"CreateDelegationTokenRequest.OwnerPrincipalName is null but version {version} does not allow null");
-                }
-            }
-            writer.WriteString(OwnerPrincipalName, version >= 2);
+            writer.WriteString(OwnerPrincipalName, true);
         }
         else
         {
-            if (!(version >= 3) && !(OwnerPrincipalName == ""))
+            if (!(OwnerPrincipalName == ""))
             {
                 throw new UnsupportedVersionException($"CreateDelegationTokenRequest.OwnerPrincipalName has a non-default value but version {version} cannot carry it");
             }

@@ -85,7 +85,7 @@ public sealed partial class CreateTopicsRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 1) && !!validateOnly)
+            if (validateOnly)
             {
                 throw new UnsupportedVersionException($"CreateTopicsRequest.validateOnly has a non-default value but version {version} cannot carry it");
             }

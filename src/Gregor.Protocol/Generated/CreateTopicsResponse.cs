@@ -131,7 +131,7 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
             if (version >= 5)
             {
                 {
-                    var count = reader.ReadArrayLength(version >= 5, version >= 5, CreateTopicsResponse.CreatableTopicConfigs.MinimumWireSize(version));
+                    var count = reader.ReadArrayLength(true, true, CreateTopicsResponse.CreatableTopicConfigs.MinimumWireSize(version));
                     if (count < 0)
                     {
                         Configs = null;
@@ -160,7 +160,7 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
                     var size = reader.ReadTaggedFieldSize();
                     switch (tag)
                     {
-                        case 0 when version >= 5:
+                        case 0:
                         {
                             var tagged = new ProtocolReader(reader.ReadMemory(size));
                             TopicConfigErrorCode = tagged.ReadInt16();
@@ -202,15 +202,11 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
                     var items = Configs;
                     if (items is null)
                     {
-                        if (!(version >= 5))
-                        {
-                            throw new ProtocolException($"CreateTopicsResponse.Configs is null but version {version} does not allow null");
-                        }
-                        writer.WriteArrayLength(-1, version >= 5);
+                        writer.WriteArrayLength(-1, true);
                     }
                     else
                     {
-                        writer.WriteArrayLength(items.Count, version >= 5);
+                        writer.WriteArrayLength(items.Count, true);
                         for (var i = 0; i < items.Count; i++)
                         {
                             items[i].Write(writer, version);
@@ -222,13 +218,13 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
             {
                 var unknown = UnknownTaggedFields;
                 var taggedCount = unknown?.Count ?? 0;
-                if (version >= 5 && !(TopicConfigErrorCode == 0))
+                if (!(TopicConfigErrorCode == 0))
                 {
                     taggedCount++;
                 }
                 writer.WriteUnsignedVarInt((uint)taggedCount);
                 var nextUnknown = 0;
-                if (version >= 5 && !(TopicConfigErrorCode == 0))
+                if (!(TopicConfigErrorCode == 0))
                 {
                     nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                     writer.WriteUnsignedVarInt(0);
@@ -308,11 +304,11 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
         {
             if (version >= 5)
             {
-                Name = reader.ReadString(version >= 5, false)!;
+                Name = reader.ReadString(true, false)!;
             }
             if (version >= 5)
             {
-                Value = reader.ReadString(version >= 5, version >= 5);
+                Value = reader.ReadString(true, true);
             }
             if (version >= 5)
             {
@@ -342,29 +338,22 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
         {
             if (version >= 5)
             {
-                writer.WriteString(Name, version >= 5);
+                writer.WriteString(Name, true);
             }
             else
             {
-                if (!(version >= 5) && !(Name == ""))
+                if (!(Name == ""))
                 {
                     throw new UnsupportedVersionException($"CreateTopicsResponse.Name has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 5)
             {
-                if (Value is null)
-                {
-                    if (!(version >= 5))
-                    {
-                        throw new ProtocolException($"CreateTopicsResponse.Value is null but version {version} does not allow null");
-                    }
-                }
-                writer.WriteString(Value, version >= 5);
+                writer.WriteString(Value, true);
             }
             else
             {
-                if (!(version >= 5) && !(Value == ""))
+                if (!(Value == ""))
                 {
                     throw new UnsupportedVersionException($"CreateTopicsResponse.Value has a non-default value but version {version} cannot carry it");
                 }
@@ -375,7 +364,7 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 5) && !!ReadOnly)
+                if (ReadOnly)
                 {
                     throw new UnsupportedVersionException($"CreateTopicsResponse.ReadOnly has a non-default value but version {version} cannot carry it");
                 }
@@ -390,7 +379,7 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 5) && !!IsSensitive)
+                if (IsSensitive)
                 {
                     throw new UnsupportedVersionException($"CreateTopicsResponse.IsSensitive has a non-default value but version {version} cannot carry it");
                 }

@@ -102,7 +102,7 @@ public sealed partial class DeleteGroupsResponse : IResponseMessage
             ErrorCode = reader.ReadInt16();
             if (version >= 3)
             {
-                ErrorMessage = reader.ReadString(version >= 2, version >= 3);
+                ErrorMessage = reader.ReadString(true, true);
             }
             if (version >= 2)
             {
@@ -122,14 +122,7 @@ public sealed partial class DeleteGroupsResponse : IResponseMessage
             writer.WriteInt16(ErrorCode);
             if (version >= 3)
             {
-                if (ErrorMessage is null)
-                {
-                    if (!(version >= 3))
-                    {
-                        throw new ProtocolException($"DeleteGroupsResponse.ErrorMessage is null but version {version} does not allow null");
-                    }
-                }
-                writer.WriteString(ErrorMessage, version >= 2);
+                writer.WriteString(ErrorMessage, true);
             }
             if (version >= 2)
             {

@@ -37,7 +37,7 @@ public sealed partial class DeleteTopicsRequest : IRequestMessage
         if (version >= 6)
         {
             {
-                var count = reader.ReadArrayLength(version >= 4, false, DeleteTopicsRequest.DeleteTopicState.MinimumWireSize(version));
+                var count = reader.ReadArrayLength(true, false, DeleteTopicsRequest.DeleteTopicState.MinimumWireSize(version));
                 var list = Topics;
                 list.Clear();
                 list.EnsureCapacity(count);
@@ -87,7 +87,7 @@ public sealed partial class DeleteTopicsRequest : IRequestMessage
         {
             {
                 var items = Topics;
-                writer.WriteArrayLength(items.Count, version >= 4);
+                writer.WriteArrayLength(items.Count, true);
                 for (var i = 0; i < items.Count; i++)
                 {
                     items[i].Write(writer, version);
@@ -96,7 +96,7 @@ public sealed partial class DeleteTopicsRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 6) && !(Topics.Count == 0))
+            if (!(Topics.Count == 0))
             {
                 throw new UnsupportedVersionException($"DeleteTopicsRequest.Topics has a non-default value but version {version} cannot carry it");
             }
@@ -139,7 +139,7 @@ public sealed partial class DeleteTopicsRequest : IRequestMessage
         {
             if (version >= 6)
             {
-                Name = reader.ReadString(version >= 4, version >= 6);
+                Name = reader.ReadString(true, true);
             }
             if (version >= 6)
             {
@@ -161,18 +161,11 @@ public sealed partial class DeleteTopicsRequest : IRequestMessage
         {
             if (version >= 6)
             {
-                if (Name is null)
-                {
-                    if (!(version >= 6))
-                    {
-                        throw new ProtocolException($"DeleteTopicsRequest.Name is null but version {version} does not allow null");
-                    }
-                }
-                writer.WriteString(Name, version >= 4);
+                writer.WriteString(Name, true);
             }
             else
             {
-                if (!(version >= 6) && !(Name is null))
+                if (!(Name is null))
                 {
                     throw new UnsupportedVersionException($"DeleteTopicsRequest.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -183,7 +176,7 @@ public sealed partial class DeleteTopicsRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 6) && !(TopicId == Guid.Empty))
+                if (!(TopicId == Guid.Empty))
                 {
                     throw new UnsupportedVersionException($"DeleteTopicsRequest.TopicId has a non-default value but version {version} cannot carry it");
                 }

@@ -114,7 +114,7 @@ public sealed partial class DeleteTopicsResponse : IResponseMessage
             ErrorCode = reader.ReadInt16();
             if (version >= 5)
             {
-                ErrorMessage = reader.ReadString(version >= 4, version >= 5);
+                ErrorMessage = reader.ReadString(true, true);
             }
             if (version >= 4)
             {
@@ -145,14 +145,7 @@ public sealed partial class DeleteTopicsResponse : IResponseMessage
             writer.WriteInt16(ErrorCode);
             if (version >= 5)
             {
-                if (ErrorMessage is null)
-                {
-                    if (!(version >= 5))
-                    {
-                        throw new ProtocolException($"DeleteTopicsResponse.ErrorMessage is null but version {version} does not allow null");
-                    }
-                }
-                writer.WriteString(ErrorMessage, version >= 4);
+                writer.WriteString(ErrorMessage, true);
             }
             if (version >= 4)
             {

@@ -64,7 +64,7 @@ public sealed partial class DescribeClusterRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 1) && !(EndpointType == 1))
+            if (!(EndpointType == 1))
             {
                 throw new UnsupportedVersionException($"DescribeClusterRequest.EndpointType has a non-default value but version {version} cannot carry it");
             }
@@ -75,7 +75,7 @@ public sealed partial class DescribeClusterRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 2) && !!IncludeFencedBrokers)
+            if (IncludeFencedBrokers)
             {
                 throw new UnsupportedVersionException($"DescribeClusterRequest.IncludeFencedBrokers has a non-default value but version {version} cannot carry it");
             }

@@ -85,7 +85,7 @@ public sealed partial class DescribeClusterResponse : IResponseMessage
         }
         else
         {
-            if (!(version >= 1) && !(EndpointType == 1))
+            if (!(EndpointType == 1))
             {
                 throw new UnsupportedVersionException($"DescribeClusterResponse.EndpointType has a non-default value but version {version} cannot carry it");
             }
@@ -150,7 +150,7 @@ public sealed partial class DescribeClusterResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 2) && !!IsFenced)
+                if (IsFenced)
                 {
                     throw new UnsupportedVersionException($"DescribeClusterResponse.IsFenced has a non-default value but version {version} cannot carry it");
                 }

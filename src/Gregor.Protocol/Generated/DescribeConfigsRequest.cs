@@ -87,7 +87,7 @@ public sealed partial class DescribeConfigsRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 1) && !!IncludeSynonyms)
+            if (IncludeSynonyms)
             {
                 throw new UnsupportedVersionException($"DescribeConfigsRequest.IncludeSynonyms has a non-default value but version {version} cannot carry it");
             }
@@ -98,7 +98,7 @@ public sealed partial class DescribeConfigsRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 3) && !!IncludeDocumentation)
+            if (IncludeDocumentation)
             {
                 throw new UnsupportedVersionException($"DescribeConfigsRequest.IncludeDocumentation has a non-default value but version {version} cannot carry it");
             }

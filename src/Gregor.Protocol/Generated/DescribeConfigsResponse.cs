@@ -262,7 +262,7 @@ public sealed partial class DescribeConfigsResponse : IResponseMessage
             }
             else
             {
-                if (!(version <= 0) && !!IsDefault)
+                if (IsDefault)
                 {
                     throw new UnsupportedVersionException($"DescribeConfigsResponse.IsDefault has a non-default value but version {version} cannot carry it");
                 }
@@ -399,7 +399,7 @@ public sealed partial class DescribeConfigsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Name == ""))
+                if (!(Name == ""))
                 {
                     throw new UnsupportedVersionException($"DescribeConfigsResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -410,7 +410,7 @@ public sealed partial class DescribeConfigsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Value == ""))
+                if (!(Value == ""))
                 {
                     throw new UnsupportedVersionException($"DescribeConfigsResponse.Value has a non-default value but version {version} cannot carry it");
                 }
@@ -421,7 +421,7 @@ public sealed partial class DescribeConfigsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Source == 0))
+                if (!(Source == 0))
                 {
                     throw new UnsupportedVersionException($"DescribeConfigsResponse.Source has a non-default value but version {version} cannot carry it");
                 }

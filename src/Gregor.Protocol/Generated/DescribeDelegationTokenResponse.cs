@@ -113,11 +113,11 @@ public sealed partial class DescribeDelegationTokenResponse : IResponseMessage
             PrincipalName = reader.ReadString(version >= 2, false)!;
             if (version >= 3)
             {
-                TokenRequesterPrincipalType = reader.ReadString(version >= 2, false)!;
+                TokenRequesterPrincipalType = reader.ReadString(true, false)!;
             }
             if (version >= 3)
             {
-                TokenRequesterPrincipalName = reader.ReadString(version >= 2, false)!;
+                TokenRequesterPrincipalName = reader.ReadString(true, false)!;
             }
             IssueTimestamp = reader.ReadInt64();
             ExpiryTimestamp = reader.ReadInt64();
@@ -155,22 +155,22 @@ public sealed partial class DescribeDelegationTokenResponse : IResponseMessage
             writer.WriteString(PrincipalName, version >= 2);
             if (version >= 3)
             {
-                writer.WriteString(TokenRequesterPrincipalType, version >= 2);
+                writer.WriteString(TokenRequesterPrincipalType, true);
             }
             else
             {
-                if (!(version >= 3) && !(TokenRequesterPrincipalType == ""))
+                if (!(TokenRequesterPrincipalType == ""))
                 {
                     throw new UnsupportedVersionException($"DescribeDelegationTokenResponse.TokenRequesterPrincipalType has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 3)
             {
-                writer.WriteString(TokenRequesterPrincipalName, version >= 2);
+                writer.WriteString(TokenRequesterPrincipalName, true);
             }
             else
             {
-                if (!(version >= 3) && !(TokenRequesterPrincipalName == ""))
+                if (!(TokenRequesterPrincipalName == ""))
                 {
                     throw new UnsupportedVersionException($"DescribeDelegationTokenResponse.TokenRequesterPrincipalName has a non-default value but version {version} cannot carry it");
                 }

@@ -79,7 +79,7 @@ public sealed partial class DescribeGroupsRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 3) && !!IncludeAuthorizedOperations)
+            if (IncludeAuthorizedOperations)
             {
                 throw new UnsupportedVersionException($"DescribeGroupsRequest.IncludeAuthorizedOperations has a non-default value but version {version} cannot carry it");
             }

@@ -112,7 +112,7 @@ public sealed partial class DescribeGroupsResponse : IResponseMessage
             ErrorCode = reader.ReadInt16();
             if (version >= 6)
             {
-                ErrorMessage = reader.ReadString(version >= 5, version >= 6);
+                ErrorMessage = reader.ReadString(true, true);
             }
             GroupId = reader.ReadString(version >= 5, false)!;
             GroupState = reader.ReadString(version >= 5, false)!;
@@ -152,18 +152,11 @@ public sealed partial class DescribeGroupsResponse : IResponseMessage
             writer.WriteInt16(ErrorCode);
             if (version >= 6)
             {
-                if (ErrorMessage is null)
-                {
-                    if (!(version >= 6))
-                    {
-                        throw new ProtocolException($"DescribeGroupsResponse.ErrorMessage is null but version {version} does not allow null");
-                    }
-                }
-                writer.WriteString(ErrorMessage, version >= 5);
+                writer.WriteString(ErrorMessage, true);
             }
             else
             {
-                if (!(version >= 6) && !(ErrorMessage is null))
+                if (!(ErrorMessage is null))
                 {
                     throw new UnsupportedVersionException($"DescribeGroupsResponse.ErrorMessage has a non-default value but version {version} cannot carry it");
                 }
@@ -186,7 +179,7 @@ public sealed partial class DescribeGroupsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 3) && !(AuthorizedOperations == int.MinValue))
+                if (!(AuthorizedOperations == int.MinValue))
                 {
                     throw new UnsupportedVersionException($"DescribeGroupsResponse.AuthorizedOperations has a non-default value but version {version} cannot carry it");
                 }
@@ -262,7 +255,7 @@ public sealed partial class DescribeGroupsResponse : IResponseMessage
             MemberId = reader.ReadString(version >= 5, false)!;
             if (version >= 4)
             {
-                GroupInstanceId = reader.ReadString(version >= 5, version >= 4);
+                GroupInstanceId = reader.ReadString(version >= 5, true);
             }
             ClientId = reader.ReadString(version >= 5, false)!;
             ClientHost = reader.ReadString(version >= 5, false)!;
@@ -285,13 +278,6 @@ public sealed partial class DescribeGroupsResponse : IResponseMessage
             writer.WriteString(MemberId, version >= 5);
             if (version >= 4)
             {
-                if (GroupInstanceId is null)
-                {
-                    if (!(version >= 4))
-                    {
-                        throw new ProtocolException($"DescribeGroupsResponse.GroupInstanceId is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(GroupInstanceId, version >= 5);
             }
             writer.WriteString(ClientId, version >= 5);

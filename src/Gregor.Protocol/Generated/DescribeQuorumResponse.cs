@@ -37,7 +37,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
         ErrorCode = reader.ReadInt16();
         if (version >= 2)
         {
-            ErrorMessage = reader.ReadString(true, version >= 2);
+            ErrorMessage = reader.ReadString(true, true);
         }
         {
             var count = reader.ReadArrayLength(true, false, DescribeQuorumResponse.TopicData.MinimumWireSize(version));
@@ -86,13 +86,6 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
         writer.WriteInt16(ErrorCode);
         if (version >= 2)
         {
-            if (ErrorMessage is null)
-            {
-                if (!(version >= 2))
-                {
-                    throw new ProtocolException($"DescribeQuorumResponse.ErrorMessage is null but version {version} does not allow null");
-                }
-            }
             writer.WriteString(ErrorMessage, true);
         }
         {
@@ -116,7 +109,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
         }
         else
         {
-            if (!(version >= 2) && !(Nodes.Count == 0))
+            if (!(Nodes.Count == 0))
             {
                 throw new UnsupportedVersionException($"DescribeQuorumResponse.Nodes has a non-default value but version {version} cannot carry it");
             }
@@ -218,7 +211,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             ErrorCode = reader.ReadInt16();
             if (version >= 2)
             {
-                ErrorMessage = reader.ReadString(true, version >= 2);
+                ErrorMessage = reader.ReadString(true, true);
             }
             LeaderId = reader.ReadInt32();
             LeaderEpoch = reader.ReadInt32();
@@ -264,13 +257,6 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             writer.WriteInt16(ErrorCode);
             if (version >= 2)
             {
-                if (ErrorMessage is null)
-                {
-                    if (!(version >= 2))
-                    {
-                        throw new ProtocolException($"DescribeQuorumResponse.ErrorMessage is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(ErrorMessage, true);
             }
             writer.WriteInt32(LeaderId);
@@ -378,7 +364,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 2) && !(ReplicaDirectoryId == Guid.Empty))
+                if (!(ReplicaDirectoryId == Guid.Empty))
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.ReplicaDirectoryId has a non-default value but version {version} cannot carry it");
                 }
@@ -480,7 +466,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 2) && !(NodeId == 0))
+                if (!(NodeId == 0))
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
@@ -498,7 +484,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 2) && !(Listeners.Count == 0))
+                if (!(Listeners.Count == 0))
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.Listeners has a non-default value but version {version} cannot carry it");
                 }
@@ -575,7 +561,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 2) && !(Name == ""))
+                if (!(Name == ""))
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -586,7 +572,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 2) && !(Host == ""))
+                if (!(Host == ""))
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -597,7 +583,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 2) && !(Port == 0))
+                if (!(Port == 0))
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.Port has a non-default value but version {version} cannot carry it");
                 }

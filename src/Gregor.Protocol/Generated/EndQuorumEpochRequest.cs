@@ -50,7 +50,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
         if (version >= 1)
         {
             {
-                var count = reader.ReadArrayLength(version >= 1, false, EndQuorumEpochRequest.LeaderEndpoint.MinimumWireSize(version));
+                var count = reader.ReadArrayLength(true, false, EndQuorumEpochRequest.LeaderEndpoint.MinimumWireSize(version));
                 var list = LeaderEndpoints;
                 list.Clear();
                 list.EnsureCapacity(count);
@@ -94,7 +94,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
         {
             {
                 var items = LeaderEndpoints;
-                writer.WriteArrayLength(items.Count, version >= 1);
+                writer.WriteArrayLength(items.Count, true);
                 for (var i = 0; i < items.Count; i++)
                 {
                     items[i].Write(writer, version);
@@ -217,7 +217,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             if (version <= 0)
             {
                 {
-                    var count = reader.ReadArrayLength(version >= 1, false, 4);
+                    var count = reader.ReadArrayLength(false, false, 4);
                     var list = PreferredSuccessors;
                     list.Clear();
                     list.EnsureCapacity(count);
@@ -231,7 +231,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             if (version >= 1)
             {
                 {
-                    var count = reader.ReadArrayLength(version >= 1, false, EndQuorumEpochRequest.ReplicaInfo.MinimumWireSize(version));
+                    var count = reader.ReadArrayLength(true, false, EndQuorumEpochRequest.ReplicaInfo.MinimumWireSize(version));
                     var list = PreferredCandidates;
                     list.Clear();
                     list.EnsureCapacity(count);
@@ -265,7 +265,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             {
                 {
                     var items = PreferredSuccessors;
-                    writer.WriteArrayLength(items.Count, version >= 1);
+                    writer.WriteArrayLength(items.Count, false);
                     for (var i = 0; i < items.Count; i++)
                     {
                         writer.WriteInt32(items[i]);
@@ -276,7 +276,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             {
                 {
                     var items = PreferredCandidates;
-                    writer.WriteArrayLength(items.Count, version >= 1);
+                    writer.WriteArrayLength(items.Count, true);
                     for (var i = 0; i < items.Count; i++)
                     {
                         items[i].Write(writer, version);
@@ -369,7 +369,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 1) && !(CandidateId == 0))
+                if (!(CandidateId == 0))
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochRequest.CandidateId has a non-default value but version {version} cannot carry it");
                 }
@@ -380,7 +380,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 1) && !(CandidateDirectoryId == Guid.Empty))
+                if (!(CandidateDirectoryId == Guid.Empty))
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochRequest.CandidateDirectoryId has a non-default value but version {version} cannot carry it");
                 }
@@ -440,11 +440,11 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
         {
             if (version >= 1)
             {
-                Name = reader.ReadString(version >= 1, false)!;
+                Name = reader.ReadString(true, false)!;
             }
             if (version >= 1)
             {
-                Host = reader.ReadString(version >= 1, false)!;
+                Host = reader.ReadString(true, false)!;
             }
             if (version >= 1)
             {
@@ -466,22 +466,22 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
         {
             if (version >= 1)
             {
-                writer.WriteString(Name, version >= 1);
+                writer.WriteString(Name, true);
             }
             else
             {
-                if (!(version >= 1) && !(Name == ""))
+                if (!(Name == ""))
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochRequest.Name has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 1)
             {
-                writer.WriteString(Host, version >= 1);
+                writer.WriteString(Host, true);
             }
             else
             {
-                if (!(version >= 1) && !(Host == ""))
+                if (!(Host == ""))
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochRequest.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -492,7 +492,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 1) && !(Port == 0))
+                if (!(Port == 0))
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochRequest.Port has a non-default value but version {version} cannot carry it");
                 }

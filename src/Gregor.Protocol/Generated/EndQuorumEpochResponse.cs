@@ -56,7 +56,7 @@ public sealed partial class EndQuorumEpochResponse : IResponseMessage
                 var size = reader.ReadTaggedFieldSize();
                 switch (tag)
                 {
-                    case 0 when version >= 1:
+                    case 0:
                     {
                         var tagged = new ProtocolReader(reader.ReadMemory(size));
                         {
@@ -107,13 +107,13 @@ public sealed partial class EndQuorumEpochResponse : IResponseMessage
         {
             var unknown = UnknownTaggedFields;
             var taggedCount = unknown?.Count ?? 0;
-            if (version >= 1 && !(NodeEndpoints.Count == 0))
+            if (!(NodeEndpoints.Count == 0))
             {
                 taggedCount++;
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var nextUnknown = 0;
-            if (version >= 1 && !(NodeEndpoints.Count == 0))
+            if (!(NodeEndpoints.Count == 0))
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                 writer.WriteUnsignedVarInt(0);
@@ -311,7 +311,7 @@ public sealed partial class EndQuorumEpochResponse : IResponseMessage
             }
             if (version >= 1)
             {
-                Host = reader.ReadString(version >= 1, false)!;
+                Host = reader.ReadString(true, false)!;
             }
             if (version >= 1)
             {
@@ -337,18 +337,18 @@ public sealed partial class EndQuorumEpochResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(NodeId == 0))
+                if (!(NodeId == 0))
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 1)
             {
-                writer.WriteString(Host, version >= 1);
+                writer.WriteString(Host, true);
             }
             else
             {
-                if (!(version >= 1) && !(Host == ""))
+                if (!(Host == ""))
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -359,7 +359,7 @@ public sealed partial class EndQuorumEpochResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Port == 0))
+                if (!(Port == 0))
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochResponse.Port has a non-default value but version {version} cannot carry it");
                 }

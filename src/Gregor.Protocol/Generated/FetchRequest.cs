@@ -107,10 +107,10 @@ public sealed partial class FetchRequest : IRequestMessage
                 var size = reader.ReadTaggedFieldSize();
                 switch (tag)
                 {
-                    case 0 when version >= 12:
+                    case 0:
                     {
                         var tagged = new ProtocolReader(reader.ReadMemory(size));
-                        ClusterId = tagged.ReadString(true, version >= 12);
+                        ClusterId = tagged.ReadString(true, true);
                         break;
                     }
                     case 1 when version >= 15:
@@ -141,7 +141,7 @@ public sealed partial class FetchRequest : IRequestMessage
         }
         else
         {
-            if (!(version <= 14) && !(ReplicaId == -1))
+            if (!(ReplicaId == -1))
             {
                 throw new UnsupportedVersionException($"FetchRequest.ReplicaId has a non-default value but version {version} cannot carry it");
             }
@@ -189,7 +189,7 @@ public sealed partial class FetchRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 7) && !(ForgottenTopicsData.Count == 0))
+            if (!(ForgottenTopicsData.Count == 0))
             {
                 throw new UnsupportedVersionException($"FetchRequest.ForgottenTopicsData has a non-default value but version {version} cannot carry it");
             }
@@ -202,7 +202,7 @@ public sealed partial class FetchRequest : IRequestMessage
         {
             var unknown = UnknownTaggedFields;
             var taggedCount = unknown?.Count ?? 0;
-            if (version >= 12 && !(ClusterId is null))
+            if (!(ClusterId is null))
             {
                 taggedCount++;
             }
@@ -212,18 +212,11 @@ public sealed partial class FetchRequest : IRequestMessage
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var nextUnknown = 0;
-            if (version >= 12 && !(ClusterId is null))
+            if (!(ClusterId is null))
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                 writer.WriteUnsignedVarInt(0);
                 var start = writer.Length;
-                if (ClusterId is null)
-                {
-                    if (!(version >= 12))
-                    {
-                        throw new ProtocolException($"FetchRequest.ClusterId is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(ClusterId, true);
                 writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));
             }
@@ -282,7 +275,7 @@ public sealed partial class FetchRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 15) && !(ReplicaId == -1))
+                if (!(ReplicaId == -1))
                 {
                     throw new UnsupportedVersionException($"FetchRequest.ReplicaId has a non-default value but version {version} cannot carry it");
                 }
@@ -293,7 +286,7 @@ public sealed partial class FetchRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 15) && !(ReplicaEpoch == -1))
+                if (!(ReplicaEpoch == -1))
                 {
                     throw new UnsupportedVersionException($"FetchRequest.ReplicaEpoch has a non-default value but version {version} cannot carry it");
                 }
@@ -522,7 +515,7 @@ public sealed partial class FetchRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 12) && !(LastFetchedEpoch == -1))
+                if (!(LastFetchedEpoch == -1))
                 {
                     throw new UnsupportedVersionException($"FetchRequest.LastFetchedEpoch has a non-default value but version {version} cannot carry it");
                 }
@@ -680,7 +673,7 @@ public sealed partial class FetchRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 7) && !(Partitions.Count == 0))
+                if (!(Partitions.Count == 0))
                 {
                     throw new UnsupportedVersionException($"FetchRequest.Partitions has a non-default value but version {version} cannot carry it");
                 }

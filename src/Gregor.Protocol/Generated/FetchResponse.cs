@@ -118,7 +118,7 @@ public sealed partial class FetchResponse : IResponseMessage
         }
         else
         {
-            if (!(version >= 7) && !(SessionId == 0))
+            if (!(SessionId == 0))
             {
                 throw new UnsupportedVersionException($"FetchResponse.SessionId has a non-default value but version {version} cannot carry it");
             }
@@ -308,7 +308,7 @@ public sealed partial class FetchResponse : IResponseMessage
             if (version >= 4)
             {
                 {
-                    var count = reader.ReadArrayLength(version >= 12, version >= 4, FetchResponse.AbortedTransaction.MinimumWireSize(version));
+                    var count = reader.ReadArrayLength(version >= 12, true, FetchResponse.AbortedTransaction.MinimumWireSize(version));
                     if (count < 0)
                     {
                         AbortedTransactions = null;
@@ -342,19 +342,19 @@ public sealed partial class FetchResponse : IResponseMessage
                     var size = reader.ReadTaggedFieldSize();
                     switch (tag)
                     {
-                        case 0 when version >= 12:
+                        case 0:
                         {
                             var tagged = new ProtocolReader(reader.ReadMemory(size));
                             DivergingEpoch.Read(ref tagged, version);
                             break;
                         }
-                        case 1 when version >= 12:
+                        case 1:
                         {
                             var tagged = new ProtocolReader(reader.ReadMemory(size));
                             CurrentLeader.Read(ref tagged, version);
                             break;
                         }
-                        case 2 when version >= 12:
+                        case 2:
                         {
                             var tagged = new ProtocolReader(reader.ReadMemory(size));
                             SnapshotId.Read(ref tagged, version);
@@ -401,10 +401,6 @@ public sealed partial class FetchResponse : IResponseMessage
                     var items = AbortedTransactions;
                     if (items is null)
                     {
-                        if (!(version >= 4))
-                        {
-                            throw new ProtocolException($"FetchResponse.AbortedTransactions is null but version {version} does not allow null");
-                        }
                         writer.WriteArrayLength(-1, version >= 12);
                     }
                     else
@@ -423,7 +419,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 11) && !(PreferredReadReplica == -1))
+                if (!(PreferredReadReplica == -1))
                 {
                     throw new UnsupportedVersionException($"FetchResponse.PreferredReadReplica has a non-default value but version {version} cannot carry it");
                 }
@@ -440,21 +436,21 @@ public sealed partial class FetchResponse : IResponseMessage
             {
                 var unknown = UnknownTaggedFields;
                 var taggedCount = unknown?.Count ?? 0;
-                if (version >= 12 && !DivergingEpoch.IsAllDefault())
+                if (!DivergingEpoch.IsAllDefault())
                 {
                     taggedCount++;
                 }
-                if (version >= 12 && !CurrentLeader.IsAllDefault())
+                if (!CurrentLeader.IsAllDefault())
                 {
                     taggedCount++;
                 }
-                if (version >= 12 && !SnapshotId.IsAllDefault())
+                if (!SnapshotId.IsAllDefault())
                 {
                     taggedCount++;
                 }
                 writer.WriteUnsignedVarInt((uint)taggedCount);
                 var nextUnknown = 0;
-                if (version >= 12 && !DivergingEpoch.IsAllDefault())
+                if (!DivergingEpoch.IsAllDefault())
                 {
                     nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                     writer.WriteUnsignedVarInt(0);
@@ -462,7 +458,7 @@ public sealed partial class FetchResponse : IResponseMessage
                     DivergingEpoch.Write(writer, version);
                     writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));
                 }
-                if (version >= 12 && !CurrentLeader.IsAllDefault())
+                if (!CurrentLeader.IsAllDefault())
                 {
                     nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 1);
                     writer.WriteUnsignedVarInt(1);
@@ -470,7 +466,7 @@ public sealed partial class FetchResponse : IResponseMessage
                     CurrentLeader.Write(writer, version);
                     writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));
                 }
-                if (version >= 12 && !SnapshotId.IsAllDefault())
+                if (!SnapshotId.IsAllDefault())
                 {
                     nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 2);
                     writer.WriteUnsignedVarInt(2);
@@ -574,7 +570,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 12) && !(Epoch == -1))
+                if (!(Epoch == -1))
                 {
                     throw new UnsupportedVersionException($"FetchResponse.Epoch has a non-default value but version {version} cannot carry it");
                 }
@@ -585,7 +581,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 12) && !(EndOffset == -1))
+                if (!(EndOffset == -1))
                 {
                     throw new UnsupportedVersionException($"FetchResponse.EndOffset has a non-default value but version {version} cannot carry it");
                 }
@@ -670,7 +666,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 12) && !(LeaderId == -1))
+                if (!(LeaderId == -1))
                 {
                     throw new UnsupportedVersionException($"FetchResponse.LeaderId has a non-default value but version {version} cannot carry it");
                 }
@@ -681,7 +677,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 12) && !(LeaderEpoch == -1))
+                if (!(LeaderEpoch == -1))
                 {
                     throw new UnsupportedVersionException($"FetchResponse.LeaderEpoch has a non-default value but version {version} cannot carry it");
                 }
@@ -830,7 +826,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 4) && !(ProducerId == 0))
+                if (!(ProducerId == 0))
                 {
                     throw new UnsupportedVersionException($"FetchResponse.ProducerId has a non-default value but version {version} cannot carry it");
                 }
@@ -841,7 +837,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 4) && !(FirstOffset == 0))
+                if (!(FirstOffset == 0))
                 {
                     throw new UnsupportedVersionException($"FetchResponse.FirstOffset has a non-default value but version {version} cannot carry it");
                 }
@@ -906,7 +902,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             if (version >= 16)
             {
-                Host = reader.ReadString(version >= 12, false)!;
+                Host = reader.ReadString(true, false)!;
             }
             if (version >= 16)
             {
@@ -914,7 +910,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             if (version >= 16)
             {
-                Rack = reader.ReadString(version >= 12, version >= 16);
+                Rack = reader.ReadString(true, true);
             }
             if (version >= 12)
             {
@@ -936,18 +932,18 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 16) && !(NodeId == 0))
+                if (!(NodeId == 0))
                 {
                     throw new UnsupportedVersionException($"FetchResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 16)
             {
-                writer.WriteString(Host, version >= 12);
+                writer.WriteString(Host, true);
             }
             else
             {
-                if (!(version >= 16) && !(Host == ""))
+                if (!(Host == ""))
                 {
                     throw new UnsupportedVersionException($"FetchResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -958,25 +954,18 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 16) && !(Port == 0))
+                if (!(Port == 0))
                 {
                     throw new UnsupportedVersionException($"FetchResponse.Port has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 16)
             {
-                if (Rack is null)
-                {
-                    if (!(version >= 16))
-                    {
-                        throw new ProtocolException($"FetchResponse.Rack is null but version {version} does not allow null");
-                    }
-                }
-                writer.WriteString(Rack, version >= 12);
+                writer.WriteString(Rack, true);
             }
             else
             {
-                if (!(version >= 16) && !(Rack is null))
+                if (!(Rack is null))
                 {
                     throw new UnsupportedVersionException($"FetchResponse.Rack has a non-default value but version {version} cannot carry it");
                 }

@@ -449,7 +449,7 @@ public sealed partial class FetchSnapshotResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(NodeId == 0))
+                if (!(NodeId == 0))
                 {
                     throw new UnsupportedVersionException($"FetchSnapshotResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
@@ -460,7 +460,7 @@ public sealed partial class FetchSnapshotResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Host == ""))
+                if (!(Host == ""))
                 {
                     throw new UnsupportedVersionException($"FetchSnapshotResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -471,7 +471,7 @@ public sealed partial class FetchSnapshotResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Port == 0))
+                if (!(Port == 0))
                 {
                     throw new UnsupportedVersionException($"FetchSnapshotResponse.Port has a non-default value but version {version} cannot carry it");
                 }

@@ -44,13 +44,13 @@ public sealed partial class FindCoordinatorRequest : IRequestMessage
         if (version >= 4)
         {
             {
-                var count = reader.ReadArrayLength(version >= 3, false, version >= 3 ? 1 : 2);
+                var count = reader.ReadArrayLength(true, false, 1);
                 var list = CoordinatorKeys;
                 list.Clear();
                 list.EnsureCapacity(count);
                 for (var i = 0; i < count; i++)
                 {
-                    list.Add(reader.ReadString(version >= 3, false)!);
+                    list.Add(reader.ReadString(true, false)!);
                 }
                 CoordinatorKeys = list;
             }
@@ -79,7 +79,7 @@ public sealed partial class FindCoordinatorRequest : IRequestMessage
         }
         else
         {
-            if (!(version <= 3) && !(KeyField == ""))
+            if (!(KeyField == ""))
             {
                 throw new UnsupportedVersionException($"FindCoordinatorRequest.Key has a non-default value but version {version} cannot carry it");
             }
@@ -90,7 +90,7 @@ public sealed partial class FindCoordinatorRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 1) && !(KeyType == 0))
+            if (!(KeyType == 0))
             {
                 throw new UnsupportedVersionException($"FindCoordinatorRequest.KeyType has a non-default value but version {version} cannot carry it");
             }
@@ -99,16 +99,16 @@ public sealed partial class FindCoordinatorRequest : IRequestMessage
         {
             {
                 var items = CoordinatorKeys;
-                writer.WriteArrayLength(items.Count, version >= 3);
+                writer.WriteArrayLength(items.Count, true);
                 for (var i = 0; i < items.Count; i++)
                 {
-                    writer.WriteString(items[i], version >= 3);
+                    writer.WriteString(items[i], true);
                 }
             }
         }
         else
         {
-            if (!(version >= 4) && !(CoordinatorKeys.Count == 0))
+            if (!(CoordinatorKeys.Count == 0))
             {
                 throw new UnsupportedVersionException($"FindCoordinatorRequest.CoordinatorKeys has a non-default value but version {version} cannot carry it");
             }

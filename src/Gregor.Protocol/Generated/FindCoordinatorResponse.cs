@@ -47,7 +47,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
         if (version >= 1 && version <= 3)
         {
-            ErrorMessage = reader.ReadString(version >= 3, version >= 1 && version <= 3);
+            ErrorMessage = reader.ReadString(version >= 3, true);
         }
         if (version <= 3)
         {
@@ -64,7 +64,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         if (version >= 4)
         {
             {
-                var count = reader.ReadArrayLength(version >= 3, false, FindCoordinatorResponse.Coordinator.MinimumWireSize(version));
+                var count = reader.ReadArrayLength(true, false, FindCoordinatorResponse.Coordinator.MinimumWireSize(version));
                 var list = Coordinators;
                 list.Clear();
                 list.EnsureCapacity(count);
@@ -105,20 +105,13 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
         else
         {
-            if (!(version <= 3) && !(ErrorCode == 0))
+            if (!(ErrorCode == 0))
             {
                 throw new UnsupportedVersionException($"FindCoordinatorResponse.ErrorCode has a non-default value but version {version} cannot carry it");
             }
         }
         if (version >= 1 && version <= 3)
         {
-            if (ErrorMessage is null)
-            {
-                if (!(version >= 1 && version <= 3))
-                {
-                    throw new ProtocolException($"FindCoordinatorResponse.ErrorMessage is null but version {version} does not allow null");
-                }
-            }
             writer.WriteString(ErrorMessage, version >= 3);
         }
         if (version <= 3)
@@ -127,7 +120,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
         else
         {
-            if (!(version <= 3) && !(NodeId == 0))
+            if (!(NodeId == 0))
             {
                 throw new UnsupportedVersionException($"FindCoordinatorResponse.NodeId has a non-default value but version {version} cannot carry it");
             }
@@ -138,7 +131,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
         else
         {
-            if (!(version <= 3) && !(Host == ""))
+            if (!(Host == ""))
             {
                 throw new UnsupportedVersionException($"FindCoordinatorResponse.Host has a non-default value but version {version} cannot carry it");
             }
@@ -149,7 +142,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
         else
         {
-            if (!(version <= 3) && !(Port == 0))
+            if (!(Port == 0))
             {
                 throw new UnsupportedVersionException($"FindCoordinatorResponse.Port has a non-default value but version {version} cannot carry it");
             }
@@ -158,7 +151,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         {
             {
                 var items = Coordinators;
-                writer.WriteArrayLength(items.Count, version >= 3);
+                writer.WriteArrayLength(items.Count, true);
                 for (var i = 0; i < items.Count; i++)
                 {
                     items[i].Write(writer, version);
@@ -167,7 +160,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
         else
         {
-            if (!(version >= 4) && !(Coordinators.Count == 0))
+            if (!(Coordinators.Count == 0))
             {
                 throw new UnsupportedVersionException($"FindCoordinatorResponse.Coordinators has a non-default value but version {version} cannot carry it");
             }
@@ -202,7 +195,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         {
             if (version >= 4)
             {
-                Key = reader.ReadString(version >= 3, false)!;
+                Key = reader.ReadString(true, false)!;
             }
             if (version >= 4)
             {
@@ -210,7 +203,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
             }
             if (version >= 4)
             {
-                Host = reader.ReadString(version >= 3, false)!;
+                Host = reader.ReadString(true, false)!;
             }
             if (version >= 4)
             {
@@ -222,7 +215,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
             }
             if (version >= 4)
             {
-                ErrorMessage = reader.ReadString(version >= 3, version >= 4);
+                ErrorMessage = reader.ReadString(true, true);
             }
             if (version >= 3)
             {
@@ -240,11 +233,11 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         {
             if (version >= 4)
             {
-                writer.WriteString(Key, version >= 3);
+                writer.WriteString(Key, true);
             }
             else
             {
-                if (!(version >= 4) && !(Key == ""))
+                if (!(Key == ""))
                 {
                     throw new UnsupportedVersionException($"FindCoordinatorResponse.Key has a non-default value but version {version} cannot carry it");
                 }
@@ -255,18 +248,18 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 4) && !(NodeId == 0))
+                if (!(NodeId == 0))
                 {
                     throw new UnsupportedVersionException($"FindCoordinatorResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 4)
             {
-                writer.WriteString(Host, version >= 3);
+                writer.WriteString(Host, true);
             }
             else
             {
-                if (!(version >= 4) && !(Host == ""))
+                if (!(Host == ""))
                 {
                     throw new UnsupportedVersionException($"FindCoordinatorResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -277,7 +270,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 4) && !(Port == 0))
+                if (!(Port == 0))
                 {
                     throw new UnsupportedVersionException($"FindCoordinatorResponse.Port has a non-default value but version {version} cannot carry it");
                 }
@@ -288,21 +281,14 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 4) && !(ErrorCode == 0))
+                if (!(ErrorCode == 0))
                 {
                     throw new UnsupportedVersionException($"FindCoordinatorResponse.ErrorCode has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 4)
             {
-                if (ErrorMessage is null)
-                {
-                    if (!(version >= 4))
-                    {
-                        throw new ProtocolException($"FindCoordinatorResponse.ErrorMessage is null but version {version} does not allow null");
-                    }
-                }
-                writer.WriteString(ErrorMessage, version >= 3);
+                writer.WriteString(ErrorMessage, true);
             }
             if (version >= 3)
             {

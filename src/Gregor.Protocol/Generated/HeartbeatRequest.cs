@@ -39,7 +39,7 @@ public sealed partial class HeartbeatRequest : IRequestMessage
         MemberId = reader.ReadString(version >= 4, false)!;
         if (version >= 3)
         {
-            GroupInstanceId = reader.ReadString(version >= 4, version >= 3);
+            GroupInstanceId = reader.ReadString(version >= 4, true);
         }
         if (version >= 4)
         {
@@ -64,18 +64,11 @@ public sealed partial class HeartbeatRequest : IRequestMessage
         writer.WriteString(MemberId, version >= 4);
         if (version >= 3)
         {
-            if (GroupInstanceId is null)
-            {
-                if (!(version >= 3))
-                {
-                    throw new ProtocolException($"HeartbeatRequest.GroupInstanceId is null but version {version} does not allow null");
-                }
-            }
             writer.WriteString(GroupInstanceId, version >= 4);
         }
         else
         {
-            if (!(version >= 3) && !(GroupInstanceId is null))
+            if (!(GroupInstanceId is null))
             {
                 throw new UnsupportedVersionException($"HeartbeatRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
             }

@@ -80,7 +80,7 @@ public sealed partial class InitProducerIdRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 3) && !(ProducerId == -1))
+            if (!(ProducerId == -1))
             {
                 throw new UnsupportedVersionException($"InitProducerIdRequest.ProducerId has a non-default value but version {version} cannot carry it");
             }
@@ -91,7 +91,7 @@ public sealed partial class InitProducerIdRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 3) && !(ProducerEpoch == -1))
+            if (!(ProducerEpoch == -1))
             {
                 throw new UnsupportedVersionException($"InitProducerIdRequest.ProducerEpoch has a non-default value but version {version} cannot carry it");
             }
@@ -102,7 +102,7 @@ public sealed partial class InitProducerIdRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 6) && !!Enable2Pc)
+            if (Enable2Pc)
             {
                 throw new UnsupportedVersionException($"InitProducerIdRequest.Enable2Pc has a non-default value but version {version} cannot carry it");
             }
@@ -113,7 +113,7 @@ public sealed partial class InitProducerIdRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 6) && !!KeepPreparedTxn)
+            if (KeepPreparedTxn)
             {
                 throw new UnsupportedVersionException($"InitProducerIdRequest.KeepPreparedTxn has a non-default value but version {version} cannot carry it");
             }

@@ -47,7 +47,7 @@ public sealed partial class JoinGroupRequest : IRequestMessage
         MemberId = reader.ReadString(version >= 6, false)!;
         if (version >= 5)
         {
-            GroupInstanceId = reader.ReadString(version >= 6, version >= 5);
+            GroupInstanceId = reader.ReadString(version >= 6, true);
         }
         ProtocolType = reader.ReadString(version >= 6, false)!;
         {
@@ -65,7 +65,7 @@ public sealed partial class JoinGroupRequest : IRequestMessage
         }
         if (version >= 8)
         {
-            Reason = reader.ReadString(version >= 6, version >= 8);
+            Reason = reader.ReadString(true, true);
         }
         if (version >= 6)
         {
@@ -94,18 +94,11 @@ public sealed partial class JoinGroupRequest : IRequestMessage
         writer.WriteString(MemberId, version >= 6);
         if (version >= 5)
         {
-            if (GroupInstanceId is null)
-            {
-                if (!(version >= 5))
-                {
-                    throw new ProtocolException($"JoinGroupRequest.GroupInstanceId is null but version {version} does not allow null");
-                }
-            }
             writer.WriteString(GroupInstanceId, version >= 6);
         }
         else
         {
-            if (!(version >= 5) && !(GroupInstanceId is null))
+            if (!(GroupInstanceId is null))
             {
                 throw new UnsupportedVersionException($"JoinGroupRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
             }
@@ -121,14 +114,7 @@ public sealed partial class JoinGroupRequest : IRequestMessage
         }
         if (version >= 8)
         {
-            if (Reason is null)
-            {
-                if (!(version >= 8))
-                {
-                    throw new ProtocolException($"JoinGroupRequest.Reason is null but version {version} does not allow null");
-                }
-            }
-            writer.WriteString(Reason, version >= 6);
+            writer.WriteString(Reason, true);
         }
         if (version >= 6)
         {

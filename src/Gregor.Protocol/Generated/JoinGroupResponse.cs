@@ -47,7 +47,7 @@ public sealed partial class JoinGroupResponse : IResponseMessage
         GenerationId = reader.ReadInt32();
         if (version >= 7)
         {
-            ProtocolType = reader.ReadString(version >= 6, version >= 7);
+            ProtocolType = reader.ReadString(true, true);
         }
         ProtocolName = reader.ReadString(version >= 6, version >= 7);
         Leader = reader.ReadString(version >= 6, false)!;
@@ -95,14 +95,7 @@ public sealed partial class JoinGroupResponse : IResponseMessage
         writer.WriteInt32(GenerationId);
         if (version >= 7)
         {
-            if (ProtocolType is null)
-            {
-                if (!(version >= 7))
-                {
-                    throw new ProtocolException($"JoinGroupResponse.ProtocolType is null but version {version} does not allow null");
-                }
-            }
-            writer.WriteString(ProtocolType, version >= 6);
+            writer.WriteString(ProtocolType, true);
         }
         if (ProtocolName is null)
         {
@@ -119,7 +112,7 @@ public sealed partial class JoinGroupResponse : IResponseMessage
         }
         else
         {
-            if (!(version >= 9) && !!SkipAssignment)
+            if (SkipAssignment)
             {
                 throw new UnsupportedVersionException($"JoinGroupResponse.SkipAssignment has a non-default value but version {version} cannot carry it");
             }
@@ -161,7 +154,7 @@ public sealed partial class JoinGroupResponse : IResponseMessage
             MemberId = reader.ReadString(version >= 6, false)!;
             if (version >= 5)
             {
-                GroupInstanceId = reader.ReadString(version >= 6, version >= 5);
+                GroupInstanceId = reader.ReadString(version >= 6, true);
             }
             Metadata = reader.ReadBytes(version >= 6, false).GetValueOrDefault().ToArray();
             if (version >= 6)
@@ -181,13 +174,6 @@ public sealed partial class JoinGroupResponse : IResponseMessage
             writer.WriteString(MemberId, version >= 6);
             if (version >= 5)
             {
-                if (GroupInstanceId is null)
-                {
-                    if (!(version >= 5))
-                    {
-                        throw new ProtocolException($"JoinGroupResponse.GroupInstanceId is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(GroupInstanceId, version >= 6);
             }
             writer.WriteBytes(Metadata, version >= 6);

@@ -36,7 +36,7 @@ public sealed partial class LeaveGroupRequest : IRequestMessage
         GroupId = reader.ReadString(version >= 4, false)!;
         if (version <= 2)
         {
-            MemberId = reader.ReadString(version >= 4, false)!;
+            MemberId = reader.ReadString(false, false)!;
         }
         if (version >= 3)
         {
@@ -75,11 +75,11 @@ public sealed partial class LeaveGroupRequest : IRequestMessage
         writer.WriteString(GroupId, version >= 4);
         if (version <= 2)
         {
-            writer.WriteString(MemberId, version >= 4);
+            writer.WriteString(MemberId, false);
         }
         else
         {
-            if (!(version <= 2) && !(MemberId == ""))
+            if (!(MemberId == ""))
             {
                 throw new UnsupportedVersionException($"LeaveGroupRequest.MemberId has a non-default value but version {version} cannot carry it");
             }
@@ -97,7 +97,7 @@ public sealed partial class LeaveGroupRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 3) && !(Members.Count == 0))
+            if (!(Members.Count == 0))
             {
                 throw new UnsupportedVersionException($"LeaveGroupRequest.Members has a non-default value but version {version} cannot carry it");
             }
@@ -133,11 +133,11 @@ public sealed partial class LeaveGroupRequest : IRequestMessage
             }
             if (version >= 3)
             {
-                GroupInstanceId = reader.ReadString(version >= 4, version >= 3);
+                GroupInstanceId = reader.ReadString(version >= 4, true);
             }
             if (version >= 5)
             {
-                Reason = reader.ReadString(version >= 4, version >= 5);
+                Reason = reader.ReadString(true, true);
             }
             if (version >= 4)
             {
@@ -159,39 +159,25 @@ public sealed partial class LeaveGroupRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 3) && !(MemberId == ""))
+                if (!(MemberId == ""))
                 {
                     throw new UnsupportedVersionException($"LeaveGroupRequest.MemberId has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 3)
             {
-                if (GroupInstanceId is null)
-                {
-                    if (!(version >= 3))
-                    {
-                        throw new ProtocolException($"LeaveGroupRequest.GroupInstanceId is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(GroupInstanceId, version >= 4);
             }
             else
             {
-                if (!(version >= 3) && !(GroupInstanceId is null))
+                if (!(GroupInstanceId is null))
                 {
                     throw new UnsupportedVersionException($"LeaveGroupRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 5)
             {
-                if (Reason is null)
-                {
-                    if (!(version >= 5))
-                    {
-                        throw new ProtocolException($"LeaveGroupRequest.Reason is null but version {version} does not allow null");
-                    }
-                }
-                writer.WriteString(Reason, version >= 4);
+                writer.WriteString(Reason, true);
             }
             if (version >= 4)
             {

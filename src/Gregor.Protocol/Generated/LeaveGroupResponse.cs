@@ -90,7 +90,7 @@ public sealed partial class LeaveGroupResponse : IResponseMessage
         }
         else
         {
-            if (!(version >= 3) && !(Members.Count == 0))
+            if (!(Members.Count == 0))
             {
                 throw new UnsupportedVersionException($"LeaveGroupResponse.Members has a non-default value but version {version} cannot carry it");
             }
@@ -126,7 +126,7 @@ public sealed partial class LeaveGroupResponse : IResponseMessage
             }
             if (version >= 3)
             {
-                GroupInstanceId = reader.ReadString(version >= 4, version >= 3);
+                GroupInstanceId = reader.ReadString(version >= 4, true);
             }
             if (version >= 3)
             {
@@ -152,25 +152,18 @@ public sealed partial class LeaveGroupResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 3) && !(MemberId == ""))
+                if (!(MemberId == ""))
                 {
                     throw new UnsupportedVersionException($"LeaveGroupResponse.MemberId has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 3)
             {
-                if (GroupInstanceId is null)
-                {
-                    if (!(version >= 3))
-                    {
-                        throw new ProtocolException($"LeaveGroupResponse.GroupInstanceId is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(GroupInstanceId, version >= 4);
             }
             else
             {
-                if (!(version >= 3) && !(GroupInstanceId == ""))
+                if (!(GroupInstanceId == ""))
                 {
                     throw new UnsupportedVersionException($"LeaveGroupResponse.GroupInstanceId has a non-default value but version {version} cannot carry it");
                 }
@@ -181,7 +174,7 @@ public sealed partial class LeaveGroupResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 3) && !(ErrorCode == 0))
+                if (!(ErrorCode == 0))
                 {
                     throw new UnsupportedVersionException($"LeaveGroupResponse.ErrorCode has a non-default value but version {version} cannot carry it");
                 }

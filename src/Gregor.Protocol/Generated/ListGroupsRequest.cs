@@ -35,13 +35,13 @@ public sealed partial class ListGroupsRequest : IRequestMessage
         if (version >= 4)
         {
             {
-                var count = reader.ReadArrayLength(version >= 3, false, version >= 3 ? 1 : 2);
+                var count = reader.ReadArrayLength(true, false, 1);
                 var list = StatesFilter;
                 list.Clear();
                 list.EnsureCapacity(count);
                 for (var i = 0; i < count; i++)
                 {
-                    list.Add(reader.ReadString(version >= 3, false)!);
+                    list.Add(reader.ReadString(true, false)!);
                 }
                 StatesFilter = list;
             }
@@ -49,13 +49,13 @@ public sealed partial class ListGroupsRequest : IRequestMessage
         if (version >= 5)
         {
             {
-                var count = reader.ReadArrayLength(version >= 3, false, version >= 3 ? 1 : 2);
+                var count = reader.ReadArrayLength(true, false, 1);
                 var list = TypesFilter;
                 list.Clear();
                 list.EnsureCapacity(count);
                 for (var i = 0; i < count; i++)
                 {
-                    list.Add(reader.ReadString(version >= 3, false)!);
+                    list.Add(reader.ReadString(true, false)!);
                 }
                 TypesFilter = list;
             }
@@ -82,16 +82,16 @@ public sealed partial class ListGroupsRequest : IRequestMessage
         {
             {
                 var items = StatesFilter;
-                writer.WriteArrayLength(items.Count, version >= 3);
+                writer.WriteArrayLength(items.Count, true);
                 for (var i = 0; i < items.Count; i++)
                 {
-                    writer.WriteString(items[i], version >= 3);
+                    writer.WriteString(items[i], true);
                 }
             }
         }
         else
         {
-            if (!(version >= 4) && !(StatesFilter.Count == 0))
+            if (!(StatesFilter.Count == 0))
             {
                 throw new UnsupportedVersionException($"ListGroupsRequest.StatesFilter has a non-default value but version {version} cannot carry it");
             }
@@ -100,16 +100,16 @@ public sealed partial class ListGroupsRequest : IRequestMessage
         {
             {
                 var items = TypesFilter;
-                writer.WriteArrayLength(items.Count, version >= 3);
+                writer.WriteArrayLength(items.Count, true);
                 for (var i = 0; i < items.Count; i++)
                 {
-                    writer.WriteString(items[i], version >= 3);
+                    writer.WriteString(items[i], true);
                 }
             }
         }
         else
         {
-            if (!(version >= 5) && !(TypesFilter.Count == 0))
+            if (!(TypesFilter.Count == 0))
             {
                 throw new UnsupportedVersionException($"ListGroupsRequest.TypesFilter has a non-default value but version {version} cannot carry it");
             }

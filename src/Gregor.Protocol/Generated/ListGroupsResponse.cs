@@ -112,11 +112,11 @@ public sealed partial class ListGroupsResponse : IResponseMessage
             ProtocolType = reader.ReadString(version >= 3, false)!;
             if (version >= 4)
             {
-                GroupState = reader.ReadString(version >= 3, false)!;
+                GroupState = reader.ReadString(true, false)!;
             }
             if (version >= 5)
             {
-                GroupType = reader.ReadString(version >= 3, false)!;
+                GroupType = reader.ReadString(true, false)!;
             }
             if (version >= 3)
             {
@@ -136,11 +136,11 @@ public sealed partial class ListGroupsResponse : IResponseMessage
             writer.WriteString(ProtocolType, version >= 3);
             if (version >= 4)
             {
-                writer.WriteString(GroupState, version >= 3);
+                writer.WriteString(GroupState, true);
             }
             if (version >= 5)
             {
-                writer.WriteString(GroupType, version >= 3);
+                writer.WriteString(GroupType, true);
             }
             if (version >= 3)
             {

@@ -196,7 +196,7 @@ public sealed partial class ListOffsetsResponse : IResponseMessage
             if (version <= 0)
             {
                 {
-                    var count = reader.ReadArrayLength(version >= 6, false, 8);
+                    var count = reader.ReadArrayLength(false, false, 8);
                     var list = OldStyleOffsets;
                     list.Clear();
                     list.EnsureCapacity(count);
@@ -239,7 +239,7 @@ public sealed partial class ListOffsetsResponse : IResponseMessage
             {
                 {
                     var items = OldStyleOffsets;
-                    writer.WriteArrayLength(items.Count, version >= 6);
+                    writer.WriteArrayLength(items.Count, false);
                     for (var i = 0; i < items.Count; i++)
                     {
                         writer.WriteInt64(items[i]);
@@ -248,7 +248,7 @@ public sealed partial class ListOffsetsResponse : IResponseMessage
             }
             else
             {
-                if (!(version <= 0) && !(OldStyleOffsets.Count == 0))
+                if (!(OldStyleOffsets.Count == 0))
                 {
                     throw new UnsupportedVersionException($"ListOffsetsResponse.OldStyleOffsets has a non-default value but version {version} cannot carry it");
                 }
@@ -259,7 +259,7 @@ public sealed partial class ListOffsetsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Timestamp == -1))
+                if (!(Timestamp == -1))
                 {
                     throw new UnsupportedVersionException($"ListOffsetsResponse.Timestamp has a non-default value but version {version} cannot carry it");
                 }
@@ -270,7 +270,7 @@ public sealed partial class ListOffsetsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Offset == -1))
+                if (!(Offset == -1))
                 {
                     throw new UnsupportedVersionException($"ListOffsetsResponse.Offset has a non-default value but version {version} cannot carry it");
                 }
@@ -281,7 +281,7 @@ public sealed partial class ListOffsetsResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 4) && !(LeaderEpoch == -1))
+                if (!(LeaderEpoch == -1))
                 {
                     throw new UnsupportedVersionException($"ListOffsetsResponse.LeaderEpoch has a non-default value but version {version} cannot carry it");
                 }

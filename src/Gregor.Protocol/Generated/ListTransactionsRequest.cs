@@ -62,7 +62,7 @@ public sealed partial class ListTransactionsRequest : IRequestMessage
         }
         if (version >= 2)
         {
-            TransactionalIdPattern = reader.ReadString(true, version >= 2);
+            TransactionalIdPattern = reader.ReadString(true, true);
         }
         var taggedCount = reader.ReadUnsignedVarInt();
         for (uint t = 0; t < taggedCount; t++)
@@ -101,25 +101,18 @@ public sealed partial class ListTransactionsRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 1) && !(DurationFilter == -1))
+            if (!(DurationFilter == -1))
             {
                 throw new UnsupportedVersionException($"ListTransactionsRequest.DurationFilter has a non-default value but version {version} cannot carry it");
             }
         }
         if (version >= 2)
         {
-            if (TransactionalIdPattern is null)
-            {
-                if (!(version >= 2))
-                {
-                    throw new ProtocolException($"ListTransactionsRequest.TransactionalIdPattern is null but version {version} does not allow null");
-                }
-            }
             writer.WriteString(TransactionalIdPattern, true);
         }
         else
         {
-            if (!(version >= 2) && !(TransactionalIdPattern is null))
+            if (!(TransactionalIdPattern is null))
             {
                 throw new UnsupportedVersionException($"ListTransactionsRequest.TransactionalIdPattern has a non-default value but version {version} cannot carry it");
             }

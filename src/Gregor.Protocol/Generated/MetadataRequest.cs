@@ -109,7 +109,7 @@ public sealed partial class MetadataRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 4) && !AllowAutoTopicCreation)
+            if (!AllowAutoTopicCreation)
             {
                 throw new UnsupportedVersionException($"MetadataRequest.AllowAutoTopicCreation has a non-default value but version {version} cannot carry it");
             }
@@ -120,7 +120,7 @@ public sealed partial class MetadataRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 8 && version <= 10) && !!IncludeClusterAuthorizedOperations)
+            if (IncludeClusterAuthorizedOperations)
             {
                 throw new UnsupportedVersionException($"MetadataRequest.IncludeClusterAuthorizedOperations has a non-default value but version {version} cannot carry it");
             }
@@ -131,7 +131,7 @@ public sealed partial class MetadataRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 8) && !!IncludeTopicAuthorizedOperations)
+            if (IncludeTopicAuthorizedOperations)
             {
                 throw new UnsupportedVersionException($"MetadataRequest.IncludeTopicAuthorizedOperations has a non-default value but version {version} cannot carry it");
             }

@@ -56,7 +56,7 @@ public sealed partial class MetadataResponse : IResponseMessage
         }
         if (version >= 2)
         {
-            ClusterId = reader.ReadString(version >= 9, version >= 2);
+            ClusterId = reader.ReadString(version >= 9, true);
         }
         if (version >= 1)
         {
@@ -115,13 +115,6 @@ public sealed partial class MetadataResponse : IResponseMessage
         }
         if (version >= 2)
         {
-            if (ClusterId is null)
-            {
-                if (!(version >= 2))
-                {
-                    throw new ProtocolException($"MetadataResponse.ClusterId is null but version {version} does not allow null");
-                }
-            }
             writer.WriteString(ClusterId, version >= 9);
         }
         if (version >= 1)
@@ -142,7 +135,7 @@ public sealed partial class MetadataResponse : IResponseMessage
         }
         else
         {
-            if (!(version >= 8 && version <= 10) && !(ClusterAuthorizedOperations == int.MinValue))
+            if (!(ClusterAuthorizedOperations == int.MinValue))
             {
                 throw new UnsupportedVersionException($"MetadataResponse.ClusterAuthorizedOperations has a non-default value but version {version} cannot carry it");
             }
@@ -182,7 +175,7 @@ public sealed partial class MetadataResponse : IResponseMessage
             Port = reader.ReadInt32();
             if (version >= 1)
             {
-                Rack = reader.ReadString(version >= 9, version >= 1);
+                Rack = reader.ReadString(version >= 9, true);
             }
             if (version >= 9)
             {
@@ -203,13 +196,6 @@ public sealed partial class MetadataResponse : IResponseMessage
             writer.WriteInt32(Port);
             if (version >= 1)
             {
-                if (Rack is null)
-                {
-                    if (!(version >= 1))
-                    {
-                        throw new ProtocolException($"MetadataResponse.Rack is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(Rack, version >= 9);
             }
             if (version >= 9)
@@ -341,7 +327,7 @@ public sealed partial class MetadataResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 8) && !(TopicAuthorizedOperations == int.MinValue))
+                if (!(TopicAuthorizedOperations == int.MinValue))
                 {
                     throw new UnsupportedVersionException($"MetadataResponse.TopicAuthorizedOperations has a non-default value but version {version} cannot carry it");
                 }

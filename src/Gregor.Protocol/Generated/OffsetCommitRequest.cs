@@ -48,7 +48,7 @@ public sealed partial class OffsetCommitRequest : IRequestMessage
         }
         if (version >= 7)
         {
-            GroupInstanceId = reader.ReadString(version >= 8, version >= 7);
+            GroupInstanceId = reader.ReadString(version >= 8, true);
         }
         if (version >= 2 && version <= 4)
         {
@@ -96,18 +96,11 @@ public sealed partial class OffsetCommitRequest : IRequestMessage
         }
         if (version >= 7)
         {
-            if (GroupInstanceId is null)
-            {
-                if (!(version >= 7))
-                {
-                    throw new ProtocolException($"OffsetCommitRequest.GroupInstanceId is null but version {version} does not allow null");
-                }
-            }
             writer.WriteString(GroupInstanceId, version >= 8);
         }
         else
         {
-            if (!(version >= 7) && !(GroupInstanceId is null))
+            if (!(GroupInstanceId is null))
             {
                 throw new UnsupportedVersionException($"OffsetCommitRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
             }
@@ -294,7 +287,7 @@ public sealed partial class OffsetCommitRequest : IRequestMessage
             }
             else
             {
-                if (!(version == 1) && !(CommitTimestamp == -1))
+                if (!(CommitTimestamp == -1))
                 {
                     throw new UnsupportedVersionException($"OffsetCommitRequest.CommitTimestamp has a non-default value but version {version} cannot carry it");
                 }

@@ -42,7 +42,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         if (version <= 7)
         {
             {
-                var count = reader.ReadArrayLength(version >= 6, version >= 2 && version <= 7, OffsetFetchRequest.OffsetFetchRequestTopic.MinimumWireSize(version));
+                var count = reader.ReadArrayLength(version >= 6, version >= 2, OffsetFetchRequest.OffsetFetchRequestTopic.MinimumWireSize(version));
                 if (count < 0)
                 {
                     Topics = null;
@@ -65,7 +65,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         if (version >= 8)
         {
             {
-                var count = reader.ReadArrayLength(version >= 6, false, OffsetFetchRequest.OffsetFetchRequestGroup.MinimumWireSize(version));
+                var count = reader.ReadArrayLength(true, false, OffsetFetchRequest.OffsetFetchRequestGroup.MinimumWireSize(version));
                 var list = Groups;
                 list.Clear();
                 list.EnsureCapacity(count);
@@ -106,7 +106,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         }
         else
         {
-            if (!(version <= 7) && !(GroupId == ""))
+            if (!(GroupId == ""))
             {
                 throw new UnsupportedVersionException($"OffsetFetchRequest.GroupId has a non-default value but version {version} cannot carry it");
             }
@@ -117,7 +117,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
                 var items = Topics;
                 if (items is null)
                 {
-                    if (!(version >= 2 && version <= 7))
+                    if (!(version >= 2))
                     {
                         throw new ProtocolException($"OffsetFetchRequest.Topics is null but version {version} does not allow null");
                     }
@@ -135,7 +135,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         }
         else
         {
-            if (!(version <= 7) && !(Topics is { Count: 0 }))
+            if (!(Topics is { Count: 0 }))
             {
                 throw new UnsupportedVersionException($"OffsetFetchRequest.Topics has a non-default value but version {version} cannot carry it");
             }
@@ -144,7 +144,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         {
             {
                 var items = Groups;
-                writer.WriteArrayLength(items.Count, version >= 6);
+                writer.WriteArrayLength(items.Count, true);
                 for (var i = 0; i < items.Count; i++)
                 {
                     items[i].Write(writer, version);
@@ -153,7 +153,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 8) && !(Groups.Count == 0))
+            if (!(Groups.Count == 0))
             {
                 throw new UnsupportedVersionException($"OffsetFetchRequest.Groups has a non-default value but version {version} cannot carry it");
             }
@@ -164,7 +164,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 7) && !!RequireStable)
+            if (RequireStable)
             {
                 throw new UnsupportedVersionException($"OffsetFetchRequest.RequireStable has a non-default value but version {version} cannot carry it");
             }
@@ -231,7 +231,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
             }
             else
             {
-                if (!(version <= 7) && !(Name == ""))
+                if (!(Name == ""))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchRequest.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -249,7 +249,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
             }
             else
             {
-                if (!(version <= 7) && !(PartitionIndexes.Count == 0))
+                if (!(PartitionIndexes.Count == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchRequest.PartitionIndexes has a non-default value but version {version} cannot carry it");
                 }
@@ -310,11 +310,11 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         {
             if (version >= 8)
             {
-                GroupId = reader.ReadString(version >= 6, false)!;
+                GroupId = reader.ReadString(true, false)!;
             }
             if (version >= 9)
             {
-                MemberId = reader.ReadString(version >= 6, version >= 9);
+                MemberId = reader.ReadString(true, true);
             }
             if (version >= 9)
             {
@@ -323,7 +323,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
             if (version >= 8)
             {
                 {
-                    var count = reader.ReadArrayLength(version >= 6, version >= 8, OffsetFetchRequest.OffsetFetchRequestTopics.MinimumWireSize(version));
+                    var count = reader.ReadArrayLength(true, true, OffsetFetchRequest.OffsetFetchRequestTopics.MinimumWireSize(version));
                     if (count < 0)
                     {
                         Topics = null;
@@ -359,25 +359,18 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         {
             if (version >= 8)
             {
-                writer.WriteString(GroupId, version >= 6);
+                writer.WriteString(GroupId, true);
             }
             else
             {
-                if (!(version >= 8) && !(GroupId == ""))
+                if (!(GroupId == ""))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchRequest.GroupId has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 9)
             {
-                if (MemberId is null)
-                {
-                    if (!(version >= 9))
-                    {
-                        throw new ProtocolException($"OffsetFetchRequest.MemberId is null but version {version} does not allow null");
-                    }
-                }
-                writer.WriteString(MemberId, version >= 6);
+                writer.WriteString(MemberId, true);
             }
             if (version >= 9)
             {
@@ -389,15 +382,11 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
                     var items = Topics;
                     if (items is null)
                     {
-                        if (!(version >= 8))
-                        {
-                            throw new ProtocolException($"OffsetFetchRequest.Topics is null but version {version} does not allow null");
-                        }
-                        writer.WriteArrayLength(-1, version >= 6);
+                        writer.WriteArrayLength(-1, true);
                     }
                     else
                     {
-                        writer.WriteArrayLength(items.Count, version >= 6);
+                        writer.WriteArrayLength(items.Count, true);
                         for (var i = 0; i < items.Count; i++)
                         {
                             items[i].Write(writer, version);
@@ -407,7 +396,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 8) && !(Topics is { Count: 0 }))
+                if (!(Topics is { Count: 0 }))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchRequest.Topics has a non-default value but version {version} cannot carry it");
                 }
@@ -477,7 +466,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         {
             if (version >= 8 && version <= 9)
             {
-                Name = reader.ReadString(version >= 6, false)!;
+                Name = reader.ReadString(true, false)!;
             }
             if (version >= 10)
             {
@@ -486,7 +475,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
             if (version >= 8)
             {
                 {
-                    var count = reader.ReadArrayLength(version >= 6, false, 4);
+                    var count = reader.ReadArrayLength(true, false, 4);
                     var list = PartitionIndexes;
                     list.Clear();
                     list.EnsureCapacity(count);
@@ -513,7 +502,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         {
             if (version >= 8 && version <= 9)
             {
-                writer.WriteString(Name, version >= 6);
+                writer.WriteString(Name, true);
             }
             if (version >= 10)
             {
@@ -523,7 +512,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
             {
                 {
                     var items = PartitionIndexes;
-                    writer.WriteArrayLength(items.Count, version >= 6);
+                    writer.WriteArrayLength(items.Count, true);
                     for (var i = 0; i < items.Count; i++)
                     {
                         writer.WriteInt32(items[i]);
@@ -532,7 +521,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 8) && !(PartitionIndexes.Count == 0))
+                if (!(PartitionIndexes.Count == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchRequest.PartitionIndexes has a non-default value but version {version} cannot carry it");
                 }

@@ -62,7 +62,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
         if (version >= 8)
         {
             {
-                var count = reader.ReadArrayLength(version >= 6, false, OffsetFetchResponse.OffsetFetchResponseGroup.MinimumWireSize(version));
+                var count = reader.ReadArrayLength(true, false, OffsetFetchResponse.OffsetFetchResponseGroup.MinimumWireSize(version));
                 var list = Groups;
                 list.Clear();
                 list.EnsureCapacity(count);
@@ -110,7 +110,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
         }
         else
         {
-            if (!(version <= 7) && !(Topics.Count == 0))
+            if (!(Topics.Count == 0))
             {
                 throw new UnsupportedVersionException($"OffsetFetchResponse.Topics has a non-default value but version {version} cannot carry it");
             }
@@ -123,7 +123,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
         {
             {
                 var items = Groups;
-                writer.WriteArrayLength(items.Count, version >= 6);
+                writer.WriteArrayLength(items.Count, true);
                 for (var i = 0; i < items.Count; i++)
                 {
                     items[i].Write(writer, version);
@@ -132,7 +132,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
         }
         else
         {
-            if (!(version >= 8) && !(Groups.Count == 0))
+            if (!(Groups.Count == 0))
             {
                 throw new UnsupportedVersionException($"OffsetFetchResponse.Groups has a non-default value but version {version} cannot carry it");
             }
@@ -201,7 +201,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version <= 7) && !(Name == ""))
+                if (!(Name == ""))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -219,7 +219,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version <= 7) && !(Partitions.Count == 0))
+                if (!(Partitions.Count == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Partitions has a non-default value but version {version} cannot carry it");
                 }
@@ -293,7 +293,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             if (version <= 7)
             {
-                Metadata = reader.ReadString(version >= 6, version <= 7);
+                Metadata = reader.ReadString(version >= 6, true);
             }
             if (version <= 7)
             {
@@ -319,7 +319,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version <= 7) && !(PartitionIndex == 0))
+                if (!(PartitionIndex == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.PartitionIndex has a non-default value but version {version} cannot carry it");
                 }
@@ -330,7 +330,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version <= 7) && !(CommittedOffset == 0))
+                if (!(CommittedOffset == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.CommittedOffset has a non-default value but version {version} cannot carry it");
                 }
@@ -341,18 +341,11 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             if (version <= 7)
             {
-                if (Metadata is null)
-                {
-                    if (!(version <= 7))
-                    {
-                        throw new ProtocolException($"OffsetFetchResponse.Metadata is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(Metadata, version >= 6);
             }
             else
             {
-                if (!(version <= 7) && !(Metadata == ""))
+                if (!(Metadata == ""))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Metadata has a non-default value but version {version} cannot carry it");
                 }
@@ -363,7 +356,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version <= 7) && !(ErrorCode == 0))
+                if (!(ErrorCode == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.ErrorCode has a non-default value but version {version} cannot carry it");
                 }
@@ -438,12 +431,12 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
         {
             if (version >= 8)
             {
-                GroupId = reader.ReadString(version >= 6, false)!;
+                GroupId = reader.ReadString(true, false)!;
             }
             if (version >= 8)
             {
                 {
-                    var count = reader.ReadArrayLength(version >= 6, false, OffsetFetchResponse.OffsetFetchResponseTopics.MinimumWireSize(version));
+                    var count = reader.ReadArrayLength(true, false, OffsetFetchResponse.OffsetFetchResponseTopics.MinimumWireSize(version));
                     var list = Topics;
                     list.Clear();
                     list.EnsureCapacity(count);
@@ -476,11 +469,11 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
         {
             if (version >= 8)
             {
-                writer.WriteString(GroupId, version >= 6);
+                writer.WriteString(GroupId, true);
             }
             else
             {
-                if (!(version >= 8) && !(GroupId == ""))
+                if (!(GroupId == ""))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.GroupId has a non-default value but version {version} cannot carry it");
                 }
@@ -489,7 +482,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             {
                 {
                     var items = Topics;
-                    writer.WriteArrayLength(items.Count, version >= 6);
+                    writer.WriteArrayLength(items.Count, true);
                     for (var i = 0; i < items.Count; i++)
                     {
                         items[i].Write(writer, version);
@@ -498,7 +491,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 8) && !(Topics.Count == 0))
+                if (!(Topics.Count == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Topics has a non-default value but version {version} cannot carry it");
                 }
@@ -509,7 +502,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 8) && !(ErrorCode == 0))
+                if (!(ErrorCode == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.ErrorCode has a non-default value but version {version} cannot carry it");
                 }
@@ -574,7 +567,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
         {
             if (version >= 8 && version <= 9)
             {
-                Name = reader.ReadString(version >= 6, false)!;
+                Name = reader.ReadString(true, false)!;
             }
             if (version >= 10)
             {
@@ -583,7 +576,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             if (version >= 8)
             {
                 {
-                    var count = reader.ReadArrayLength(version >= 6, false, OffsetFetchResponse.OffsetFetchResponsePartitions.MinimumWireSize(version));
+                    var count = reader.ReadArrayLength(true, false, OffsetFetchResponse.OffsetFetchResponsePartitions.MinimumWireSize(version));
                     var list = Partitions;
                     list.Clear();
                     list.EnsureCapacity(count);
@@ -612,7 +605,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
         {
             if (version >= 8 && version <= 9)
             {
-                writer.WriteString(Name, version >= 6);
+                writer.WriteString(Name, true);
             }
             if (version >= 10)
             {
@@ -622,7 +615,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             {
                 {
                     var items = Partitions;
-                    writer.WriteArrayLength(items.Count, version >= 6);
+                    writer.WriteArrayLength(items.Count, true);
                     for (var i = 0; i < items.Count; i++)
                     {
                         items[i].Write(writer, version);
@@ -631,7 +624,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 8) && !(Partitions.Count == 0))
+                if (!(Partitions.Count == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Partitions has a non-default value but version {version} cannot carry it");
                 }
@@ -710,7 +703,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             if (version >= 8)
             {
-                Metadata = reader.ReadString(version >= 6, version >= 8);
+                Metadata = reader.ReadString(true, true);
             }
             if (version >= 8)
             {
@@ -736,7 +729,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 8) && !(PartitionIndex == 0))
+                if (!(PartitionIndex == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.PartitionIndex has a non-default value but version {version} cannot carry it");
                 }
@@ -747,7 +740,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 8) && !(CommittedOffset == 0))
+                if (!(CommittedOffset == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.CommittedOffset has a non-default value but version {version} cannot carry it");
                 }
@@ -758,18 +751,11 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             if (version >= 8)
             {
-                if (Metadata is null)
-                {
-                    if (!(version >= 8))
-                    {
-                        throw new ProtocolException($"OffsetFetchResponse.Metadata is null but version {version} does not allow null");
-                    }
-                }
-                writer.WriteString(Metadata, version >= 6);
+                writer.WriteString(Metadata, true);
             }
             else
             {
-                if (!(version >= 8) && !(Metadata == ""))
+                if (!(Metadata == ""))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Metadata has a non-default value but version {version} cannot carry it");
                 }
@@ -780,7 +766,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 8) && !(ErrorCode == 0))
+                if (!(ErrorCode == 0))
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.ErrorCode has a non-default value but version {version} cannot carry it");
                 }

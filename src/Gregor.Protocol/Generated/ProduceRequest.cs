@@ -37,7 +37,7 @@ public sealed partial class ProduceRequest : IRequestMessage
         }
         if (version >= 3)
         {
-            TransactionalId = reader.ReadString(version >= 9, version >= 3);
+            TransactionalId = reader.ReadString(version >= 9, true);
         }
         Acks = reader.ReadInt16();
         TimeoutMs = reader.ReadInt32();
@@ -74,18 +74,11 @@ public sealed partial class ProduceRequest : IRequestMessage
         }
         if (version >= 3)
         {
-            if (TransactionalId is null)
-            {
-                if (!(version >= 3))
-                {
-                    throw new ProtocolException($"ProduceRequest.TransactionalId is null but version {version} does not allow null");
-                }
-            }
             writer.WriteString(TransactionalId, version >= 9);
         }
         else
         {
-            if (!(version >= 3) && !(TransactionalId is null))
+            if (!(TransactionalId is null))
             {
                 throw new UnsupportedVersionException($"ProduceRequest.TransactionalId has a non-default value but version {version} cannot carry it");
             }

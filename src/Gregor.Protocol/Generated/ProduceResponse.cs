@@ -295,7 +295,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             if (version >= 8)
             {
-                ErrorMessage = reader.ReadString(version >= 9, version >= 8);
+                ErrorMessage = reader.ReadString(version >= 9, true);
             }
             if (version >= 9)
             {
@@ -348,13 +348,6 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             if (version >= 8)
             {
-                if (ErrorMessage is null)
-                {
-                    if (!(version >= 8))
-                    {
-                        throw new ProtocolException($"ProduceResponse.ErrorMessage is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(ErrorMessage, version >= 9);
             }
             if (!(version >= 10) && !CurrentLeader.IsAllDefault())
@@ -449,7 +442,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             if (version >= 8)
             {
-                BatchIndexErrorMessage = reader.ReadString(version >= 9, version >= 8);
+                BatchIndexErrorMessage = reader.ReadString(version >= 9, true);
             }
             if (version >= 9)
             {
@@ -471,25 +464,18 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 8) && !(BatchIndex == 0))
+                if (!(BatchIndex == 0))
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.BatchIndex has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 8)
             {
-                if (BatchIndexErrorMessage is null)
-                {
-                    if (!(version >= 8))
-                    {
-                        throw new ProtocolException($"ProduceResponse.BatchIndexErrorMessage is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(BatchIndexErrorMessage, version >= 9);
             }
             else
             {
-                if (!(version >= 8) && !(BatchIndexErrorMessage is null))
+                if (!(BatchIndexErrorMessage is null))
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.BatchIndexErrorMessage has a non-default value but version {version} cannot carry it");
                 }
@@ -574,7 +560,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 10) && !(LeaderId == -1))
+                if (!(LeaderId == -1))
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.LeaderId has a non-default value but version {version} cannot carry it");
                 }
@@ -585,7 +571,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 10) && !(LeaderEpoch == -1))
+                if (!(LeaderEpoch == -1))
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.LeaderEpoch has a non-default value but version {version} cannot carry it");
                 }
@@ -650,7 +636,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             if (version >= 10)
             {
-                Host = reader.ReadString(version >= 9, false)!;
+                Host = reader.ReadString(true, false)!;
             }
             if (version >= 10)
             {
@@ -658,7 +644,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             if (version >= 10)
             {
-                Rack = reader.ReadString(version >= 9, version >= 10);
+                Rack = reader.ReadString(true, true);
             }
             if (version >= 9)
             {
@@ -680,18 +666,18 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 10) && !(NodeId == 0))
+                if (!(NodeId == 0))
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 10)
             {
-                writer.WriteString(Host, version >= 9);
+                writer.WriteString(Host, true);
             }
             else
             {
-                if (!(version >= 10) && !(Host == ""))
+                if (!(Host == ""))
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -702,25 +688,18 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 10) && !(Port == 0))
+                if (!(Port == 0))
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.Port has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 10)
             {
-                if (Rack is null)
-                {
-                    if (!(version >= 10))
-                    {
-                        throw new ProtocolException($"ProduceResponse.Rack is null but version {version} does not allow null");
-                    }
-                }
-                writer.WriteString(Rack, version >= 9);
+                writer.WriteString(Rack, true);
             }
             else
             {
-                if (!(version >= 10) && !(Rack is null))
+                if (!(Rack is null))
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.Rack has a non-default value but version {version} cannot carry it");
                 }

@@ -79,7 +79,7 @@ public sealed partial class ShareAcknowledgeRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 2) && !!IsRenewAck)
+            if (IsRenewAck)
             {
                 throw new UnsupportedVersionException($"ShareAcknowledgeRequest.IsRenewAck has a non-default value but version {version} cannot carry it");
             }

@@ -117,7 +117,7 @@ public sealed partial class ShareFetchRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 2) && !!IsRenewAck)
+            if (IsRenewAck)
             {
                 throw new UnsupportedVersionException($"ShareFetchRequest.IsRenewAck has a non-default value but version {version} cannot carry it");
             }

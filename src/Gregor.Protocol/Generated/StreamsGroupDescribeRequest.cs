@@ -79,7 +79,7 @@ public sealed partial class StreamsGroupDescribeRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 1) && !!IncludeTopologyDescription)
+            if (IncludeTopologyDescription)
             {
                 throw new UnsupportedVersionException($"StreamsGroupDescribeRequest.IncludeTopologyDescription has a non-default value but version {version} cannot carry it");
             }

@@ -128,7 +128,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             AuthorizedOperations = reader.ReadInt32();
             if (version >= 1)
             {
-                if (version >= 1 && reader.ReadInt8() < 0)
+                if (reader.ReadInt8() < 0)
                 {
                     TopologyDescription = null;
                 }
@@ -144,7 +144,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             if (version >= 1)
             {
-                AssignorName = reader.ReadString(true, version >= 1);
+                AssignorName = reader.ReadString(true, true);
             }
             var taggedCount = reader.ReadUnsignedVarInt();
             for (uint t = 0; t < taggedCount; t++)
@@ -185,24 +185,17 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             {
                 if (TopologyDescription is null)
                 {
-                    if (!(version >= 1))
-                    {
-                        throw new ProtocolException($"StreamsGroupDescribeResponse.TopologyDescription is null but version {version} does not allow null");
-                    }
                     writer.WriteInt8(-1);
                 }
                 else
                 {
-                    if (version >= 1)
-                    {
-                        writer.WriteInt8(1);
-                    }
+                    writer.WriteInt8(1);
                     TopologyDescription.Write(writer, version);
                 }
             }
             else
             {
-                if (!(version >= 1) && !(TopologyDescription is null))
+                if (!(TopologyDescription is null))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.TopologyDescription has a non-default value but version {version} cannot carry it");
                 }
@@ -213,20 +206,13 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(TopologyDescriptionStatus == 0))
+                if (!(TopologyDescriptionStatus == 0))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.TopologyDescriptionStatus has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 1)
             {
-                if (AssignorName is null)
-                {
-                    if (!(version >= 1))
-                    {
-                        throw new ProtocolException($"StreamsGroupDescribeResponse.AssignorName is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(AssignorName, true);
             }
             var unknown = UnknownTaggedFields;
@@ -1180,7 +1166,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Subtopologies.Count == 0))
+                if (!(Subtopologies.Count == 0))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Subtopologies has a non-default value but version {version} cannot carry it");
                 }
@@ -1198,7 +1184,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(GlobalStores.Count == 0))
+                if (!(GlobalStores.Count == 0))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.GlobalStores has a non-default value but version {version} cannot carry it");
                 }
@@ -1282,7 +1268,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(SubtopologyId == ""))
+                if (!(SubtopologyId == ""))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.SubtopologyId has a non-default value but version {version} cannot carry it");
                 }
@@ -1300,7 +1286,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Nodes.Count == 0))
+                if (!(Nodes.Count == 0))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Nodes has a non-default value but version {version} cannot carry it");
                 }
@@ -1375,7 +1361,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             if (version >= 1)
             {
-                SinkTopic = reader.ReadString(true, version >= 1);
+                SinkTopic = reader.ReadString(true, true);
             }
             if (version >= 1)
             {
@@ -1422,7 +1408,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Name == ""))
+                if (!(Name == ""))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -1433,7 +1419,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(NodeType == 0))
+                if (!(NodeType == 0))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.NodeType has a non-default value but version {version} cannot carry it");
                 }
@@ -1451,25 +1437,18 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(SourceTopics.Count == 0))
+                if (!(SourceTopics.Count == 0))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.SourceTopics has a non-default value but version {version} cannot carry it");
                 }
             }
             if (version >= 1)
             {
-                if (SinkTopic is null)
-                {
-                    if (!(version >= 1))
-                    {
-                        throw new ProtocolException($"StreamsGroupDescribeResponse.SinkTopic is null but version {version} does not allow null");
-                    }
-                }
                 writer.WriteString(SinkTopic, true);
             }
             else
             {
-                if (!(version >= 1) && !(SinkTopic is null))
+                if (!(SinkTopic is null))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.SinkTopic has a non-default value but version {version} cannot carry it");
                 }
@@ -1487,7 +1466,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Stores.Count == 0))
+                if (!(Stores.Count == 0))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Stores has a non-default value but version {version} cannot carry it");
                 }
@@ -1505,7 +1484,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Successors.Count == 0))
+                if (!(Successors.Count == 0))
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Successors has a non-default value but version {version} cannot carry it");
                 }
@@ -1597,7 +1576,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !Source.IsAllDefault())
+                if (!Source.IsAllDefault())
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Source has a non-default value but version {version} cannot carry it");
                 }
@@ -1608,7 +1587,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !Processor.IsAllDefault())
+                if (!Processor.IsAllDefault())
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Processor has a non-default value but version {version} cannot carry it");
                 }

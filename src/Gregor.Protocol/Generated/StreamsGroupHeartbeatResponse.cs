@@ -193,7 +193,7 @@ public sealed partial class StreamsGroupHeartbeatResponse : IResponseMessage
         }
         else
         {
-            if (!(version <= 0) && !(AcceptableRecoveryLagLegacy == 0))
+            if (!(AcceptableRecoveryLagLegacy == 0))
             {
                 throw new UnsupportedVersionException($"StreamsGroupHeartbeatResponse.AcceptableRecoveryLagLegacy has a non-default value but version {version} cannot carry it");
             }
@@ -269,7 +269,7 @@ public sealed partial class StreamsGroupHeartbeatResponse : IResponseMessage
         }
         else
         {
-            if (!(version >= 1) && !!TopologyDescriptionRequired)
+            if (TopologyDescriptionRequired)
             {
                 throw new UnsupportedVersionException($"StreamsGroupHeartbeatResponse.TopologyDescriptionRequired has a non-default value but version {version} cannot carry it");
             }

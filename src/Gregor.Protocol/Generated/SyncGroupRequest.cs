@@ -42,15 +42,15 @@ public sealed partial class SyncGroupRequest : IRequestMessage
         MemberId = reader.ReadString(version >= 4, false)!;
         if (version >= 3)
         {
-            GroupInstanceId = reader.ReadString(version >= 4, version >= 3);
+            GroupInstanceId = reader.ReadString(version >= 4, true);
         }
         if (version >= 5)
         {
-            ProtocolType = reader.ReadString(version >= 4, version >= 5);
+            ProtocolType = reader.ReadString(true, true);
         }
         if (version >= 5)
         {
-            ProtocolName = reader.ReadString(version >= 4, version >= 5);
+            ProtocolName = reader.ReadString(true, true);
         }
         {
             var count = reader.ReadArrayLength(version >= 4, false, SyncGroupRequest.SyncGroupRequestAssignment.MinimumWireSize(version));
@@ -88,43 +88,22 @@ public sealed partial class SyncGroupRequest : IRequestMessage
         writer.WriteString(MemberId, version >= 4);
         if (version >= 3)
         {
-            if (GroupInstanceId is null)
-            {
-                if (!(version >= 3))
-                {
-                    throw new ProtocolException($"SyncGroupRequest.GroupInstanceId is null but version {version} does not allow null");
-                }
-            }
             writer.WriteString(GroupInstanceId, version >= 4);
         }
         else
         {
-            if (!(version >= 3) && !(GroupInstanceId is null))
+            if (!(GroupInstanceId is null))
             {
                 throw new UnsupportedVersionException($"SyncGroupRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
             }
         }
         if (version >= 5)
         {
-            if (ProtocolType is null)
-            {
-                if (!(version >= 5))
-                {
-                    throw new ProtocolException($"SyncGroupRequest.ProtocolType is null but version {version} does not allow null");
-                }
-            }
-            writer.WriteString(ProtocolType, version >= 4);
+            writer.WriteString(ProtocolType, true);
         }
         if (version >= 5)
         {
-            if (ProtocolName is null)
-            {
-                if (!(version >= 5))
-                {
-                    throw new ProtocolException($"SyncGroupRequest.ProtocolName is null but version {version} does not allow null");
-                }
-            }
-            writer.WriteString(ProtocolName, version >= 4);
+            writer.WriteString(ProtocolName, true);
         }
         {
             var items = Assignments;

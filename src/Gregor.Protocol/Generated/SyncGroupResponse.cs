@@ -42,11 +42,11 @@ public sealed partial class SyncGroupResponse : IResponseMessage
         ErrorCode = reader.ReadInt16();
         if (version >= 5)
         {
-            ProtocolType = reader.ReadString(version >= 4, version >= 5);
+            ProtocolType = reader.ReadString(true, true);
         }
         if (version >= 5)
         {
-            ProtocolName = reader.ReadString(version >= 4, version >= 5);
+            ProtocolName = reader.ReadString(true, true);
         }
         Assignment = reader.ReadBytes(version >= 4, false).GetValueOrDefault().ToArray();
         if (version >= 4)
@@ -74,25 +74,11 @@ public sealed partial class SyncGroupResponse : IResponseMessage
         writer.WriteInt16(ErrorCode);
         if (version >= 5)
         {
-            if (ProtocolType is null)
-            {
-                if (!(version >= 5))
-                {
-                    throw new ProtocolException($"SyncGroupResponse.ProtocolType is null but version {version} does not allow null");
-                }
-            }
-            writer.WriteString(ProtocolType, version >= 4);
+            writer.WriteString(ProtocolType, true);
         }
         if (version >= 5)
         {
-            if (ProtocolName is null)
-            {
-                if (!(version >= 5))
-                {
-                    throw new ProtocolException($"SyncGroupResponse.ProtocolName is null but version {version} does not allow null");
-                }
-            }
-            writer.WriteString(ProtocolName, version >= 4);
+            writer.WriteString(ProtocolName, true);
         }
         writer.WriteBytes(Assignment, version >= 4);
         if (version >= 4)

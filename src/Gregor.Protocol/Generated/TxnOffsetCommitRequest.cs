@@ -48,11 +48,11 @@ public sealed partial class TxnOffsetCommitRequest : IRequestMessage
         }
         if (version >= 3)
         {
-            MemberId = reader.ReadString(version >= 3, false)!;
+            MemberId = reader.ReadString(true, false)!;
         }
         if (version >= 3)
         {
-            GroupInstanceId = reader.ReadString(version >= 3, version >= 3);
+            GroupInstanceId = reader.ReadString(true, true);
         }
         {
             var count = reader.ReadArrayLength(version >= 3, false, TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.MinimumWireSize(version));
@@ -95,36 +95,29 @@ public sealed partial class TxnOffsetCommitRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 3) && !(GenerationIdOrMemberEpoch == -1))
+            if (!(GenerationIdOrMemberEpoch == -1))
             {
                 throw new UnsupportedVersionException($"TxnOffsetCommitRequest.GenerationIdOrMemberEpoch has a non-default value but version {version} cannot carry it");
             }
         }
         if (version >= 3)
         {
-            writer.WriteString(MemberId, version >= 3);
+            writer.WriteString(MemberId, true);
         }
         else
         {
-            if (!(version >= 3) && !(MemberId == ""))
+            if (!(MemberId == ""))
             {
                 throw new UnsupportedVersionException($"TxnOffsetCommitRequest.MemberId has a non-default value but version {version} cannot carry it");
             }
         }
         if (version >= 3)
         {
-            if (GroupInstanceId is null)
-            {
-                if (!(version >= 3))
-                {
-                    throw new ProtocolException($"TxnOffsetCommitRequest.GroupInstanceId is null but version {version} does not allow null");
-                }
-            }
-            writer.WriteString(GroupInstanceId, version >= 3);
+            writer.WriteString(GroupInstanceId, true);
         }
         else
         {
-            if (!(version >= 3) && !(GroupInstanceId is null))
+            if (!(GroupInstanceId is null))
             {
                 throw new UnsupportedVersionException($"TxnOffsetCommitRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
             }

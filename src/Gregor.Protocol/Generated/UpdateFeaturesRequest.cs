@@ -81,7 +81,7 @@ public sealed partial class UpdateFeaturesRequest : IRequestMessage
         }
         else
         {
-            if (!(version >= 1) && !!ValidateOnly)
+            if (ValidateOnly)
             {
                 throw new UnsupportedVersionException($"UpdateFeaturesRequest.ValidateOnly has a non-default value but version {version} cannot carry it");
             }
@@ -134,7 +134,7 @@ public sealed partial class UpdateFeaturesRequest : IRequestMessage
             }
             else
             {
-                if (!(version <= 0) && !!AllowDowngrade)
+                if (AllowDowngrade)
                 {
                     throw new UnsupportedVersionException($"UpdateFeaturesRequest.AllowDowngrade has a non-default value but version {version} cannot carry it");
                 }
@@ -145,7 +145,7 @@ public sealed partial class UpdateFeaturesRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 1) && !(UpgradeType == 1))
+                if (!(UpgradeType == 1))
                 {
                     throw new UnsupportedVersionException($"UpdateFeaturesRequest.UpgradeType has a non-default value but version {version} cannot carry it");
                 }

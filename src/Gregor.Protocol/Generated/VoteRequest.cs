@@ -219,7 +219,7 @@ public sealed partial class VoteRequest : IRequestMessage
             }
             else
             {
-                if (!(version >= 2) && !!PreVote)
+                if (PreVote)
                 {
                     throw new UnsupportedVersionException($"VoteRequest.PreVote has a non-default value but version {version} cannot carry it");
                 }

@@ -303,7 +303,7 @@ public sealed partial class VoteResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(NodeId == 0))
+                if (!(NodeId == 0))
                 {
                     throw new UnsupportedVersionException($"VoteResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
@@ -314,7 +314,7 @@ public sealed partial class VoteResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Host == ""))
+                if (!(Host == ""))
                 {
                     throw new UnsupportedVersionException($"VoteResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -325,7 +325,7 @@ public sealed partial class VoteResponse : IResponseMessage
             }
             else
             {
-                if (!(version >= 1) && !(Port == 0))
+                if (!(Port == 0))
                 {
                     throw new UnsupportedVersionException($"VoteResponse.Port has a non-default value but version {version} cannot carry it");
                 }

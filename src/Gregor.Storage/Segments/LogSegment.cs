@@ -55,7 +55,10 @@ internal sealed class LogSegment : IDisposable
 
     public long OffsetOfMaxTimestamp => _offsetOfMaxTimestamp;
 
-    /// <summary>When the segment got its first batch (wall clock), for segment.ms.</summary>
+    /// <summary>
+    /// When the segment got its first batch, or was reopened after a restart (wall clock), for
+    /// segment.ms: a segment carried over a restart may live up to segment.ms longer, never less.
+    /// </summary>
     public long CreatedMs { get; private set; }
 
     public OffsetIndex OffsetIndex { get; }
@@ -125,10 +128,6 @@ internal sealed class LogSegment : IDisposable
             p += header.TotalSize;
         }
         _bytesSinceLastIndexEntry = (int)(size - position);
-        if (size > 0 && TryReadHeader(0, size, out var first) && first.MaxTimestamp > 0)
-        {
-            CreatedMs = first.MaxTimestamp;
-        }
     }
 
     /// <summary>
@@ -217,16 +216,22 @@ internal sealed class LogSegment : IDisposable
     /// <paramref name="maxBytes"/> except that the first batch is whole when
     /// <paramref name="minOneBatch"/> (KIP-74). Length 0 when nothing qualifies.
     /// </summary>
-    public (long Position, int Length, long FirstOffset, long NextOffset) Read(long offset, int maxBytes, long maxOffsetExclusive, bool minOneBatch)
+    public SegmentRead Read(long offset, int maxBytes, long maxOffsetExclusive, bool minOneBatch)
     {
         var limit = _size;
-        if (!TryTranslateOffset(offset, limit, out var start, out var first) || first.LastOffset >= maxOffsetExclusive)
+        if (!TryTranslateOffset(offset, limit, out var start, out var first))
         {
-            return (start, 0, -1, offset);
+            return new SegmentRead(start, 0, -1, offset, Exhausted: true);
+        }
+        if (first.LastOffset >= maxOffsetExclusive)
+        {
+            return new SegmentRead(start, 0, -1, offset, Exhausted: false);
         }
         if (first.TotalSize > maxBytes)
         {
-            return minOneBatch ? (start, first.TotalSize, first.BaseOffset, first.LastOffset + 1) : (start, 0, -1, offset);
+            return minOneBatch
+                ? new SegmentRead(start, first.TotalSize, first.BaseOffset, first.LastOffset + 1, Exhausted: false)
+                : new SegmentRead(start, 0, -1, offset, Exhausted: false);
         }
         var end = start + first.TotalSize;
         var next = first.LastOffset + 1;
@@ -244,7 +249,7 @@ internal sealed class LogSegment : IDisposable
             end += header.TotalSize;
             next = header.LastOffset + 1;
         }
-        return (start, (int)(end - start), first.BaseOffset, next);
+        return new SegmentRead(start, (int)(end - start), first.BaseOffset, next, Exhausted: false);
     }
 
     private (long Offset, long Position) FloorEntryByPosition(long position)
@@ -390,10 +395,6 @@ internal sealed class LogSegment : IDisposable
                 RandomAccess.SetLength(_file.Handle, valid);
             }
             _size = (int)valid;
-            if (valid > 0 && TryReadHeader(0, valid, out var first) && first.MaxTimestamp > 0)
-            {
-                CreatedMs = first.MaxTimestamp;
-            }
             return (int)valid;
         }
         finally
@@ -477,3 +478,9 @@ internal sealed class LogSegment : IDisposable
 
     internal static long ReadBaseOffset(ReadOnlySpan<byte> batch) => BinaryPrimitives.ReadInt64BigEndian(batch);
 }
+
+/// <summary>
+/// What <see cref="LogSegment.Read"/> found: a byte range of whole batches, or nothing. Exhausted
+/// means the segment holds no batch at or after the offset, so a read continues in the next one.
+/// </summary>
+internal readonly record struct SegmentRead(long Position, int Length, long FirstOffset, long NextOffset, bool Exhausted);

@@ -1,4 +1,5 @@
 using Gregor.Broker.Config;
+using Gregor.Storage;
 
 namespace Gregor.Broker.Tests.Config;
 
@@ -131,5 +132,38 @@ public sealed class BrokerConfigTests
 
         Assert.Equal(("::1", 9092), (listener.Host, listener.Port));
         Assert.Equal("[::1]:9092", listener.ToString());
+    }
+
+    [Fact]
+    public void LogDefaults_CarryTheLogKeysIntoStorageConfig()
+    {
+        var config = BrokerConfig.Parse(new Dictionary<string, string>
+        {
+            ["log.segment.bytes"] = "1048576",
+            ["log.retention.hours"] = "1",
+            ["log.retention.bytes"] = "5000000",
+            ["log.cleanup.policy"] = "compact",
+            ["log.message.timestamp.type"] = "LogAppendTime",
+            ["message.max.bytes"] = "2000000",
+            ["log.flush.interval.messages"] = "1000",
+        });
+
+        var log = config.LogDefaults;
+
+        Assert.Equal(1048576, log.SegmentBytes);
+        Assert.Equal(3_600_000, log.RetentionMs);
+        Assert.Equal(5_000_000, log.RetentionBytes);
+        Assert.True(log.Compact);
+        Assert.False(log.Delete);
+        Assert.Equal(TimestampType.LogAppendTime, log.MessageTimestampType);
+        Assert.Equal(2_000_000, log.MaxMessageBytes);
+        Assert.Equal(1000, log.FlushMessages);
+        Assert.Equal(FlushMode.Interval, log.FlushMode);
+    }
+
+    [Fact]
+    public void LogDefaults_WithoutLogKeys_EqualStorageDefaults()
+    {
+        Assert.Equal(LogConfig.Default, BrokerConfig.Default.LogDefaults);
     }
 }

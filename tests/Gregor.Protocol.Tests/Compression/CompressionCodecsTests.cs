@@ -98,6 +98,43 @@ public class CompressionCodecsTests
     }
 
     [Fact]
+    public void SnappyDecoder_AgreesWithIronSnappyOnVariedInputs()
+    {
+        var random = new Random(2024);
+        for (var round = 0; round < 200; round++)
+        {
+            var data = new byte[random.Next(0, 20_000)];
+            for (var i = 0; i < data.Length;)
+            {
+                var run = Math.Min(data.Length - i, random.Next(1, 300));
+                switch (random.Next(3))
+                {
+                    case 0:
+                        random.NextBytes(data.AsSpan(i, run));
+                        break;
+                    case 1:
+                        data.AsSpan(i, run).Fill((byte)random.Next(256)); // overlapping copies
+                        break;
+                    default:
+                        var back = random.Next(1, Math.Max(2, i));
+                        for (var k = 0; k < run; k++)
+                        {
+                            data[i + k] = i + k - back >= 0 ? data[i + k - back] : (byte)k; // far copies
+                        }
+                        break;
+                }
+                i += run;
+            }
+            var raw = new ArrayBufferWriter<byte>();
+            CompressionCodecs.CompressSnappyRaw(data, raw);
+            var output = new ArrayBufferWriter<byte>();
+            CompressionCodecs.Decompress(CompressionType.Snappy, raw.WrittenSpan, output);
+            Assert.Equal(IronSnappy.Snappy.Decode(raw.WrittenSpan), output.WrittenSpan.ToArray());
+            Assert.Equal(data, output.WrittenSpan.ToArray());
+        }
+    }
+
+    [Fact]
     public void Lz4_WritesAStandardFrameWithIndependent64KiBBlocksLikeTheJavaClient()
     {
         var frame = Compress(CompressionType.Lz4, Payload(10_000, 3));

@@ -6,7 +6,8 @@ namespace Gregor.Protocol.Tests.Messages;
 /// <summary>
 /// Every generated request and response at every version it can read: random values valid at
 /// that version are written, read back and compared field by field, then written again and
-/// compared byte for byte. Set GREGOR_PROTOCOL_SEED to replay a failing seed.
+/// compared byte for byte, and a third write must not allocate. Set GREGOR_PROTOCOL_SEED to
+/// replay a failing seed.
 /// </summary>
 public sealed class MessageRoundTripTests
 {
@@ -89,5 +90,12 @@ public sealed class MessageRoundTripTests
         using var second = new ProtocolWriter();
         copy.Write(second, version);
         Assert.True(bytes.AsSpan().SequenceEqual(second.WrittenSpan), $"{context}: rewritten bytes differ");
+
+        // Writing into a buffer that is already large enough allocates nothing.
+        second.Reset();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        copy.Write(second, version);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{context}: writing allocated {allocated} bytes");
     }
 }

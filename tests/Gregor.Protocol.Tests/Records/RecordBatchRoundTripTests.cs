@@ -311,6 +311,39 @@ public class RecordBatchRoundTripTests
     }
 
     [Fact]
+    public void Iterator_CompleteButCorruptBatchInTheMiddle_ThrowsRatherThanStopping()
+    {
+        using var builder = new RecordBatchBuilder();
+        builder.Append(1, null, Utf8("v"));
+        var one = builder.ToArray();
+        var blob = one.Concat(one).Concat(one).ToArray();
+        blob[one.Length + RecordBatchHeader.Size + 2] ^= 0x01; // damage the second batch's records
+        var iterator = new RecordBatchIterator(blob);
+        Assert.True(iterator.MoveNext());
+        Assert.Throws<CorruptRecordException>(() => iterator.MoveNext());
+
+        var badLength = one.Concat(new byte[20]).ToArray(); // trailing bytes whose length field is 0
+        var second = new RecordBatchIterator(badLength);
+        Assert.True(second.MoveNext());
+        Assert.Throws<ProtocolException>(() => second.MoveNext());
+    }
+
+    [Fact]
+    public void Append_NullArrays_AreWrittenAsNullNotEmpty()
+    {
+        byte[]? key = null;
+        byte[]? value = null;
+        using var builder = new RecordBatchBuilder();
+        builder.Append(1, key, value);
+        builder.Append(2, Array.Empty<byte>(), Array.Empty<byte>());
+        var records = Collect(RecordBatch.Read(builder.ToArray()));
+        Assert.True(records[0].IsKeyNull);
+        Assert.True(records[0].IsValueNull);
+        Assert.False(records[1].IsKeyNull);
+        Assert.False(records[1].IsValueNull);
+    }
+
+    [Fact]
     public void Iterator_SupportsForeach()
     {
         using var builder = new RecordBatchBuilder();

@@ -1,0 +1,28 @@
+using Gregor.Broker.Config;
+using Gregor.Cluster.Controller;
+
+namespace Gregor.Broker.Admin;
+
+/// <summary>Maps the broker's server.properties-style config onto the controller's options.</summary>
+public static class ControllerOptionsFactory
+{
+    public static QuorumControllerOptions Create(BrokerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var advertised = config.AdvertisedListeners.Count > 0 ? config.AdvertisedListeners[0] : config.Listeners[0];
+        return new QuorumControllerOptions
+        {
+            NodeId = config.NodeId,
+            DataDirectory = config.DataDir,
+            ClusterId = config.ClusterId,
+            // A port of 0 is replaced by the bound port once the listener is up (BrokerRegistration).
+            AdvertisedHost = advertised.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : advertised.Host,
+            AdvertisedPort = advertised.Port,
+            ListenerName = advertised.Name,
+            DefaultNumPartitions = config.NumPartitions,
+            DefaultReplicationFactor = config.DefaultReplicationFactor,
+            DeleteTopicEnable = config.DeleteTopicEnable,
+            TopicConfigDefaults = TopicConfigDefaults.FromBrokerConfig(config),
+        };
+    }
+}

@@ -1,0 +1,50 @@
+using Gregor.Broker.Admin;
+using Gregor.Broker.Dispatch;
+using Gregor.Cluster.Configs;
+using Gregor.Cluster.Controller;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Messages;
+
+namespace Gregor.Broker.Handlers;
+
+/// <summary>
+/// AlterConfigs (v0-2, the legacy non-incremental API): a topic's overrides are replaced by
+/// exactly the given set. Dynamic broker configs are not supported yet (INVALID_REQUEST).
+/// A resource named twice is INVALID_REQUEST.
+/// </summary>
+public sealed class AlterConfigsHandler(QuorumController controller) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
+{
+    public override short MinVersion => AlterConfigsRequest.LowestSupportedVersion;
+    public override short MaxVersion => AlterConfigsRequest.HighestSupportedVersion;
+
+    protected override async ValueTask<AlterConfigsResponse?> HandleAsync(
+        RequestContext context, AlterConfigsRequest request, CancellationToken cancellationToken)
+    {
+        var duplicates = request.Resources.GroupBy(r => (r.ResourceType, r.ResourceName)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        var response = new AlterConfigsResponse();
+        foreach (var resource in request.Resources)
+        {
+            var (error, message) = duplicates.Contains((resource.ResourceType, resource.ResourceName))
+                ? (ErrorCode.InvalidRequest, "Duplicate resource in request.")
+                : (ConfigResourceType)resource.ResourceType switch
+                {
+                    ConfigResourceType.Topic => await controller.AlterTopicConfigsAsync(
+                        resource.ResourceName,
+                        [.. resource.Configs.Select(c => new ConfigChange(c.Name, ConfigOperation.Set, c.Value))],
+                        incremental: false,
+                        request.ValidateOnly,
+                        cancellationToken).ConfigureAwait(false),
+                    ConfigResourceType.Broker => (ErrorCode.InvalidRequest, "Dynamic broker configs are not supported; set them in the broker's config file."),
+                    _ => (ErrorCode.InvalidRequest, $"Unsupported resource type {resource.ResourceType}"),
+                };
+            response.Responses.Add(new AlterConfigsResponse.AlterConfigsResourceResponse
+            {
+                ErrorCode = (short)error,
+                ErrorMessage = message,
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+            });
+        }
+        return response;
+    }
+}

@@ -1,0 +1,61 @@
+using Gregor.Broker.Admin;
+using Gregor.Broker.Dispatch;
+using Gregor.Cluster.Configs;
+using Gregor.Cluster.Controller;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Messages;
+
+namespace Gregor.Broker.Handlers;
+
+/// <summary>
+/// IncrementalAlterConfigs (v0-1): SET, DELETE, APPEND and SUBTRACT (list configs only) on a
+/// topic's overrides, validated and committed as one change per resource. Dynamic broker
+/// configs are not supported yet (INVALID_REQUEST); an unknown operation is INVALID_REQUEST.
+/// </summary>
+public sealed class IncrementalAlterConfigsHandler(QuorumController controller)
+    : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
+{
+    public override short MinVersion => IncrementalAlterConfigsRequest.LowestSupportedVersion;
+    public override short MaxVersion => IncrementalAlterConfigsRequest.HighestSupportedVersion;
+
+    protected override async ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(
+        RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancellationToken)
+    {
+        var duplicates = request.Resources.GroupBy(r => (r.ResourceType, r.ResourceName)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        var response = new IncrementalAlterConfigsResponse();
+        foreach (var resource in request.Resources)
+        {
+            (ErrorCode Error, string? Message) outcome;
+            if (duplicates.Contains((resource.ResourceType, resource.ResourceName)))
+            {
+                outcome = (ErrorCode.InvalidRequest, "Duplicate resource in request.");
+            }
+            else if (resource.Configs.FirstOrDefault(c => c.ConfigOperation is < 0 or > (sbyte)ConfigOperation.Subtract) is { } bad)
+            {
+                outcome = (ErrorCode.InvalidRequest, $"Unknown alter config operation type {bad.ConfigOperation} for {bad.Name}");
+            }
+            else
+            {
+                outcome = (ConfigResourceType)resource.ResourceType switch
+                {
+                    ConfigResourceType.Topic => await controller.AlterTopicConfigsAsync(
+                        resource.ResourceName,
+                        [.. resource.Configs.Select(c => new ConfigChange(c.Name, (ConfigOperation)c.ConfigOperation, c.Value))],
+                        incremental: true,
+                        request.ValidateOnly,
+                        cancellationToken).ConfigureAwait(false),
+                    ConfigResourceType.Broker => (ErrorCode.InvalidRequest, "Dynamic broker configs are not supported; set them in the broker's config file."),
+                    _ => (ErrorCode.InvalidRequest, $"Unsupported resource type {resource.ResourceType}"),
+                };
+            }
+            response.Responses.Add(new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse
+            {
+                ErrorCode = (short)outcome.Error,
+                ErrorMessage = outcome.Message,
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+            });
+        }
+        return response;
+    }
+}

@@ -1,0 +1,120 @@
+using Gregor.Broker.Admin;
+using Gregor.Broker.Config;
+using Gregor.Broker.Dispatch;
+using Gregor.Cluster.Controller;
+using Gregor.Cluster.Metadata;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Messages;
+
+namespace Gregor.Broker.Handlers;
+
+/// <summary>
+/// Metadata (v0-13): brokers, cluster id, controller and the requested topics from the current
+/// metadata image. Missing topics are created when auto.create.topics.enable and the request
+/// allow it (v4+ AllowAutoTopicCreation; always allowed before v4, as in Kafka).
+/// </summary>
+public sealed class MetadataHandler(
+    QuorumController controller,
+    AutoTopicCreator autoTopicCreator,
+    BrokerRegistration registration,
+    BrokerConfig config) : ApiHandler<MetadataRequest, MetadataResponse>
+{
+    public override short MinVersion => MetadataRequest.LowestSupportedVersion;
+    public override short MaxVersion => MetadataRequest.HighestSupportedVersion;
+
+    protected override async ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
+    {
+        await registration.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var version = context.ApiVersion;
+        var allowAutoCreate = config.AutoCreateTopicsEnable && (version < 4 || request.AllowAutoTopicCreation);
+        var response = new MetadataResponse();
+        // v0: an empty list means every topic; v1+: null means every topic, empty means none.
+        var allTopics = request.Topics is null || (version == 0 && request.Topics.Count == 0);
+        if (allTopics)
+        {
+            foreach (var topic in controller.Current.TopicsByName.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+            {
+                response.Topics.Add(Describe(topic));
+            }
+        }
+        else
+        {
+            foreach (var requested in request.Topics!)
+            {
+                response.Topics.Add(await ResolveAsync(requested, allowAutoCreate, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        var image = controller.Current;
+        foreach (var broker in image.Brokers.Values.Where(b => !b.Fenced).OrderBy(b => b.NodeId))
+        {
+            response.Brokers.Add(new MetadataResponse.MetadataResponseBroker
+            {
+                NodeId = broker.NodeId,
+                Host = broker.Host,
+                Port = broker.Port,
+                Rack = broker.Rack,
+            });
+        }
+        response.ClusterId = image.ClusterId;
+        response.ControllerId = image.ControllerId;
+        return response;
+    }
+
+    private async Task<MetadataResponse.MetadataResponseTopic> ResolveAsync(
+        MetadataRequest.MetadataRequestTopic requested, bool allowAutoCreate, CancellationToken cancellationToken)
+    {
+        var image = controller.Current;
+        if (requested.Name is null)
+        {
+            return image.TopicsById.TryGetValue(requested.TopicId, out var byId)
+                ? Describe(byId)
+                : Error(ErrorCode.UnknownTopicId, null, requested.TopicId);
+        }
+        var name = requested.Name;
+        if (image.Topic(name) is { } topic)
+        {
+            return Describe(topic);
+        }
+        if (TopicNames.Validate(name) is not null)
+        {
+            return Error(ErrorCode.InvalidTopicException, name, Guid.Empty);
+        }
+        if (!allowAutoCreate)
+        {
+            return Error(ErrorCode.UnknownTopicOrPartition, name, Guid.Empty);
+        }
+        var (error, created) = await autoTopicCreator.GetOrCreateAsync(name, cancellationToken).ConfigureAwait(false);
+        return created is not null ? Describe(created) : Error(error, name, Guid.Empty);
+    }
+
+    private static MetadataResponse.MetadataResponseTopic Error(ErrorCode error, string? name, Guid topicId) => new()
+    {
+        ErrorCode = (short)error,
+        Name = name,
+        TopicId = topicId,
+    };
+
+    private static MetadataResponse.MetadataResponseTopic Describe(TopicImage topic)
+    {
+        var result = new MetadataResponse.MetadataResponseTopic
+        {
+            Name = topic.Name,
+            TopicId = topic.TopicId,
+            IsInternal = topic.IsInternal,
+        };
+        foreach (var partition in topic.Partitions.Values.OrderBy(p => p.Partition))
+        {
+            result.Partitions.Add(new MetadataResponse.MetadataResponsePartition
+            {
+                ErrorCode = (short)(partition.Leader < 0 ? ErrorCode.LeaderNotAvailable : ErrorCode.None),
+                PartitionIndex = partition.Partition,
+                LeaderId = partition.Leader,
+                LeaderEpoch = partition.LeaderEpoch,
+                ReplicaNodes = [.. partition.Replicas],
+                IsrNodes = [.. partition.Isr],
+                OfflineReplicas = [],
+            });
+        }
+        return result;
+    }
+}

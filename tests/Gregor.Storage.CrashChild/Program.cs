@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using Gregor.Protocol.Records;
+using Gregor.Storage;
+
+// Usage: Gregor.Storage.CrashChild <partition-dir> <id-base>
+// Appends batches of 1-3 records whose values are one unique id (id-base + n) from 4 concurrent
+// appenders in group-commit mode, and prints "ack <firstOffset> <lastOffset> <id>" after each
+// append completed (was fsynced). The crash test kills this process with SIGKILL at random
+// moments and checks that every printed ack is in the log, in order, exactly once.
+var directory = args[0];
+var idBase = long.Parse(args[1], CultureInfo.InvariantCulture);
+var config = LogConfig.Default with { FlushMode = FlushMode.GroupCommit, SegmentBytes = 16 * 1024, IndexIntervalBytes = 256 };
+var log = PartitionLog.Open(directory, new TopicPartition("crash", 0), config);
+var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
+var outputLock = new Lock();
+long next = 0;
+lock (outputLock)
+{
+    output.WriteLine("ready");
+}
+
+var appenders = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+{
+    var random = new Random(worker);
+    while (true)
+    {
+        var id = idBase + Interlocked.Increment(ref next);
+        var batch = BuildBatch(id, random.Next(1, 4));
+        var result = await log.AppendAsLeaderAsync(batch, 0);
+        lock (outputLock)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ack {result.FirstOffset} {result.LastOffset} {id}"));
+        }
+    }
+})).ToArray();
+await Task.WhenAll(appenders);
+
+static byte[] BuildBatch(long id, int records)
+{
+    var value = System.Text.Encoding.ASCII.GetBytes(id.ToString(CultureInfo.InvariantCulture));
+    var body = new List<byte>();
+    for (var i = 0; i < records; i++)
+    {
+        // length, attributes 0, timestampDelta 0, offsetDelta i, key null (-1), value, 0 headers
+        var record = new List<byte> { 0, 0, (byte)(i << 1), 1, (byte)(value.Length << 1) };
+        record.AddRange(value);
+        record.Add(0);
+        body.Add((byte)(record.Count << 1));
+        body.AddRange(record);
+    }
+    var batch = new byte[RecordBatchHeader.Size + body.Count];
+    var span = batch.AsSpan();
+    BinaryPrimitives.WriteInt32BigEndian(span[8..], batch.Length - 12);
+    span[16] = 2;
+    BinaryPrimitives.WriteInt32BigEndian(span[23..], records - 1);
+    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    BinaryPrimitives.WriteInt64BigEndian(span[27..], now);
+    BinaryPrimitives.WriteInt64BigEndian(span[35..], now);
+    BinaryPrimitives.WriteInt64BigEndian(span[43..], -1);
+    BinaryPrimitives.WriteInt16BigEndian(span[51..], -1);
+    BinaryPrimitives.WriteInt32BigEndian(span[53..], -1);
+    BinaryPrimitives.WriteInt32BigEndian(span[57..], records);
+    body.ToArray().CopyTo(span[61..]);
+    RecordBatchHeader.WriteCrc(span);
+    return batch;
+}
