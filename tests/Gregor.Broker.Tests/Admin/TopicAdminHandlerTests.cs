@@ -235,4 +235,23 @@ public sealed class TopicAdminHandlerTests
         Assert.Equal(broker.Port, entry.Port);
         Assert.Equal(1, entry.BrokerId);
     }
+
+    [Fact]
+    public async Task Start_OnADataDirOfAnotherNodeId_FailsWithAPrintableDataDirError()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "gregor-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await (await TestBroker.StartAsync(dataDir: dataDir)).DisposeAsync();
+
+            var failure = await Assert.ThrowsAsync<BrokerStartException>(() => TestBroker.StartAsync(new Dictionary<string, string> { ["node.id"] = "2" }, dataDir: dataDir));
+
+            Assert.Equal(BrokerStartFailure.DataDirUnusable, failure.Failure);
+            Assert.Contains("node.id=1", failure.Message);
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
 }
