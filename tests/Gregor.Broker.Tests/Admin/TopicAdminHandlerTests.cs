@@ -81,6 +81,8 @@ public sealed class TopicAdminHandlerTests
         Assert.Equal((short)ErrorCode.InvalidTopicException, Assert.Single(invalid.Topics).ErrorCode);
         var all = await client.MetadataAsync(null);
         Assert.Equal(["auto"], all.Topics.Select(t => t.Name));
+        var twice = await client.MetadataAsync(["auto", "auto"]);
+        Assert.Single(twice.Topics);
     }
 
     [Fact]
