@@ -50,7 +50,9 @@ public sealed class RequestDispatcher : IRequestProcessor
         }
         if (!_registry.TryGet(apiKey, out var handler))
         {
-            throw new CloseConnectionException($"unknown API key {(short)apiKey} (correlation id {correlationId})");
+            throw new CloseConnectionException(ApiMessageFactory.IsKnown(apiKey)
+                ? $"{apiKey} (API key {(short)apiKey}) is not served by this broker (correlation id {correlationId})"
+                : $"unknown API key {(short)apiKey} (correlation id {correlationId})");
         }
         if (version < handler.MinVersion || version > handler.MaxVersion)
         {
