@@ -392,6 +392,40 @@ public sealed class DataPlaneProtocolTests
     }
 
     [Fact]
+    public async Task Produce_ToALogAppendTimeTopic_ReturnsAndStoresTheBrokerTime()
+    {
+        await using var broker = await StartBrokerAsync();
+        using var connection = await broker.ConnectAsync();
+        var create = new CreateTopicsRequest
+        {
+            Topics =
+            [
+                new CreateTopicsRequest.CreatableTopic
+                {
+                    Name = "append-time",
+                    NumPartitions = 1,
+                    ReplicationFactor = 1,
+                    Configs = [new CreateTopicsRequest.CreatableTopicConfig { Name = "message.timestamp.type", Value = "LogAppendTime" }],
+                },
+            ],
+        };
+        var created = await KafkaWire.RoundTripAsync<CreateTopicsResponse>(connection, create, 5);
+        Assert.Equal((short)0, Assert.Single(created!.Topics).ErrorCode);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var produced = await ProduceReadyAsync(connection, "append-time", 0, TestBatches.Create(recordCount: 2, baseTimestamp: 1_000));
+        var fetched = await FetchAsync(connection, FetchRequest("append-time", 0));
+
+        Assert.Equal((short)0, produced.ErrorCode);
+        Assert.InRange(produced.LogAppendTimeMs, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var header = fetched.Records!.Value.Span;
+        Assert.True(Gregor.Protocol.Records.RecordBatchHeader.TryRead(header, out var batch));
+        Assert.True(batch.IsLogAppendTime);
+        Assert.Equal(produced.LogAppendTimeMs, batch.MaxTimestamp);
+        Assert.True(Gregor.Protocol.Records.RecordBatchHeader.IsCrcValid(header[..batch.TotalSize]));
+    }
+
+    [Fact]
     public async Task ListOffsets_EarliestLatestAndByTimestamp()
     {
         await using var broker = await StartBrokerAsync();
