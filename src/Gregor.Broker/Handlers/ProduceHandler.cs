@@ -103,7 +103,7 @@ public sealed class ProduceHandler(
                     LogStartOffset = result.LogStartOffset,
                     ErrorMessage = result.ErrorMessage,
                 };
-                if (result.Error == ErrorCode.InvalidRecord && context.ApiVersion >= 8)
+                if (result.Error is ErrorCode.InvalidRecord or ErrorCode.InvalidTimestamp && context.ApiVersion >= 8)
                 {
                     partitionResponse.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = 0, BatchIndexErrorMessage = result.ErrorMessage });
                 }

@@ -265,6 +265,19 @@ public sealed class DataPlaneProtocolTests
     }
 
     [Fact]
+    public async Task Produce_TwoHoursInTheFuture_IsInvalidTimestampUnderKafkasDefaultAfterMaxMs()
+    {
+        await using var broker = await StartBrokerAsync();
+        using var connection = await broker.ConnectAsync();
+        await ProduceReadyAsync(connection, "future", 0, TestBatches.Create());
+
+        var result = await ProduceAsync(connection, "future", 0, TestBatches.Create(baseTimestamp: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 7_200_000));
+
+        Assert.Equal((short)ErrorCode.InvalidTimestamp, result.ErrorCode);
+        Assert.Equal(0, Assert.Single(result.RecordErrors).BatchIndex);
+    }
+
+    [Fact]
     public async Task Produce_WithAFlippedByte_IsCorruptMessage_AndNothingIsAppended()
     {
         await using var broker = await StartBrokerAsync();
