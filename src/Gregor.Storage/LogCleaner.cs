@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Gregor.Protocol;
+using Gregor.Protocol.Compression;
 using Gregor.Protocol.Records;
 using Gregor.Storage.Segments;
 using Microsoft.Extensions.Logging;
@@ -19,8 +20,10 @@ namespace Gregor.Storage;
 /// <para>Rules that keep it safe: the active segment is never touched, so appends never wait
 /// for the cleaner; reads in flight keep the replaced file open; a record is only dropped when a
 /// LATER record of the same key exists in the map (so the latest value of a key is never lost);
-/// compressed and transactional batches are kept whole (no per-record filtering); a batch of an
-/// idempotent producer whose records are all dropped is kept empty so its sequence survives.</para>
+/// compressed batches are decompressed, filtered and recompressed with their codec (a batch whose
+/// codec library is missing is kept whole); transactional and control batches are kept whole; a
+/// batch of an idempotent producer whose records are all dropped is kept empty so its sequence
+/// survives.</para>
 /// Memory: the map holds at most <see cref="MaxKeys"/> 16-byte hashes; a larger dirty section is
 /// cleaned in several passes. Thread-safety: one pass at a time (the manager's cleaner loop).
 /// </summary>
@@ -109,11 +112,12 @@ internal sealed class LogCleaner(ILogger logger)
         var added = true;
         ForEachBatch(segment, (header, batch) =>
         {
-            if (!IsFilterable(header))
+            if (!IsFilterable(header) || !TryOpenRecords(header, batch, out var records))
             {
                 return;
             }
-            var walker = new RecordWalker(batch);
+            using var opened = records;
+            var walker = new RecordWalker(records.Bytes.Span, header.RecordCount);
             while (walker.MoveNext())
             {
                 var record = walker.Current;
@@ -133,8 +137,22 @@ internal sealed class LogCleaner(ILogger logger)
         return added;
     }
 
-    private static bool IsFilterable(in RecordBatchHeader header) =>
-        header.Compression == CompressionType.None && !header.IsTransactional && !header.IsControl;
+    private static bool IsFilterable(in RecordBatchHeader header) => !header.IsTransactional && !header.IsControl;
+
+    /// <summary>The batch's uncompressed records; false (keep the batch whole) when they cannot be decompressed.</summary>
+    private static bool TryOpenRecords(in RecordBatchHeader header, ReadOnlyMemory<byte> batch, out RecordBatchRecords records)
+    {
+        try
+        {
+            records = RecordBatch.Read(batch, verifyCrc: false).OpenRecords();
+            return true;
+        }
+        catch (Exception e) when (e is ProtocolException or CompressionLibraryMissingException)
+        {
+            records = default;
+            return false;
+        }
+    }
 
     private void RewriteSegment(PartitionLog log, LogSegment segment, Dictionary<KeyHash, long> map, bool dropTombstones)
     {
@@ -147,15 +165,16 @@ internal sealed class LogCleaner(ILogger logger)
             var scratch = new ArrayBufferWriter<byte>();
             ForEachBatch(segment, (header, batch) =>
             {
-                if (!IsFilterable(header))
+                if (!IsFilterable(header) || !TryOpenRecords(header, batch, out var records))
                 {
-                    output.Write(batch);
+                    output.Write(batch.Span);
                     written += batch.Length;
                     return;
                 }
+                using var opened = records;
                 scratch.Clear();
                 var kept = 0;
-                var walker = new RecordWalker(batch);
+                var walker = new RecordWalker(records.Bytes.Span, header.RecordCount);
                 while (walker.MoveNext())
                 {
                     var record = walker.Current;
@@ -173,7 +192,7 @@ internal sealed class LogCleaner(ILogger logger)
                 }
                 if (kept == header.RecordCount)
                 {
-                    output.Write(batch);
+                    output.Write(batch.Span);
                     written += batch.Length;
                     return;
                 }
@@ -182,9 +201,16 @@ internal sealed class LogCleaner(ILogger logger)
                 {
                     return;
                 }
-                var rebuilt = new byte[RecordBatchHeader.Size + scratch.WrittenCount];
-                batch[..RecordBatchHeader.Size].CopyTo(rebuilt);
-                scratch.WrittenSpan.CopyTo(rebuilt.AsSpan(RecordBatchHeader.Size));
+                var body = scratch.WrittenSpan;
+                if (header.Compression != CompressionType.None)
+                {
+                    var compressed = new ArrayBufferWriter<byte>(Math.Max(256, body.Length / 2));
+                    CompressionCodecs.Compress(header.Compression, body, compressed);
+                    body = compressed.WrittenSpan;
+                }
+                var rebuilt = new byte[RecordBatchHeader.Size + body.Length];
+                batch.Span[..RecordBatchHeader.Size].CopyTo(rebuilt);
+                body.CopyTo(rebuilt.AsSpan(RecordBatchHeader.Size));
                 BinaryPrimitives.WriteInt32BigEndian(rebuilt.AsSpan(RecordBatchHeader.LengthOffset), rebuilt.Length - RecordBatchHeader.LogOverhead);
                 BinaryPrimitives.WriteInt32BigEndian(rebuilt.AsSpan(RecordBatchHeader.RecordCountOffset), kept);
                 RecordBatchHeader.WriteCrc(rebuilt);
@@ -204,10 +230,11 @@ internal sealed class LogCleaner(ILogger logger)
         if (log.ReplaceSegment(segment, swapPath))
         {
             StorageLog.SegmentCompacted(logger, log.TopicPartition, segment.BaseOffset, before, written);
+            StorageMetrics.SegmentsCompacted.Add(1);
         }
     }
 
-    private delegate void BatchAction(RecordBatchHeader header, ReadOnlySpan<byte> batch);
+    private delegate void BatchAction(RecordBatchHeader header, ReadOnlyMemory<byte> batch);
 
     private static void ForEachBatch(LogSegment segment, BatchAction action)
     {
@@ -227,8 +254,8 @@ internal sealed class LogCleaner(ILogger logger)
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = ArrayPool<byte>.Shared.Rent(header.TotalSize);
                 }
-                var batch = buffer.AsSpan(0, header.TotalSize);
-                if (RandomAccess.Read(segment.File.Handle, batch, position) != batch.Length)
+                var batch = buffer.AsMemory(0, header.TotalSize);
+                if (RandomAccess.Read(segment.File.Handle, batch.Span, position) != batch.Length)
                 {
                     throw new StorageException($"{segment.LogPath} ended inside the batch at {position}");
                 }

@@ -62,6 +62,9 @@ public sealed record LogConfig
     /// <summary>min.compaction.lag.ms: records younger than this are not compacted.</summary>
     public long MinCompactionLagMs { get; init; }
 
+    /// <summary>producer.id.expiration.ms: forget an idle producer's state after this long (1 day), bounding producer state.</summary>
+    public long ProducerIdExpirationMs { get; init; } = 24L * 3600 * 1000;
+
     /// <summary>The Kafka defaults.</summary>
     public static LogConfig Default { get; } = new();
 
@@ -134,6 +137,9 @@ public sealed record LogConfig
                         throw Invalid(name, value, "expected a number between 0 and 1");
                     }
                     c = c with { MinCleanableDirtyRatio = ratio };
+                    break;
+                case "producer.id.expiration.ms":
+                    c = c with { ProducerIdExpirationMs = ParseLong(name, value, 1, long.MaxValue) };
                     break;
                 case "file.delete.delay.ms":
                     c = c with { FileDeleteDelayMs = ParseLong(name, value, 0, long.MaxValue) };

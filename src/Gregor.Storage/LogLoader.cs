@@ -72,6 +72,7 @@ internal static class LogLoader
                     if (valid < before || problem is not null)
                     {
                         StorageLog.SegmentTruncatedOnRecovery(logger, tp, baseOffset, before, valid, problem ?? "trailing bytes");
+                        StorageMetrics.RecoveryTruncatedBytes.Add(before - valid);
                         cut = true;
                     }
                 }

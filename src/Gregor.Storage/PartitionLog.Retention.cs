@@ -72,6 +72,7 @@ public sealed partial class PartitionLog
         Interlocked.Exchange(ref _logStartOffset, offset);
         Interlocked.Exchange(ref _logEndOffset, offset);
         Interlocked.Exchange(ref _recoveryPoint, offset);
+        Interlocked.Exchange(ref _durableOffset, offset);
         _epochs.Clear();
         _producers.Clear();
         ProducerStateManager.DeleteSnapshotsOutside(Directory, long.MaxValue, long.MinValue);
@@ -86,6 +87,10 @@ public sealed partial class PartitionLog
         if (_recoveryPoint > end)
         {
             Interlocked.Exchange(ref _recoveryPoint, end);
+        }
+        if (_durableOffset > end)
+        {
+            Interlocked.Exchange(ref _durableOffset, end);
         }
         _epochs.TruncateFromEnd(end);
         RebuildProducerState();
@@ -152,6 +157,7 @@ public sealed partial class PartitionLog
                 }
             }
             deleted += DeleteSegmentsBelowLogStart();
+            _producers.ExpireBefore(now - config.ProducerIdExpirationMs);
             return deleted;
         }
     }
@@ -200,6 +206,7 @@ public sealed partial class PartitionLog
         {
             current[i].MarkDeleted();
             StorageLog.SegmentDeleted(_logger, TopicPartition, current[i].BaseOffset, reason);
+            StorageMetrics.SegmentsDeleted.Add(1);
         }
         _segments = current[count..];
         if (_segments[0].BaseOffset > _logStartOffset)

@@ -43,6 +43,7 @@ public sealed partial class PartitionLog : IDisposable
     private long _logStartOffset;
     private long _logEndOffset;
     private long _recoveryPoint;
+    private long _durableOffset;
     private long _unflushedMessages;
     private long _lastFlushMs;
     private bool _directoryDirty;
@@ -60,6 +61,7 @@ public sealed partial class PartitionLog : IDisposable
         _logStartOffset = loaded.LogStartOffset;
         _logEndOffset = _segments[^1].NextOffset;
         _recoveryPoint = _logEndOffset;
+        _durableOffset = _logEndOffset;
         _lastFlushMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         _epochs = new LeaderEpochCache(directory);
         _epochs.TruncateFromEnd(_logEndOffset);
@@ -106,8 +108,11 @@ public sealed partial class PartitionLog : IDisposable
     /// <summary>The offset the next appended record gets.</summary>
     public long LogEndOffset => Interlocked.Read(ref _logEndOffset);
 
-    /// <summary>Everything below this offset has been fsynced.</summary>
+    /// <summary>Everything below this offset, indexes included, has been fsynced; recovery starts here.</summary>
     public long RecoveryPoint => Interlocked.Read(ref _recoveryPoint);
+
+    /// <summary>Record bytes below this offset have been fsynced (group commit advances it with one fsync of the .log only).</summary>
+    public long DurableOffset => Math.Max(Interlocked.Read(ref _durableOffset), RecoveryPoint);
 
     /// <summary>Bytes in all segments.</summary>
     public long Size => _segments.Sum(s => (long)s.Size);
@@ -178,7 +183,46 @@ public sealed partial class PartitionLog : IDisposable
         }
     }
 
-    private GroupCommitter NewCommitter() => new(_lock, () => _logEndOffset, FlushUpTo);
+    private GroupCommitter NewCommitter() => new(_lock, () => _logEndOffset, FlushDataUpTo);
+
+    /// <summary>
+    /// Group commit's fsync: only the .log files holding offsets in [durable offset, <paramref name="offset"/>)
+    /// and the directory if segments were created. One fsync per commit in the common case; the
+    /// recovery point (which also vouches for the indexes) advances on roll, flush.ms and close.
+    /// </summary>
+    private void FlushDataUpTo(long offset)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var durable = DurableOffset;
+        foreach (var segment in _segments)
+        {
+            if (segment.NextOffset > durable && segment.BaseOffset < offset)
+            {
+                try
+                {
+                    segment.FlushData();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Deleted or replaced meanwhile: nothing left to make durable.
+                }
+            }
+        }
+        if (Volatile.Read(ref _directoryDirty))
+        {
+            Volatile.Write(ref _directoryDirty, false);
+            DirectorySync.Fsync(Directory);
+        }
+        lock (_lock)
+        {
+            if (offset > _durableOffset)
+            {
+                Interlocked.Exchange(ref _durableOffset, Math.Min(offset, _logEndOffset));
+            }
+        }
+        StorageMetrics.Fsyncs.Add(1, new KeyValuePair<string, object?>("kind", "group-commit"));
+        StorageMetrics.GroupCommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -214,6 +258,7 @@ public sealed partial class PartitionLog : IDisposable
             ObjectDisposedException.ThrowIf(_closed, this);
             if (asLeader && CheckProducers(buffer, out var duplicate))
             {
+                StorageMetrics.DuplicateAppends.Add(1);
                 return ValueTask.FromResult(duplicate!);
             }
             var now = NowMs;
@@ -271,6 +316,8 @@ public sealed partial class PartitionLog : IDisposable
             }
             Interlocked.Exchange(ref _logEndOffset, lastOffset + 1);
             _unflushedMessages += recordCount;
+            StorageMetrics.AppendedBytes.Add(bytes.Length);
+            StorageMetrics.AppendedRecords.Add(recordCount);
             result = new AppendResult(firstOffset, lastOffset, appendTime, _logStartOffset, false);
             if (config.FlushMode == FlushMode.GroupCommit && _committer is not null)
             {
@@ -416,21 +463,19 @@ public sealed partial class PartitionLog : IDisposable
         var fresh = LogSegment.Create(Directory, baseOffset, _config.SegmentIndexBytes, now);
         _segments = [.. _segments, fresh];
         _directoryDirty = true;
-        if (_config.FlushMode != FlushMode.GroupCommit)
+        StorageMetrics.SegmentsRolled.Add(1);
+        // Kafka flushes the finished segment (and its indexes) in the background on roll.
+        _ = Task.Run(() =>
         {
-            // Kafka flushes the finished segment in the background on roll.
-            _ = Task.Run(() =>
+            try
             {
-                try
-                {
-                    FlushUpTo(baseOffset);
-                }
-                catch (Exception e) when (e is IOException or ObjectDisposedException)
-                {
-                    StorageLog.BackgroundFailed(_logger, e, "flush on roll", TopicPartition);
-                }
-            });
-        }
+                FlushUpTo(baseOffset);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                StorageLog.BackgroundFailed(_logger, e, "flush on roll", TopicPartition);
+            }
+        });
     }
 
     /// <summary>Rolls the active segment now if it is not empty (tests, admin tools).</summary>
@@ -478,6 +523,7 @@ public sealed partial class PartitionLog : IDisposable
             Volatile.Write(ref _directoryDirty, false);
             DirectorySync.Fsync(Directory);
         }
+        StorageMetrics.Fsyncs.Add(1, new KeyValuePair<string, object?>("kind", "flush"));
         lock (_lock)
         {
             if (offset > _recoveryPoint)
@@ -572,6 +618,7 @@ public sealed partial class PartitionLog : IDisposable
             }
         }
         result = new ReadResult([.. ranges], total, firstOffset, logStart, logEnd);
+        StorageMetrics.ReadBytes.Add(total);
         return true;
     }
 

@@ -48,6 +48,37 @@ public sealed class LogCleanerTests : IDisposable
     }
 
     [Fact]
+    public async Task Clean_FiltersCompressedBatchesAndKeepsTheirCodec()
+    {
+        using var log = PartitionLog.Open(_dir.Sub("c-0"), Tp, Compacted);
+        for (var round = 0; round < 3; round++)
+        {
+            using var builder = new Gregor.Protocol.Records.RecordBatchBuilder { Compression = Gregor.Protocol.Records.CompressionType.Gzip };
+            builder.Append(1_700_000_000_000, TestBatches.Bytes("a"), TestBatches.Bytes($"a{round}"));
+            builder.Append(1_700_000_000_000, TestBatches.Bytes($"u{round}"), TestBatches.Bytes("x"));
+            await log.AppendAsLeaderAsync(builder.ToArray(), 0);
+        }
+        log.Roll();
+        new LogCleaner(NullLogger.Instance).Clean(log, 0, force: true);
+        using var result = log.Read(0, int.MaxValue, long.MaxValue);
+        var bytes = result.ToArray();
+        var seen = new List<(long, string, string)>();
+        var at = 0;
+        while (at < bytes.Length)
+        {
+            var batch = Gregor.Protocol.Records.RecordBatch.Read(bytes.AsMemory(at));
+            Assert.Equal(Gregor.Protocol.Records.CompressionType.Gzip, batch.Header.Compression);
+            using var records = batch.OpenRecords();
+            foreach (var record in records)
+            {
+                seen.Add((record.Offset, System.Text.Encoding.UTF8.GetString(record.Key.Span), System.Text.Encoding.UTF8.GetString(record.Value.Span)));
+            }
+            at += batch.Header.TotalSize;
+        }
+        Assert.Equal([(1L, "u0", "x"), (3L, "u1", "x"), (4L, "a", "a2"), (5L, "u2", "x")], seen);
+    }
+
+    [Fact]
     public async Task Clean_NeverTouchesActiveSegment()
     {
         using var log = PartitionLog.Open(_dir.Sub("c-0"), Tp, Compacted with { SegmentBytes = 1 << 20 });

@@ -69,7 +69,7 @@ public sealed class LogManagerTests : IDisposable
         var log = manager.GetOrCreate(tp, LogConfig.Default with { FlushMode = FlushMode.GroupCommit });
         Assert.Equal(FlushMode.GroupCommit, log.Config.FlushMode);
         await log.AppendAsLeaderAsync(TestBatches.Build(1), 0);
-        Assert.Equal(1, log.RecoveryPoint);
+        Assert.Equal(1, log.DurableOffset);
     }
 
     [Fact]

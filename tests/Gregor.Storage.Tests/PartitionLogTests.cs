@@ -408,7 +408,7 @@ public sealed class PartitionLogTests : IDisposable
         var tasks = Enumerable.Range(0, 64).Select(_ => Task.Run(async () => await log.AppendAsLeaderAsync(TestBatches.Build(1), 0))).ToArray();
         var results = await Task.WhenAll(tasks);
         Assert.Equal(Enumerable.Range(0, 64).Select(i => (long)i), results.Select(r => r.FirstOffset).Order());
-        Assert.True(log.RecoveryPoint >= 64);
+        Assert.True(log.DurableOffset >= 64);
         Assert.InRange(log.GroupCommitFlushes, 1, 63);
     }
 

@@ -107,6 +107,19 @@ public sealed class ProducerStateTests : IDisposable
     }
 
     [Fact]
+    public async Task IdleProducer_IsForgottenAfterExpiration()
+    {
+        var time = new ManualTime(1_700_000_000_000);
+        using var log = PartitionLog.Open(_dir.Sub("p-0"), Tp, LogConfig.Default with { ProducerIdExpirationMs = 60_000, RetentionMs = -1 }, time);
+        await log.AppendAsLeaderAsync(Batch(1, seq: 0), 0);
+        log.ApplyRetention();
+        Assert.Single(log.ActiveProducers);
+        time.Advance(120_000);
+        log.ApplyRetention();
+        Assert.Empty(log.ActiveProducers);
+    }
+
+    [Fact]
     public async Task OpenTransaction_SetsFirstUnstableOffsetUntilMarker()
     {
         using var log = Open();

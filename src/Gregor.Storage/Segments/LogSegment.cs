@@ -443,6 +443,9 @@ internal sealed class LogSegment : IDisposable
         }
     }
 
+    /// <summary>fsyncs the .log only (group commit: the indexes are rebuilt by recovery above the recovery point).</summary>
+    public void FlushData() => RandomAccess.FlushToDisk(_file.Handle);
+
     public void Flush()
     {
         RandomAccess.FlushToDisk(_file.Handle);

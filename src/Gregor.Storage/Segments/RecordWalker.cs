@@ -4,8 +4,8 @@ using Gregor.Protocol.Records;
 namespace Gregor.Storage.Segments;
 
 /// <summary>
-/// Walks the records of one UNCOMPRESSED v2 batch in place, for compaction (keys) and
-/// timestamp lookup. Each record is
+/// Walks the records of one uncompressed v2 batch (or a decompressed records section) in place,
+/// for compaction (keys) and timestamp lookup. Each record is
 /// <code>
 /// length varint | attributes int8 | timestampDelta varlong | offsetDelta varint |
 /// keyLength varint (-1 = null) | key | valueLength varint (-1 = tombstone) | value |
@@ -32,6 +32,14 @@ internal ref struct RecordWalker
         }
         _records = batch[RecordBatchHeader.Size..header.TotalSize];
         _remaining = header.RecordCount;
+        Current = default;
+    }
+
+    /// <summary>Walks an already uncompressed records section holding <paramref name="count"/> records.</summary>
+    public RecordWalker(ReadOnlySpan<byte> records, int count)
+    {
+        _records = records;
+        _remaining = count;
         Current = default;
     }
 

@@ -83,10 +83,11 @@ public sealed class RequestDispatcherTests
         await using var broker = await TestBroker.StartAsync();
         using var client = await broker.ConnectAsync();
 
-        // Only ApiVersions is registered in this broker for key 31 (DeleteAcls): no handler.
+        // DeleteAcls (key 31) is a known API with no handler (no ACLs yet).
         await client.SendFrameAsync(KafkaWire.Request(new DeleteAclsRequest(), 1, correlationId: 3));
 
         Assert.True(await client.IsClosedByPeerAsync());
+        await Eventually.TrueAsync(() => broker.Logs.Contains("DeleteAcls (API key 31) is not served by this broker"), "the reason is logged");
     }
 
     [Fact]

@@ -202,6 +202,25 @@ public sealed class ReplicaManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task Fetch_IncrementalSession_ServesAPartitionThatReturnedRecordsLast()
+    {
+        _metadata.AddTopic("t", 2);
+        var batch = TestBatches.Create(valueSize: 500);
+        await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), batch, TestContext.Current.CancellationToken);
+        await _replicas.AppendRecordsAsync(new TopicPartition("t", 1), batch, TestContext.Current.CancellationToken);
+        var key0 = new FetchPartitionKey(Guid.Empty, "t", 0);
+        var key1 = new FetchPartitionKey(Guid.Empty, "t", 1);
+        // Response limit of one batch: only the first partition in session order gets records.
+        using var full = await _replicas.FetchAsync(new FetchRequestSpec(0, 0, 100, 0, [new FetchPartitionSpec(key0, 0, 1000), new FetchPartitionSpec(key1, 0, 1000)], 0, 0), TestContext.Current.CancellationToken);
+
+        using var first = await _replicas.FetchAsync(new FetchRequestSpec(0, 0, 100, 0, [], full.SessionId, 1), TestContext.Current.CancellationToken);
+        using var second = await _replicas.FetchAsync(new FetchRequestSpec(0, 0, 100, 0, [], full.SessionId, 2), TestContext.Current.CancellationToken);
+
+        Assert.Equal(key0, Assert.Single(first.Partitions, p => p.RecordBytes > 0).Key);
+        Assert.Equal(key1, Assert.Single(second.Partitions, p => p.RecordBytes > 0).Key);
+    }
+
+    [Fact]
     public async Task ListOffsets_EarliestLatestAndByTimestamp_FollowTheLog()
     {
         _metadata.AddTopic("t", 1);
