@@ -88,6 +88,8 @@ try
     try
     {
         var maxRecords = options.Quick ? 3_000_000L : 50_000_000L;
+        // Warm-up (not reported): JIT tiering and first-segment allocation happen here, not in the first scenario.
+        await KafkaScenarios.ProduceAsync(broker, "warm-up", "warm-up", 8, 1024, Acks.Leader, TimeSpan.FromSeconds(1), maxRecords);
         var produced = new Dictionary<string, long>();
         foreach (var size in new[] { 100, 1024 })
         {
@@ -129,7 +131,7 @@ try
         if (dropped)
         {
             var topic = "produce-1024-acks1-p1";
-            var cold = await KafkaScenarios.ConsumeAsync(broker, "consume 1 KiB, 1 partition, cold page cache (restart + drop_caches)", topic, 1, produced[topic]);
+            var cold = await KafkaScenarios.ConsumeAsync(broker, "consume 1 KiB, 1 partition, cold cache (restart, drop_caches)", topic, 1, produced[topic]);
             report.Consume.Add(cold);
             Log(Line(cold));
         }
@@ -155,6 +157,10 @@ finally
 }
 
 report.LoadAtEnd = MachineLimits.LoadAverage();
+if (double.TryParse(report.LoadAtStart.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out var load) && load > Environment.ProcessorCount)
+{
+    report.Notes.Add($"The machine was loaded (1-minute load average {load:F1} on {Environment.ProcessorCount} cores): every figure, the baselines included, shared the CPUs with other work. Compare ratios within this run, not absolute numbers across runs.");
+}
 report.Notes.Add("GC pause totals come from GC.GetTotalPauseDuration() inside the broker, read by a startup hook the harness injects (DOTNET_STARTUP_HOOKS); the broker itself is unchanged.");
 report.Notes.Add("Peak RSS: VmHWM after resetting it per scenario through /proc/PID/clear_refs, and VmRSS sampled every 50 ms (the larger is shown). Broker CPU: utime+stime deltas from /proc/PID/stat; % is of one core over the scenario's wall time.");
 report.Notes.Add("The load generator runs in the harness process (librdkafka via Confluent.Kafka 2.16.0) on the same cores; its CPU is the 'client CPU s' column.");
@@ -170,7 +176,7 @@ static void Log(string message) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:s
 
 static string Line(ThroughputResult r) =>
     $"{r.Name}: {(r.Records > 0 ? $"{r.RecordsPerSecond:N0} records/s, " : "")}{r.MegabytesPerSecond:F1} MB/s" +
-    (r.Broker is { } u ? $", broker CPU {u.CpuSeconds:F2} s, peak RSS {u.PeakRssMiB:F0} MiB, GC pause {(u.GcPauseMs is { } p ? $"{p:F1} ms" : "not exposed")}" : "") +
+    (r.Broker is { } u ? $", broker CPU {u.CpuSeconds:F2} s, peak RSS {u.PeakRssMiB:F0} MiB, GC pause {(u.GcPauseMs is { } p ? $"{p:F1} ms ({u.Gen0}/{u.Gen1}/{u.Gen2})" : "not exposed")}" : "") +
     (r.Errors > 0 ? $", {r.Errors} errors" : "") + (r.Note.Length > 0 ? $" ({r.Note})" : "");
 
 static string FindRepositoryRoot()

@@ -131,7 +131,7 @@ internal sealed class ReportWriter
     /// <summary>Two panels: throughput bars (MB/s, log scale) and latency percentiles (ms, log scale).</summary>
     public string Svg()
     {
-        const int Width = 1200, LabelWidth = 400, BarWidth = 640, Row = 22;
+        const int Width = 1200, LabelWidth = 440, BarWidth = 640, Row = 22;
         var bars = new List<(string Label, double Value, string Color)>();
         foreach (var r in new[] { Loopback }.OfType<ThroughputResult>().Concat(Disk))
         {
@@ -149,13 +149,14 @@ internal sealed class ReportWriter
             latencyBars.Add(($"{l.Name} p99.9", l.P999Ms, colors[2]));
             latencyBars.Add(($"{l.Name} max", l.MaxMs, colors[3]));
         }
-        var height = 90 + bars.Count * Row + 90 + latencyBars.Count * Row + 40;
+        var height = 110 + bars.Count * Row + 90 + latencyBars.Count * Row + 20;
         var svg = new StringBuilder();
         svg.AppendLine(CultureInfo.InvariantCulture, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{Width}" height="{height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">""");
         svg.AppendLine(CultureInfo.InvariantCulture, $"""<rect width="{Width}" height="{height}" fill="white"/>""");
         var y = 30;
-        svg.AppendLine(CultureInfo.InvariantCulture, $"""<text x="10" y="{y}" font-size="16" font-weight="bold">Throughput, MB/s (log scale) — grey: machine limits, red: Redis Streams, blue/green: Gregor produce/consume — load avg {Escape(LoadAtStart)}</text>""");
-        y = Panel(svg, bars, y + 30, LabelWidth, BarWidth, Row, 1, "MB/s");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"""<text x="10" y="{y}" font-size="16" font-weight="bold">Throughput, MB/s (log scale): grey machine limits, red Redis Streams, blue Gregor produce, green Gregor consume</text>""");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"""<text x="10" y="{y + 20}" fill="#555555">{StartedUtc:yyyy-MM-dd HH:mm} UTC, {Escape(Machine.FirstOrDefault() ?? "")}, load average at start {Escape(LoadAtStart)}</text>""");
+        y = Panel(svg, bars, y + 50, LabelWidth, BarWidth, Row, 1, "MB/s");
         svg.AppendLine(CultureInfo.InvariantCulture, $"""<text x="10" y="{y + 40}" font-size="16" font-weight="bold">End-to-end latency, ms (log scale), 1 KiB records at a fixed offered rate</text>""");
         Panel(svg, latencyBars, y + 70, LabelWidth, BarWidth, Row, 0.01, "ms");
         svg.AppendLine("</svg>");
