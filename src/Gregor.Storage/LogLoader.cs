@@ -127,7 +127,9 @@ internal static class LogLoader
             var name = Path.GetFileName(file);
             if (name.EndsWith(SegmentFileNames.DeletedSuffix, StringComparison.Ordinal)
                 || name.EndsWith(SegmentFileNames.CleanedSuffix, StringComparison.Ordinal)
-                || name.EndsWith(".tmp", StringComparison.Ordinal))
+                || name.EndsWith(".tmp", StringComparison.Ordinal)
+                || name.EndsWith(SegmentFileNames.IndexSuffix + SegmentFileNames.SwapSuffix, StringComparison.Ordinal)
+                || name.EndsWith(SegmentFileNames.TimeIndexSuffix + SegmentFileNames.SwapSuffix, StringComparison.Ordinal))
             {
                 File.Delete(file);
             }

@@ -171,6 +171,7 @@ public sealed class LogManager : IDisposable
             }
             var log = PartitionLog.Open(Path.Combine(DataDirectory, tp.DirectoryName), tp, config, _time,
                 _loggers.CreateLogger("Gregor.Storage.PartitionLog"));
+            Segments.DirectorySync.Fsync(DataDirectory); // the new partition folder's entry
             _logs[tp] = log;
             return log;
         }
@@ -191,6 +192,7 @@ public sealed class LogManager : IDisposable
             log.Close();
             var target = Path.Combine(DataDirectory, $"{tp.DirectoryName}.{Guid.NewGuid():N}{DeleteSuffix}");
             Directory.Move(log.Directory, target);
+            Segments.DirectorySync.Fsync(DataDirectory);
             _cleanerOffsets.TryRemove(tp, out _);
             ScheduleDirectoryRemoval(target);
         }

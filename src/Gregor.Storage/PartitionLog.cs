@@ -716,28 +716,36 @@ public sealed partial class PartitionLog : IDisposable
     /// </summary>
     internal bool ReplaceSegment(LogSegment original, string swapPath)
     {
+        // Validate and index the new file outside the lock: appends and reads continue meanwhile.
+        var replacement = LogSegment.OpenSwap(Directory, original.BaseOffset, swapPath, _config.SegmentIndexBytes, NowMs);
+        try
+        {
+            replacement.Recover(_config.IndexIntervalBytes, out _);
+            replacement.OnBecomeInactive();
+            replacement.Flush();
+        }
+        catch
+        {
+            replacement.DiscardSwap();
+            throw;
+        }
         lock (_lock)
         {
             var segments = _segments;
             var i = Array.IndexOf(segments, original);
             if (_closed || i < 0 || i == segments.Length - 1)
             {
-                File.Delete(swapPath);
+                replacement.DiscardSwap();
                 return false;
             }
             original.MarkDeleted();
-            var logPath = SegmentFileNames.PathOf(Directory, original.BaseOffset, SegmentFileNames.LogSuffix);
-            File.Move(swapPath, logPath, overwrite: true);
-            var replacement = LogSegment.Open(Directory, original.BaseOffset, _config.SegmentIndexBytes, _config.IndexIntervalBytes, NowMs);
-            replacement.Recover(_config.IndexIntervalBytes, out _);
-            replacement.OnBecomeInactive();
-            replacement.Flush();
+            replacement.CompleteSwap();
             var updated = (LogSegment[])segments.Clone();
             updated[i] = replacement;
             _segments = updated;
-            DirectorySync.Fsync(Directory);
-            return true;
         }
+        DirectorySync.Fsync(Directory);
+        return true;
     }
 
     internal ILogger Logger => _logger;

@@ -137,10 +137,12 @@ public sealed class LogCleanerTests : IDisposable
         var swap = Path.Combine(dir, "00000000000000000000.log.swap");
         File.WriteAllBytes(swap, TestBatches.Build([(TestBatches.Bytes("a"), TestBatches.Bytes("2"))], baseOffset: 1));
         File.WriteAllText(Path.Combine(dir, "00000000000000000000.log.cleaned"), "partial");
+        File.WriteAllText(Path.Combine(dir, "00000000000000000000.index.swap"), "half-built");
         using var reopened = PartitionLog.Open(dir, Tp, Compacted);
         Assert.Equal([(1L, "a", "2")], AllRecords(reopened));
         Assert.False(File.Exists(swap));
         Assert.Empty(Directory.GetFiles(dir, "*.cleaned"));
+        Assert.Empty(Directory.GetFiles(dir, "*.swap"));
     }
 
     [Fact]

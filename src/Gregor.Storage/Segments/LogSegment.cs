@@ -31,7 +31,7 @@ internal sealed class LogSegment : IDisposable
     private int _bytesSinceLastIndexEntry;
     private bool _disposed;
 
-    private LogSegment(string directory, long baseOffset, LogSegmentFile file, int size, int maxIndexBytes, long createdMs)
+    private LogSegment(string directory, long baseOffset, LogSegmentFile file, int size, int maxIndexBytes, long createdMs, string indexSuffix = "")
     {
         _directory = directory;
         BaseOffset = baseOffset;
@@ -40,8 +40,41 @@ internal sealed class LogSegment : IDisposable
         _nextOffset = baseOffset;
         _offsetOfMaxTimestamp = baseOffset;
         CreatedMs = createdMs;
-        OffsetIndex = new OffsetIndex(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.IndexSuffix), baseOffset, maxIndexBytes);
-        TimeIndex = new TimeIndex(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.TimeIndexSuffix), baseOffset, maxIndexBytes);
+        OffsetIndex = new OffsetIndex(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.IndexSuffix) + indexSuffix, baseOffset, maxIndexBytes);
+        TimeIndex = new TimeIndex(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.TimeIndexSuffix) + indexSuffix, baseOffset, maxIndexBytes);
+    }
+
+    /// <summary>
+    /// Opens a compaction output &lt;base&gt;.log.swap as a segment whose indexes are built as
+    /// &lt;base&gt;.index.swap / .timeindex.swap, so it can be validated and indexed while the
+    /// original still serves; <see cref="CompleteSwap"/> renames it into place.
+    /// </summary>
+    public static LogSegment OpenSwap(string directory, long baseOffset, string swapLogPath, int maxIndexBytes, long nowMs)
+    {
+        foreach (var suffix in new[] { SegmentFileNames.IndexSuffix, SegmentFileNames.TimeIndexSuffix })
+        {
+            System.IO.File.Delete(SegmentFileNames.PathOf(directory, baseOffset, suffix) + SegmentFileNames.SwapSuffix);
+        }
+        var handle = System.IO.File.OpenHandle(swapLogPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        var length = RandomAccess.GetLength(handle);
+        return new LogSegment(directory, baseOffset, new LogSegmentFile(handle, swapLogPath), (int)Math.Min(length, int.MaxValue), maxIndexBytes, nowMs, SegmentFileNames.SwapSuffix);
+    }
+
+    /// <summary>Renames a segment opened by <see cref="OpenSwap"/> to its final names (indexes first, the .log last). Open handles stay valid.</summary>
+    public void CompleteSwap()
+    {
+        OffsetIndex.Rename(SegmentFileNames.PathOf(_directory, BaseOffset, SegmentFileNames.IndexSuffix));
+        TimeIndex.Rename(SegmentFileNames.PathOf(_directory, BaseOffset, SegmentFileNames.TimeIndexSuffix));
+        System.IO.File.Move(_file.Path, LogPath, overwrite: true);
+    }
+
+    /// <summary>Deletes a swap segment that could not be swapped in.</summary>
+    public void DiscardSwap()
+    {
+        Dispose();
+        System.IO.File.Delete(_file.Path);
+        System.IO.File.Delete(OffsetIndex.Path);
+        System.IO.File.Delete(TimeIndex.Path);
     }
 
     public long BaseOffset { get; }
@@ -97,7 +130,8 @@ internal sealed class LogSegment : IDisposable
             throw new StorageException($"segment {path} is {length} bytes, more than a segment may hold");
         }
         var segment = new LogSegment(directory, baseOffset, new LogSegmentFile(handle, path), (int)length, maxIndexBytes, nowMs);
-        if (!segment.OffsetIndex.IsSane(length) || !segment.TimeIndex.IsSane())
+        var indexMissing = segment.OffsetIndex.Entries == 0 && length > Math.Max(indexIntervalBytes, 0) + (64 * 1024);
+        if (indexMissing || !segment.OffsetIndex.IsSane(length) || !segment.TimeIndex.IsSane())
         {
             segment.Recover(indexIntervalBytes, out _);
         }
