@@ -239,6 +239,30 @@ public sealed class DataPlaneProtocolTests
     }
 
     [Fact]
+    public async Task IdempotentProducer_AfterABrokerRestart_StillGetsOriginalOffsetsAndANewProducerIdIsNeverReused()
+    {
+        await using var broker = await StartBrokerAsync();
+        long pid;
+        using (var connection = await broker.ConnectAsync())
+        {
+            await ProduceReadyAsync(connection, "idem-restart", 0, TestBatches.Create());
+            pid = (await KafkaWire.RoundTripAsync<InitProducerIdResponse>(connection, new InitProducerIdRequest { TransactionalId = null }, 4))!.ProducerId;
+            var first = await ProduceAsync(connection, "idem-restart", 0, TestBatches.Create(recordCount: 2, producerId: pid, producerEpoch: 0, baseSequence: 0));
+            Assert.Equal(((short)0, 1L), (first.ErrorCode, first.BaseOffset));
+        }
+
+        await broker.RestartAsync();
+        using var again = await broker.ConnectAsync();
+        var duplicate = await ProduceAsync(again, "idem-restart", 0, TestBatches.Create(recordCount: 2, producerId: pid, producerEpoch: 0, baseSequence: 0));
+        var next = await ProduceAsync(again, "idem-restart", 0, TestBatches.Create(recordCount: 1, producerId: pid, producerEpoch: 0, baseSequence: 2));
+        var newPid = (await KafkaWire.RoundTripAsync<InitProducerIdResponse>(again, new InitProducerIdRequest { TransactionalId = null }, 4))!.ProducerId;
+
+        Assert.Equal(((short)0, 1L), (duplicate.ErrorCode, duplicate.BaseOffset));
+        Assert.Equal(((short)0, 3L), (next.ErrorCode, next.BaseOffset));
+        Assert.True(newPid > pid, $"producer id {newPid} after restart must not reuse {pid}");
+    }
+
+    [Fact]
     public async Task InitProducerId_GivesEachIdempotentProducerADistinctId()
     {
         await using var broker = await StartBrokerAsync();
