@@ -28,7 +28,6 @@ var report = new ReportWriter
     Machine = MachineLimits.Describe(),
     LoadAtStart = MachineLimits.LoadAverage(),
 };
-var total = Stopwatch.StartNew();
 Log($"load average at start: {report.LoadAtStart}; scenario duration {options.Duration.TotalSeconds:F1} s{(options.Quick ? " (quick)" : "")}");
 
 if (!options.SkipBuild)
@@ -48,6 +47,7 @@ if (!File.Exists(gregorDll))
     return 1;
 }
 var probeDll = typeof(BenchOptions).Assembly.Location;
+var total = Stopwatch.StartNew();
 var work = Directory.CreateTempSubdirectory("gregor-bench-");
 try
 {
@@ -120,7 +120,7 @@ try
             var latency = await KafkaScenarios.LatencyAsync(broker, $"{rate:F0} MB/s", $"latency-{rate:F0}", rate,
                 options.Quick ? TimeSpan.FromSeconds(Math.Max(2, options.Duration.TotalSeconds)) : options.Duration);
             report.Latency.Add(latency);
-            Log($"latency at {latency.Name}: achieved {latency.AchievedMBps:F1} MB/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, p99.9 {latency.P999Ms:F2} ms, max {latency.MaxMs:F2} ms ({latency.Samples} samples) {latency.Note}");
+            Log($"latency at {latency.Name}: offered {latency.AchievedMBps:F1} MB/s, delivered {latency.DeliveredMBps:F1} MB/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, p99.9 {latency.P999Ms:F2} ms, max {latency.MaxMs:F2} ms ({latency.Samples} samples) {latency.Note}");
         }
 
         // Cold page cache: restart the broker on the same data dir after dropping caches.
@@ -164,7 +164,7 @@ if (double.TryParse(report.LoadAtStart.Split(' ')[0], System.Globalization.Cultu
 report.Notes.Add("GC pause totals come from GC.GetTotalPauseDuration() inside the broker, read by a startup hook the harness injects (DOTNET_STARTUP_HOOKS); the broker itself is unchanged.");
 report.Notes.Add("Peak RSS: VmHWM after resetting it per scenario through /proc/PID/clear_refs, and VmRSS sampled every 50 ms (the larger is shown). Broker CPU: utime+stime deltas from /proc/PID/stat; % is of one core over the scenario's wall time.");
 report.Notes.Add("The load generator runs in the harness process (librdkafka via Confluent.Kafka 2.16.0) on the same cores; its CPU is the 'client CPU s' column.");
-report.Notes.Add($"whole run took {total.Elapsed.TotalSeconds:F0} s (excluding the harness's own build).");
+report.Notes.Add($"measuring took {total.Elapsed.TotalSeconds:F0} s (after building src/Gregor; the harness's own build by `dotnet run` not counted).");
 var png = await report.WriteAsync(outputDir);
 Log(png);
 Log($"results: {Path.Combine(outputDir, "latest.md")}");
