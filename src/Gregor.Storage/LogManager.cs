@@ -163,7 +163,11 @@ public sealed class LogManager : IDisposable
         {
             if (_logs.TryGetValue(tp, out existing))
             {
-                return GetOrCreate(tp, config);
+                if (existing.Config != config)
+                {
+                    existing.UpdateConfig(config);
+                }
+                return existing;
             }
             var log = PartitionLog.Open(Path.Combine(DataDirectory, tp.DirectoryName), tp, config, _time,
                 _loggers.CreateLogger("Gregor.Storage.PartitionLog"));

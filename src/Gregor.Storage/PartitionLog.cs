@@ -47,7 +47,7 @@ public sealed partial class PartitionLog : IDisposable
     private long _unflushedMessages;
     private long _lastFlushMs;
     private bool _directoryDirty;
-    private bool _closed;
+    private volatile bool _closed;
 
     private PartitionLog(string directory, TopicPartition tp, LogConfig config, TimeProvider time, ILogger logger,
         LogLoader.Loaded loaded)
@@ -556,25 +556,37 @@ public sealed partial class PartitionLog : IDisposable
     /// </summary>
     public ReadResult Read(long startOffset, int maxBytes, long maxOffsetExclusive, bool minOneBatch = true)
     {
-        for (var attempt = 0; ; attempt++)
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            var logStart = LogStartOffset;
-            var logEnd = LogEndOffset;
-            var segments = _segments;
-            if (startOffset < logStart || startOffset > logEnd)
-            {
-                throw new OffsetOutOfRangeException(
-                    $"{TopicPartition}: offset {startOffset} is outside [{logStart}, {logEnd}]");
-            }
-            if (TryRead(segments, startOffset, maxBytes, Math.Min(maxOffsetExclusive, logEnd), minOneBatch, logStart, logEnd, out var result))
+            if (TryReadOnce(startOffset, maxBytes, maxOffsetExclusive, minOneBatch, out var result))
             {
                 return result;
             }
-            if (attempt == 3)
-            {
-                throw new StorageException($"{TopicPartition}: segments kept changing under a read at {startOffset}");
-            }
+            ObjectDisposedException.ThrowIf(_closed, this);
         }
+        // Segments keep being deleted or replaced under us: read under the lock that those changes take.
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            if (TryReadOnce(startOffset, maxBytes, maxOffsetExclusive, minOneBatch, out var result))
+            {
+                return result;
+            }
+            throw new StorageException($"{TopicPartition}: segment files closed under a locked read at {startOffset}");
+        }
+    }
+
+    private bool TryReadOnce(long startOffset, int maxBytes, long maxOffsetExclusive, bool minOneBatch, out ReadResult result)
+    {
+        var logStart = LogStartOffset;
+        var logEnd = LogEndOffset;
+        var segments = _segments;
+        if (startOffset < logStart || startOffset > logEnd)
+        {
+            throw new OffsetOutOfRangeException(
+                $"{TopicPartition}: offset {startOffset} is outside [{logStart}, {logEnd}]");
+        }
+        return TryRead(segments, startOffset, maxBytes, Math.Min(maxOffsetExclusive, logEnd), minOneBatch, logStart, logEnd, out result);
     }
 
     private static bool TryRead(LogSegment[] segments, long startOffset, int maxBytes, long maxOffset, bool minOneBatch,
@@ -587,23 +599,30 @@ public sealed partial class PartitionLog : IDisposable
         for (var i = FloorSegment(segments, startOffset); i < segments.Length && offset < maxOffset; i++)
         {
             var segment = segments[i];
-            var (position, length, first, next, exhausted) = segment.Read(offset, maxBytes - total, maxOffset, minOneBatch && total == 0);
+            // Pin the file before touching it, so retention or truncation cannot close it mid-read.
+            if (!segment.File.TryRetain())
+            {
+                return Abandon(ranges, out result);
+            }
+            SegmentRead read;
+            try
+            {
+                read = segment.Read(offset, maxBytes - total, maxOffset, minOneBatch && total == 0);
+            }
+            catch (ObjectDisposedException)
+            {
+                segment.File.Release();
+                return Abandon(ranges, out result); // its index was closed under us
+            }
+            var (position, length, first, next, exhausted) = read;
             if (length == 0)
             {
+                segment.File.Release();
                 if (!exhausted)
                 {
                     break; // the next batch is over the byte budget or the offset bound
                 }
                 continue;
-            }
-            if (!segment.File.TryRetain())
-            {
-                foreach (var range in ranges)
-                {
-                    range.File.Release();
-                }
-                result = null!;
-                return false; // deleted or replaced under us: retry with the new segment list
             }
             ranges.Add(new FileRange(segment.File, position, length));
             if (firstOffset < 0)
@@ -620,6 +639,17 @@ public sealed partial class PartitionLog : IDisposable
         result = new ReadResult([.. ranges], total, firstOffset, logStart, logEnd);
         StorageMetrics.ReadBytes.Add(total);
         return true;
+    }
+
+    /// <summary>Releases what a read pinned so far; the caller retries with the new segment list.</summary>
+    private static bool Abandon(List<FileRange> ranges, out ReadResult result)
+    {
+        foreach (var range in ranges)
+        {
+            range.File.Release();
+        }
+        result = null!;
+        return false;
     }
 
     /// <summary>Index of the last segment whose base offset is ≤ <paramref name="offset"/> (0 if none).</summary>

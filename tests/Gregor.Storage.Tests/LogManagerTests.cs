@@ -90,6 +90,37 @@ public sealed class LogManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_RunsRetentionFlushAndCleanerInBackground()
+    {
+        using var manager = new LogManager(_dir.Path, LogConfig.Default)
+        {
+            RetentionCheckInterval = TimeSpan.FromMilliseconds(20),
+            FlushCheckInterval = TimeSpan.FromMilliseconds(20),
+            CleanerBackoff = TimeSpan.FromMilliseconds(20),
+            CheckpointInterval = TimeSpan.FromMilliseconds(20),
+        };
+        var retained = manager.GetOrCreate(new TopicPartition("r", 0), LogConfig.Default with { SegmentBytes = 300, RetentionBytes = 300, RetentionMs = -1 });
+        var flushed = manager.GetOrCreate(new TopicPartition("f", 0), LogConfig.FromProperties(new Dictionary<string, string> { ["flush.ms"] = "1" }));
+        var compacted = manager.GetOrCreate(new TopicPartition("c", 0), LogConfig.Default with { Compact = true, Delete = false, MinCleanableDirtyRatio = 0, SegmentBytes = 300 });
+        for (var i = 0; i < 10; i++)
+        {
+            await retained.AppendAsLeaderAsync(TestBatches.Build(2, valueSize: 40), 0);
+            await compacted.AppendAsLeaderAsync(TestBatches.Build([(TestBatches.Bytes("same"), TestBatches.Bytes($"v{i}"))]), 0);
+        }
+        await flushed.AppendAsLeaderAsync(TestBatches.Build(3), 0);
+        compacted.Roll();
+        manager.Start();
+        await Eventually.True(() => retained.LogStartOffset > 0);
+        await Eventually.True(() => flushed.RecoveryPoint == 3);
+        await Eventually.True(() =>
+        {
+            using var read = compacted.Read(compacted.LogStartOffset, int.MaxValue, long.MaxValue);
+            return TestBatches.Records(read.ToArray()).Count == 1;
+        });
+        await Eventually.True(() => File.ReadAllText(Path.Combine(_dir.Path, LogManager.RecoveryPointCheckpoint)).Contains("f 0 3", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task UncleanRestart_RecoversFromCheckpointedRecoveryPoint()
     {
         var tp = new TopicPartition("t", 0);

@@ -1,6 +1,7 @@
 using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
 using Gregor.Broker.Dispatch;
+using Gregor.Broker.Network;
 using Gregor.Broker.Replication;
 using Gregor.Cluster.Metadata;
 using Gregor.Protocol.Errors;
@@ -12,7 +13,7 @@ namespace Gregor.Broker.Handlers;
 /// Produce (API 0), versions 3-13: appends each partition's record batch through the replica
 /// manager, all partitions of a request in parallel. acks 1 and -1 answer once the append
 /// returned (single node: the ISR is this node, and the append is durable per the flush policy);
-/// acks 0 appends and sends no response. A produce to an unknown topic creates it when
+/// acks 0 appends and sends no response (a failed append closes the connection). A produce to an unknown topic creates it when
 /// auto.create.topics.enable is on (internal topics excepted) and then appends; if the topic is
 /// still not ready the client gets a retriable error. v13 names topics by id.
 /// Versions 0-2 are not offered: they carry message format v0/v1.
@@ -73,6 +74,15 @@ public sealed class ProduceHandler(
         }
         if (request.Acks == 0)
         {
+            // As Kafka: a client that asked for no response learns of a failed append only by the
+            // connection closing (it then refreshes metadata and reconnects).
+            foreach (var result in results)
+            {
+                if (result.Error != ErrorCode.None)
+                {
+                    throw new CloseConnectionException($"acks=0 produce failed with {result.Error}: {result.ErrorMessage}");
+                }
+            }
             return null;
         }
 
@@ -93,7 +103,7 @@ public sealed class ProduceHandler(
                     LogStartOffset = result.LogStartOffset,
                     ErrorMessage = result.ErrorMessage,
                 };
-                if (result.Error == ErrorCode.InvalidRecord && context.ApiVersion >= 8)
+                if (result.Error is ErrorCode.InvalidRecord or ErrorCode.InvalidTimestamp && context.ApiVersion >= 8)
                 {
                     partitionResponse.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = 0, BatchIndexErrorMessage = result.ErrorMessage });
                 }

@@ -265,6 +265,19 @@ public sealed class DataPlaneProtocolTests
     }
 
     [Fact]
+    public async Task Produce_TwoHoursInTheFuture_IsInvalidTimestampUnderKafkasDefaultAfterMaxMs()
+    {
+        await using var broker = await StartBrokerAsync();
+        using var connection = await broker.ConnectAsync();
+        await ProduceReadyAsync(connection, "future", 0, TestBatches.Create());
+
+        var result = await ProduceAsync(connection, "future", 0, TestBatches.Create(baseTimestamp: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 7_200_000));
+
+        Assert.Equal((short)ErrorCode.InvalidTimestamp, result.ErrorCode);
+        Assert.Equal(0, Assert.Single(result.RecordErrors).BatchIndex);
+    }
+
+    [Fact]
     public async Task Produce_WithAFlippedByte_IsCorruptMessage_AndNothingIsAppended()
     {
         await using var broker = await StartBrokerAsync();
@@ -340,6 +353,89 @@ public sealed class DataPlaneProtocolTests
             var partition = Assert.Single(Assert.Single(response!.Topics).Partitions);
             Assert.Equal(12L, version == 0 ? Assert.Single(partition.OldStyleOffsets) : partition.Offset);
         }
+    }
+
+    [Fact]
+    public async Task Produce_WithAcksZeroThatFails_ClosesTheConnection()
+    {
+        await using var broker = await StartBrokerAsync();
+        using var connection = await broker.ConnectAsync();
+        await ProduceReadyAsync(connection, "acks0-bad", 0, TestBatches.Create());
+        var corrupt = TestBatches.Create(recordCount: 2);
+        corrupt[^2] ^= 0x01;
+        var request = new ProduceRequest
+        {
+            Acks = 0,
+            TopicData = [new ProduceRequest.TopicProduceData { Name = "acks0-bad", PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = corrupt }] }],
+        };
+
+        await connection.SendFrameAsync(KafkaWire.Request(request, ProduceVersion, 5));
+
+        Assert.True(await connection.IsClosedByPeerAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task DescribeProducersAndOffsetForLeaderEpoch_ReportTheLogState()
+    {
+        await using var broker = await StartBrokerAsync();
+        using var connection = await broker.ConnectAsync();
+        await ProduceReadyAsync(connection, "state", 0, TestBatches.Create());
+        var init = await KafkaWire.RoundTripAsync<InitProducerIdResponse>(connection, new InitProducerIdRequest { TransactionalId = null }, 4);
+        await ProduceAsync(connection, "state", 0, TestBatches.Create(recordCount: 3, producerId: init!.ProducerId, producerEpoch: 0, baseSequence: 0));
+
+        var producers = await KafkaWire.RoundTripAsync<DescribeProducersResponse>(
+            connection,
+            new DescribeProducersRequest { Topics = [new DescribeProducersRequest.TopicRequest { Name = "state", PartitionIndexes = [0, 7] }] },
+            0);
+        var epochs = await KafkaWire.RoundTripAsync<OffsetForLeaderEpochResponse>(
+            connection,
+            new OffsetForLeaderEpochRequest
+            {
+                ReplicaId = -1,
+                Topics = [new OffsetForLeaderEpochRequest.OffsetForLeaderTopic { Topic = "state", Partitions = [new OffsetForLeaderEpochRequest.OffsetForLeaderPartition { Partition = 0, CurrentLeaderEpoch = -1, LeaderEpoch = 0 }] }],
+            },
+            4);
+
+        var partitions = Assert.Single(producers!.Topics).Partitions;
+        var producer = Assert.Single(partitions[0].ActiveProducers);
+        Assert.Equal((init.ProducerId, 0, 2), (producer.ProducerId, producer.ProducerEpoch, producer.LastSequence));
+        Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, partitions[1].ErrorCode);
+        var epoch = Assert.Single(Assert.Single(epochs!.Topics).Partitions);
+        Assert.Equal(((short)0, 0, 4L), (epoch.ErrorCode, epoch.LeaderEpoch, epoch.EndOffset));
+    }
+
+    [Fact]
+    public async Task Produce_ToALogAppendTimeTopic_ReturnsAndStoresTheBrokerTime()
+    {
+        await using var broker = await StartBrokerAsync();
+        using var connection = await broker.ConnectAsync();
+        var create = new CreateTopicsRequest
+        {
+            Topics =
+            [
+                new CreateTopicsRequest.CreatableTopic
+                {
+                    Name = "append-time",
+                    NumPartitions = 1,
+                    ReplicationFactor = 1,
+                    Configs = [new CreateTopicsRequest.CreatableTopicConfig { Name = "message.timestamp.type", Value = "LogAppendTime" }],
+                },
+            ],
+        };
+        var created = await KafkaWire.RoundTripAsync<CreateTopicsResponse>(connection, create, 5);
+        Assert.Equal((short)0, Assert.Single(created!.Topics).ErrorCode);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var produced = await ProduceReadyAsync(connection, "append-time", 0, TestBatches.Create(recordCount: 2, baseTimestamp: 1_000));
+        var fetched = await FetchAsync(connection, FetchRequest("append-time", 0));
+
+        Assert.Equal((short)0, produced.ErrorCode);
+        Assert.InRange(produced.LogAppendTimeMs, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var header = fetched.Records!.Value.Span;
+        Assert.True(Gregor.Protocol.Records.RecordBatchHeader.TryRead(header, out var batch));
+        Assert.True(batch.IsLogAppendTime);
+        Assert.Equal(produced.LogAppendTimeMs, batch.MaxTimestamp);
+        Assert.True(Gregor.Protocol.Records.RecordBatchHeader.IsCrcValid(header[..batch.TotalSize]));
     }
 
     [Fact]

@@ -76,6 +76,20 @@ public sealed class ReplicaManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task Append_TimestampBeyondTopicAfterMaxMs_IsInvalidTimestamp_UnlessTheTopicUsesLogAppendTime()
+    {
+        var future = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 3_600_000;
+        _metadata.AddTopic("create", 1, configs: new Dictionary<string, string> { ["message.timestamp.after.max.ms"] = "60000" });
+        _metadata.AddTopic("append", 1, configs: new Dictionary<string, string> { ["message.timestamp.after.max.ms"] = "60000", ["message.timestamp.type"] = "LogAppendTime" });
+
+        var rejected = await _replicas.AppendRecordsAsync(new TopicPartition("create", 0), TestBatches.Create(baseTimestamp: future), TestContext.Current.CancellationToken);
+        var accepted = await _replicas.AppendRecordsAsync(new TopicPartition("append", 0), TestBatches.Create(baseTimestamp: future), TestContext.Current.CancellationToken);
+
+        Assert.Equal(ErrorCode.InvalidTimestamp, rejected.Error);
+        Assert.Equal(ErrorCode.None, accepted.Error);
+    }
+
+    [Fact]
     public async Task Append_WithAFlippedByte_ReturnsCorruptMessage()
     {
         _metadata.AddTopic("t", 1);
