@@ -70,12 +70,16 @@ try
             foreach (var (size, count) in new[] { (1024, options.Quick ? 100_000 : 500_000), (100, options.Quick ? 300_000 : 2_000_000) })
             {
                 var key = $"s{size}";
-                var add = await redis.XaddAsync(key, size, count);
-                report.Redis.Add(add);
-                Log(Line(add));
-                var read = await redis.XreadAsync(key, size);
-                report.Redis.Add(read);
-                Log(Line(read));
+                if (await Attempt($"Redis XADD {size} B", () => redis.XaddAsync(key, size, count)) is { } add)
+                {
+                    report.Redis.Add(add);
+                    Log(Line(add));
+                }
+                if (await Attempt($"Redis XREAD {size} B", () => redis.XreadAsync(key, size)) is { } read)
+                {
+                    report.Redis.Add(read);
+                    Log(Line(read));
+                }
             }
         }
     }
@@ -99,10 +103,13 @@ try
                 {
                     var topic = $"produce-{size}-{(acks == Acks.Leader ? "acks1" : "acksall")}-p{partitions}";
                     var name = $"{RedisPeer.SizeLabel(size)}, acks={(acks == Acks.Leader ? "1" : "all")}, {partitions} partition{(partitions > 1 ? "s" : "")}";
-                    var result = await KafkaScenarios.ProduceAsync(broker, name, topic, partitions, size, acks, options.Duration, maxRecords);
-                    produced[topic] = result.Records + 1; // + the warm-up record
-                    report.Produce.Add(result);
-                    Log(Line(result));
+                    var result = await Attempt(name, () => KafkaScenarios.ProduceAsync(broker, name, topic, partitions, size, acks, options.Duration, maxRecords));
+                    if (result is not null)
+                    {
+                        produced[topic] = result.Records + 1; // + the warm-up record
+                        report.Produce.Add(result);
+                        Log(Line(result));
+                    }
                 }
             }
         }
@@ -110,15 +117,22 @@ try
         foreach (var partitions in new[] { 1, 8 })
         {
             var topic = $"produce-1024-acks1-p{partitions}";
-            var warm = await KafkaScenarios.ConsumeAsync(broker, $"consume 1 KiB, {partitions} partition{(partitions > 1 ? "s" : "")}, warm page cache", topic, partitions, produced[topic]);
-            report.Consume.Add(warm);
-            Log(Line(warm));
+            var name = $"consume 1 KiB, {partitions} partition{(partitions > 1 ? "s" : "")}, warm page cache";
+            if (produced.TryGetValue(topic, out var count) && await Attempt(name, () => KafkaScenarios.ConsumeAsync(broker, name, topic, partitions, count)) is { } warm)
+            {
+                report.Consume.Add(warm);
+                Log(Line(warm));
+            }
         }
 
         foreach (var rate in new[] { 10.0, 100.0 })
         {
-            var latency = await KafkaScenarios.LatencyAsync(broker, $"{rate:F0} MB/s", $"latency-{rate:F0}", rate,
-                options.Quick ? TimeSpan.FromSeconds(Math.Max(2, options.Duration.TotalSeconds)) : options.Duration);
+            var latency = await Attempt($"latency at {rate:F0} MB/s", () => KafkaScenarios.LatencyAsync(broker, $"{rate:F0} MB/s", $"latency-{rate:F0}", rate,
+                options.Quick ? TimeSpan.FromSeconds(Math.Max(2, options.Duration.TotalSeconds)) : options.Duration));
+            if (latency is null)
+            {
+                continue;
+            }
             report.Latency.Add(latency);
             Log($"latency at {latency.Name}: offered {latency.AchievedMBps:F1} MB/s, delivered {latency.DeliveredMBps:F1} MB/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, p99.9 {latency.P999Ms:F2} ms, max {latency.MaxMs:F2} ms ({latency.Samples} samples) {latency.Note}");
         }
@@ -128,12 +142,15 @@ try
         await broker.DisposeAsync();
         var dropped = await Shell.DropCachesAsync();
         broker = await BrokerProcess.StartAsync(gregorDll, dataDir, probeDll, gcFile);
+        const string ColdName = "consume 1 KiB, 1 partition, cold cache (restart, drop_caches)";
         if (dropped)
         {
-            var topic = "produce-1024-acks1-p1";
-            var cold = await KafkaScenarios.ConsumeAsync(broker, "consume 1 KiB, 1 partition, cold cache (restart, drop_caches)", topic, 1, produced[topic]);
-            report.Consume.Add(cold);
-            Log(Line(cold));
+            if (produced.TryGetValue("produce-1024-acks1-p1", out var count)
+                && await Attempt(ColdName, () => KafkaScenarios.ConsumeAsync(broker, ColdName, "produce-1024-acks1-p1", 1, count)) is { } cold)
+            {
+                report.Consume.Add(cold);
+                Log(Line(cold));
+            }
         }
         else
         {
@@ -171,6 +188,21 @@ Log($"results: {Path.Combine(outputDir, "latest.md")}");
 Console.WriteLine();
 Console.WriteLine(report.Markdown());
 return 0;
+
+// A failed scenario becomes a note in the report; the run goes on with the next one.
+async Task<T?> Attempt<T>(string scenario, Func<Task<T>> run) where T : class
+{
+    try
+    {
+        return await run();
+    }
+    catch (Exception e) when (e is KafkaException or InvalidOperationException or TimeoutException or IOException)
+    {
+        report.Notes.Add($"{scenario}: failed ({e.GetType().Name}: {e.Message})");
+        Log($"{scenario}: FAILED {e.Message}");
+        return null;
+    }
+}
 
 static void Log(string message) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");
 
