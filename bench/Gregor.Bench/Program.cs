@@ -28,7 +28,6 @@ var report = new ReportWriter
     Machine = MachineLimits.Describe(),
     LoadAtStart = MachineLimits.LoadAverage(),
 };
-var total = Stopwatch.StartNew();
 Log($"load average at start: {report.LoadAtStart}; scenario duration {options.Duration.TotalSeconds:F1} s{(options.Quick ? " (quick)" : "")}");
 
 if (!options.SkipBuild)
@@ -48,6 +47,7 @@ if (!File.Exists(gregorDll))
     return 1;
 }
 var probeDll = typeof(BenchOptions).Assembly.Location;
+var total = Stopwatch.StartNew();
 var work = Directory.CreateTempSubdirectory("gregor-bench-");
 try
 {
@@ -70,12 +70,16 @@ try
             foreach (var (size, count) in new[] { (1024, options.Quick ? 100_000 : 500_000), (100, options.Quick ? 300_000 : 2_000_000) })
             {
                 var key = $"s{size}";
-                var add = await redis.XaddAsync(key, size, count);
-                report.Redis.Add(add);
-                Log(Line(add));
-                var read = await redis.XreadAsync(key, size);
-                report.Redis.Add(read);
-                Log(Line(read));
+                if (await Attempt($"Redis XADD {size} B", () => redis.XaddAsync(key, size, count)) is { } add)
+                {
+                    report.Redis.Add(add);
+                    Log(Line(add));
+                }
+                if (await Attempt($"Redis XREAD {size} B", () => redis.XreadAsync(key, size)) is { } read)
+                {
+                    report.Redis.Add(read);
+                    Log(Line(read));
+                }
             }
         }
     }
@@ -99,10 +103,13 @@ try
                 {
                     var topic = $"produce-{size}-{(acks == Acks.Leader ? "acks1" : "acksall")}-p{partitions}";
                     var name = $"{RedisPeer.SizeLabel(size)}, acks={(acks == Acks.Leader ? "1" : "all")}, {partitions} partition{(partitions > 1 ? "s" : "")}";
-                    var result = await KafkaScenarios.ProduceAsync(broker, name, topic, partitions, size, acks, options.Duration, maxRecords);
-                    produced[topic] = result.Records + 1; // + the warm-up record
-                    report.Produce.Add(result);
-                    Log(Line(result));
+                    var result = await Attempt(name, () => KafkaScenarios.ProduceAsync(broker, name, topic, partitions, size, acks, options.Duration, maxRecords));
+                    if (result is not null)
+                    {
+                        produced[topic] = result.Records + 1; // + the warm-up record
+                        report.Produce.Add(result);
+                        Log(Line(result));
+                    }
                 }
             }
         }
@@ -110,17 +117,24 @@ try
         foreach (var partitions in new[] { 1, 8 })
         {
             var topic = $"produce-1024-acks1-p{partitions}";
-            var warm = await KafkaScenarios.ConsumeAsync(broker, $"consume 1 KiB, {partitions} partition{(partitions > 1 ? "s" : "")}, warm page cache", topic, partitions, produced[topic]);
-            report.Consume.Add(warm);
-            Log(Line(warm));
+            var name = $"consume 1 KiB, {partitions} partition{(partitions > 1 ? "s" : "")}, warm page cache";
+            if (produced.TryGetValue(topic, out var count) && await Attempt(name, () => KafkaScenarios.ConsumeAsync(broker, name, topic, partitions, count)) is { } warm)
+            {
+                report.Consume.Add(warm);
+                Log(Line(warm));
+            }
         }
 
         foreach (var rate in new[] { 10.0, 100.0 })
         {
-            var latency = await KafkaScenarios.LatencyAsync(broker, $"{rate:F0} MB/s", $"latency-{rate:F0}", rate,
-                options.Quick ? TimeSpan.FromSeconds(Math.Max(2, options.Duration.TotalSeconds)) : options.Duration);
+            var latency = await Attempt($"latency at {rate:F0} MB/s", () => KafkaScenarios.LatencyAsync(broker, $"{rate:F0} MB/s", $"latency-{rate:F0}", rate,
+                options.Quick ? TimeSpan.FromSeconds(Math.Max(2, options.Duration.TotalSeconds)) : options.Duration));
+            if (latency is null)
+            {
+                continue;
+            }
             report.Latency.Add(latency);
-            Log($"latency at {latency.Name}: achieved {latency.AchievedMBps:F1} MB/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, p99.9 {latency.P999Ms:F2} ms, max {latency.MaxMs:F2} ms ({latency.Samples} samples) {latency.Note}");
+            Log($"latency at {latency.Name}: offered {latency.AchievedMBps:F1} MB/s, delivered {latency.DeliveredMBps:F1} MB/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, p99.9 {latency.P999Ms:F2} ms, max {latency.MaxMs:F2} ms ({latency.Samples} samples) {latency.Note}");
         }
 
         // Cold page cache: restart the broker on the same data dir after dropping caches.
@@ -128,12 +142,15 @@ try
         await broker.DisposeAsync();
         var dropped = await Shell.DropCachesAsync();
         broker = await BrokerProcess.StartAsync(gregorDll, dataDir, probeDll, gcFile);
+        const string ColdName = "consume 1 KiB, 1 partition, cold cache (restart, drop_caches)";
         if (dropped)
         {
-            var topic = "produce-1024-acks1-p1";
-            var cold = await KafkaScenarios.ConsumeAsync(broker, "consume 1 KiB, 1 partition, cold cache (restart, drop_caches)", topic, 1, produced[topic]);
-            report.Consume.Add(cold);
-            Log(Line(cold));
+            if (produced.TryGetValue("produce-1024-acks1-p1", out var count)
+                && await Attempt(ColdName, () => KafkaScenarios.ConsumeAsync(broker, ColdName, "produce-1024-acks1-p1", 1, count)) is { } cold)
+            {
+                report.Consume.Add(cold);
+                Log(Line(cold));
+            }
         }
         else
         {
@@ -164,13 +181,28 @@ if (double.TryParse(report.LoadAtStart.Split(' ')[0], System.Globalization.Cultu
 report.Notes.Add("GC pause totals come from GC.GetTotalPauseDuration() inside the broker, read by a startup hook the harness injects (DOTNET_STARTUP_HOOKS); the broker itself is unchanged.");
 report.Notes.Add("Peak RSS: VmHWM after resetting it per scenario through /proc/PID/clear_refs, and VmRSS sampled every 50 ms (the larger is shown). Broker CPU: utime+stime deltas from /proc/PID/stat; % is of one core over the scenario's wall time.");
 report.Notes.Add("The load generator runs in the harness process (librdkafka via Confluent.Kafka 2.16.0) on the same cores; its CPU is the 'client CPU s' column.");
-report.Notes.Add($"whole run took {total.Elapsed.TotalSeconds:F0} s (excluding the harness's own build).");
+report.Notes.Add($"measuring took {total.Elapsed.TotalSeconds:F0} s (after building src/Gregor; the harness's own build by `dotnet run` not counted).");
 var png = await report.WriteAsync(outputDir);
 Log(png);
 Log($"results: {Path.Combine(outputDir, "latest.md")}");
 Console.WriteLine();
 Console.WriteLine(report.Markdown());
 return 0;
+
+// A failed scenario becomes a note in the report; the run goes on with the next one.
+async Task<T?> Attempt<T>(string scenario, Func<Task<T>> run) where T : class
+{
+    try
+    {
+        return await run();
+    }
+    catch (Exception e) when (e is KafkaException or InvalidOperationException or TimeoutException or IOException)
+    {
+        report.Notes.Add($"{scenario}: failed ({e.GetType().Name}: {e.Message})");
+        Log($"{scenario}: FAILED {e.Message}");
+        return null;
+    }
+}
 
 static void Log(string message) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");
 

@@ -24,4 +24,7 @@ internal sealed record LatencyResult(string Name, double TargetMBps, double Achi
     public BrokerUsage? Broker { get; init; }
     public double ClientCpuSeconds { get; init; }
     public string Note { get; init; } = "";
+
+    /// <summary>Rate at which records reached the consumer (received bytes over first produce → last receive).</summary>
+    public double DeliveredMBps { get; init; }
 }
