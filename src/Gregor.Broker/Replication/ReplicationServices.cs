@@ -21,7 +21,7 @@ public static class ReplicationServices
     public static IServiceCollection AddGregorReplication(this IServiceCollection services, BrokerConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        services.AddSingleton(sp => new LogManager(config.DataDir, BrokerLogDefaults.From(config), loggers: sp.GetService<ILoggerFactory>()));
+        services.AddSingleton(sp => new LogManager(config.DataDir, config.LogDefaults, loggers: sp.GetService<ILoggerFactory>()));
         services.AddSingleton<IReplicaLogProvider>(sp => new StorageReplicaLogProvider(
             sp.GetRequiredService<LogManager>(), sp.GetService<ILogger<StorageReplicaLogProvider>>()));
         services.AddSingleton(sp => new ReplicaManager(
