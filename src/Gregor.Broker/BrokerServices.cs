@@ -36,8 +36,7 @@ public static class BrokerServices
         services.AddHostedService<IdleConnectionReaper>();
 
         // Cluster metadata: the controller (metadata log, image publisher) and the admin helpers.
-        services.AddSingleton(sp => new QuorumController(
-            ControllerOptionsFactory.Create(config), store: null, sp.GetService<ILogger<QuorumController>>()));
+        services.AddSingleton(sp => ControllerOptionsFactory.CreateController(config, sp.GetService<ILogger<QuorumController>>()));
         services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
         services.AddHostedService<ControllerStartup>();
         services.AddSingleton<AutoTopicCreator>();

@@ -47,6 +47,7 @@ public sealed class FileMetadataLogStoreTests
         Assert.Equal(1, reopened.EndOffset);
         Assert.Single(reopened.ReadAll());
         Assert.Equal(validLength, new FileInfo(path).Length);
+        Assert.Equal(torn.Length - 5, reopened.TruncatedBytes);
         await reopened.AppendAsync(Batch(1, "c"), TestContext.Current.CancellationToken);
         Assert.Equal(2, reopened.EndOffset);
     }

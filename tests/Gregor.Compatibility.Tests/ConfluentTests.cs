@@ -38,6 +38,35 @@ public sealed class ConfluentTests
         Assert.Empty(ConfluentClients.ConsumeAtLeast(consumer, 1, TimeSpan.FromSeconds(1)));
     }
 
+    [Theory]
+    [InlineData(CompressionType.None)]
+    [InlineData(CompressionType.Gzip)]
+    [InlineData(CompressionType.Snappy)]
+    [InlineData(CompressionType.Lz4)]
+    [InlineData(CompressionType.Zstd)]
+    public async Task Produce_WithEachCodec_ReadsBackKeysValuesAndHeaders(CompressionType codec)
+    {
+        await using var broker = await GregorProcess.StartAsync();
+        var topic = $"confluent-{codec.ToString().ToLowerInvariant()}";
+        var config = ConfluentClients.Producer(broker, idempotent: true);
+        config.CompressionType = codec;
+        using (var producer = new ProducerBuilder<string, string>(config).Build())
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                producer.Produce(topic, new Message<string, string> { Key = $"k{i}", Value = $"{codec} value {i} {new string('x', 100)}", Headers = new Headers { { "index", BitConverter.GetBytes(i) } } });
+            }
+            Assert.Equal(0, producer.Flush(Patience));
+        }
+
+        using var consumer = new ConsumerBuilder<string, string>(ConfluentClients.Consumer(broker, $"{topic}-check")).Build();
+        consumer.Subscribe(topic);
+        var consumed = ConfluentClients.ConsumeAtLeast(consumer, 50, Patience);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"k{i}"), consumed.Select(c => c.Message.Key));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"{codec} value {i} {new string('x', 100)}"), consumed.Select(c => c.Message.Value));
+        Assert.Equal(Enumerable.Range(0, 50), consumed.Select(c => BitConverter.ToInt32(c.Message.Headers.GetLastBytes("index"))));
+    }
+
     [Fact]
     public async Task ConsumerGroup_OfThreeMembersOnSixPartitions_RebalancesOnJoinAndLeave_AndConsumesEachRecordOnce()
     {

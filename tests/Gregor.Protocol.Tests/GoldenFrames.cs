@@ -14,8 +14,24 @@ internal static class GoldenFrames
 {
     public static readonly string[] Clients = ["kcat", "confluent", "kafkajs"];
 
-    public static string Directory([CallerFilePath] string thisFile = "") =>
-        Path.Combine(Path.GetDirectoryName(thisFile)!, "Golden");
+    /// <summary>The Golden folder beside this source file, or found above the test binary when paths were mapped at build.</summary>
+    public static string Directory([CallerFilePath] string thisFile = "")
+    {
+        var beside = Path.Combine(Path.GetDirectoryName(thisFile) ?? "", "Golden");
+        if (System.IO.Directory.Exists(beside))
+        {
+            return beside;
+        }
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "Gregor.Protocol.Tests", "Golden");
+            if (System.IO.Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new DirectoryNotFoundException("tests/Gregor.Protocol.Tests/Golden not found");
+    }
 
     public static IEnumerable<string> Files(string client) =>
         System.IO.Directory.EnumerateFiles(Path.Combine(Directory(), client), "*.bin").Order(StringComparer.Ordinal);

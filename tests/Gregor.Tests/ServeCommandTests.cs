@@ -60,6 +60,23 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Sigterm_WithOpenConnectionsAndHalfSentRequest_StillExitsZero()
+    {
+        await using var broker = await GregorProcess.StartAsync(overrides: ["gregor.log.level=debug"]);
+        using var idle = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var halfSent = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await idle.ConnectAsync(new IPEndPoint(IPAddress.Loopback, broker.Port), TestContext.Current.CancellationToken);
+        await halfSent.ConnectAsync(new IPEndPoint(IPAddress.Loopback, broker.Port), TestContext.Current.CancellationToken);
+        await halfSent.SendAsync(new byte[] { 0, 0, 1, 0, 0, 18 }, TestContext.Current.CancellationToken);
+        await Eventually(() => broker.Output.Contains("opened on listener", StringComparison.Ordinal));
+
+        var exitCode = await broker.StopAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("broker shutting down", broker.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SecondBrokerOnSameDataDir_ExitsNonZeroNamingTheLock()
     {
         await using var first = await GregorProcess.StartAsync();
@@ -143,6 +160,16 @@ public sealed class ServeCommandTests
 
         Assert.Equal(0, exitCode);
         Assert.Contains("--advertised-listener HOST:PORT", output, StringComparison.Ordinal);
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), "condition not met within 15 s");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
     }
 
     private static string TempPath() => Path.Combine(Path.GetTempPath(), "gregor-cli-" + Guid.NewGuid().ToString("N")[..12]);

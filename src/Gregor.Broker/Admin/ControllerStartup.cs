@@ -4,10 +4,9 @@ using Microsoft.Extensions.Hosting;
 namespace Gregor.Broker.Admin;
 
 /// <summary>
-/// Creates the <see cref="QuorumController"/> while the broker starts, before the listener binds:
-/// its constructor replays the metadata log and registers this node, so the first request
-/// already sees the recovered image, and an unreadable metadata log fails the start instead of
-/// the first request. Stateless.
+/// Makes sure the <see cref="QuorumController"/> exists while the broker starts, before the
+/// listener binds: its constructor replays the metadata log and registers this node, so the
+/// first request already sees the recovered image. Stateless.
 /// </summary>
 internal sealed class ControllerStartup(QuorumController controller) : IHostedService
 {

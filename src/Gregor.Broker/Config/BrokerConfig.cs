@@ -95,6 +95,9 @@ public sealed class BrokerConfig
     public int TransactionMaxTimeoutMs { get; private init; } = 900_000;
     public int TransactionStateLogNumPartitions { get; private init; } = 50;
 
+    /// <summary>gregor.log.level: the host's console log level (trace, debug, info, warn, error).</summary>
+    public string LogLevel { get; private init; } = "info";
+
     /// <summary>Every key and value as given (known and unknown keys).</summary>
     public IReadOnlyDictionary<string, string> Values { get; private init; } = new Dictionary<string, string>();
     /// <summary>Keys given that this class does not interpret (kept, logged at debug by the host).</summary>
@@ -176,6 +179,7 @@ public sealed class BrokerConfig
             TransactionalIdExpirationMs = r.Int("transactional.id.expiration.ms", 604_800_000, 1),
             TransactionMaxTimeoutMs = r.Int("transaction.max.timeout.ms", 900_000, 1),
             TransactionStateLogNumPartitions = r.Int("transaction.state.log.num.partitions", 50, 1),
+            LogLevel = r.OneOf("gregor.log.level", "info", "trace", "debug", "info", "warn", "error"),
             Values = new Dictionary<string, string>(values, StringComparer.Ordinal),
             UnknownKeys = [.. values.Keys.Where(k => !KnownKeySet.Contains(k)).Order(StringComparer.Ordinal)],
         };
@@ -280,6 +284,7 @@ public sealed class BrokerConfig
         "offset.metadata.max.bytes", "group.initial.rebalance.delay.ms", "group.min.session.timeout.ms",
         "group.max.session.timeout.ms", "group.max.size", "producer.id.expiration.ms",
         "transactional.id.expiration.ms", "transaction.max.timeout.ms", "transaction.state.log.num.partitions",
+        "gregor.log.level",
     };
 
     /// <summary>Typed reads of one key with Kafka's error wording.</summary>

@@ -41,4 +41,24 @@ public sealed class RequestContext
 
     /// <summary>Unix milliseconds when the request's last byte was read.</summary>
     public long ReceivedTimestampMs { get; }
+
+    /// <summary>
+    /// Keeps <paramref name="resource"/> alive until the handler's response has been encoded into
+    /// its frame, then disposes it: a fetch response references pooled record buffers that must
+    /// go back to the pool only after their bytes were copied into the frame. The dispatcher calls
+    /// <see cref="DisposeResponseResources"/>; one resource per request (a second replaces nothing: it is disposed too).
+    /// </summary>
+    public void DisposeAfterEncoding(IDisposable resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        if (Interlocked.CompareExchange(ref _responseResource, resource, null) is not null)
+        {
+            throw new InvalidOperationException("a response resource is already registered for this request");
+        }
+    }
+
+    /// <summary>Disposes what <see cref="DisposeAfterEncoding"/> registered (idempotent).</summary>
+    internal void DisposeResponseResources() => Interlocked.Exchange(ref _responseResource, null)?.Dispose();
+
+    private IDisposable? _responseResource;
 }

@@ -50,7 +50,9 @@ public sealed class RequestDispatcher : IRequestProcessor
         }
         if (!_registry.TryGet(apiKey, out var handler))
         {
-            throw new CloseConnectionException($"unknown API key {(short)apiKey} (correlation id {correlationId})");
+            throw new CloseConnectionException(ApiMessageFactory.IsKnown(apiKey)
+                ? $"{apiKey} (API key {(short)apiKey}) is not served by this broker (correlation id {correlationId})"
+                : $"unknown API key {(short)apiKey} (correlation id {correlationId})");
         }
         if (version < handler.MinVersion || version > handler.MaxVersion)
         {
@@ -73,18 +75,35 @@ public sealed class RequestDispatcher : IRequestProcessor
 
     private async ValueTask<ResponseFrame?> AwaitAsync(RequestContext context, ValueTask<IResponseMessage?> pending, long started)
     {
-        var response = await pending.ConfigureAwait(false);
+        IResponseMessage? response;
+        try
+        {
+            response = await pending.ConfigureAwait(false);
+        }
+        catch
+        {
+            context.DisposeResponseResources();
+            throw;
+        }
         return Encode(context, response, started);
     }
 
     private ResponseFrame? Encode(RequestContext context, IResponseMessage? response, long started)
     {
-        _handlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("api", context.ApiKey.ToString()));
-        if (response is null)
+        try
         {
-            return null;
+            _handlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("api", context.ApiKey.ToString()));
+            if (response is null)
+            {
+                return null;
+            }
+            return EncodeResponse(context.CorrelationId, context.ApiKey, context.ApiVersion, response);
         }
-        return EncodeResponse(context.CorrelationId, context.ApiKey, context.ApiVersion, response);
+        finally
+        {
+            // Pooled buffers the response referenced (fetch records) go back once copied into the frame.
+            context.DisposeResponseResources();
+        }
     }
 
     /// <summary>Encodes a complete response frame (header version chosen by API key and version).</summary>

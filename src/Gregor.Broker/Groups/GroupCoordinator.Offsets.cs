@@ -488,7 +488,8 @@ public sealed partial class GroupCoordinator
     /// Kafka's expiry rule: an offset with an explicit expire timestamp (old clients) expires then;
     /// otherwise, in an Empty group that used group management, offsets expire
     /// offsets.retention.minutes after the group became empty; in a group without a protocol
-    /// type (manual assignment), each offset expires that long after its commit. An Empty group
+    /// type (manual assignment), and in a Stable consumer group for topics no member subscribes
+    /// to any more, each offset expires that long after its commit. An Empty group
     /// left without offsets is removed (tombstone). Returns the number of offsets expired.
     /// </summary>
     public async Task<int> ExpireOffsetsAsync(CancellationToken cancellationToken)
@@ -515,6 +516,10 @@ public sealed partial class GroupCoordinator
                         }
                         var now = NowMs;
                         var retention = _options.OffsetsRetentionMs;
+                        // A stable consumer group keeps offsets only for topics it still subscribes to.
+                        var subscribed = group.State == GroupState.Stable && group.ProtocolType == ConsumerProtocolType
+                            ? SubscribedTopics(group)
+                            : null;
                         foreach (var (tp, offset) in group.Offsets)
                         {
                             bool isExpired;
@@ -526,7 +531,7 @@ public sealed partial class GroupCoordinator
                             {
                                 isExpired = now >= group.CurrentStateTimestampMs + retention;
                             }
-                            else if (group.ProtocolType is null)
+                            else if (group.ProtocolType is null || (subscribed is not null && !subscribed.Contains(tp.Topic)))
                             {
                                 isExpired = now >= offset.CommitTimestampMs + retention;
                             }

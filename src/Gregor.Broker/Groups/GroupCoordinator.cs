@@ -50,6 +50,9 @@ public sealed partial class GroupCoordinator : IDisposable
     /// <summary>False until the log has been replayed by <see cref="StartAsync"/>.</summary>
     public bool IsLoaded => _loaded;
 
+    /// <summary>Timeouts waiting in the scheduler (tests check it stays bounded).</summary>
+    internal int PendingTimers => _scheduler.Count;
+
     public int PartitionFor(string groupId) => GroupPartitioner.PartitionFor(groupId, _options.OffsetsTopicPartitions);
 
     private long NowMs => _scheduler.NowMs;

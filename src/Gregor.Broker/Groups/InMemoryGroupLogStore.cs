@@ -4,8 +4,9 @@ namespace Gregor.Broker.Groups;
 
 /// <summary>
 /// A <see cref="IGroupLogStore"/> that keeps every appended record in lists, for unit tests and
-/// for running the coordinator without storage. Survives "restarts" in tests by handing the
-/// same instance to a new coordinator. Thread-safe. Not bounded: test use only.
+/// as the broker's fallback when no ReplicaManager is registered (offsets then do not survive a
+/// restart). Survives "restarts" in tests by handing the same instance to a new coordinator.
+/// Thread-safe. Grows with every commit (no compaction): not for production use.
 /// </summary>
 public sealed class InMemoryGroupLogStore : IGroupLogStore
 {

@@ -39,9 +39,14 @@ public sealed class MetadataHandler(
         }
         else
         {
+            // A topic asked for twice is answered once, as Kafka does.
+            var seen = new HashSet<(string?, Guid)>();
             foreach (var requested in request.Topics!)
             {
-                response.Topics.Add(await ResolveAsync(requested, allowAutoCreate, cancellationToken).ConfigureAwait(false));
+                if (seen.Add((requested.Name, requested.Name is null ? requested.TopicId : Guid.Empty)))
+                {
+                    response.Topics.Add(await ResolveAsync(requested, allowAutoCreate, cancellationToken).ConfigureAwait(false));
+                }
             }
         }
         var image = controller.Current;

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Gregor.Protocol;
+using Gregor.Protocol.Messages;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -277,7 +278,7 @@ internal sealed class KafkaConnection
         Interlocked.Increment(ref _inFlight);
         Interlocked.Add(ref _queuedBytes, frame.Length);
         var apiKey = frame.ApiKey;
-        _metrics.Requests.Add(1, new KeyValuePair<string, object?>("api.key", apiKey));
+        _metrics.Requests.Add(1, new KeyValuePair<string, object?>("api", ApiName(apiKey)));
         _metrics.RequestsInFlight.Add(1);
         var task = ProcessAsync(frame);
         _pending.Writer.TryWrite(new PendingRequest(task, apiKey, Stopwatch.GetTimestamp()));
@@ -402,7 +403,7 @@ internal sealed class KafkaConnection
         _metrics.RequestsInFlight.Add(-1);
         _metrics.RequestDuration.Record(
             Stopwatch.GetElapsedTime(pending.StartedTimestamp).TotalMilliseconds,
-            new KeyValuePair<string, object?>("api.key", pending.ApiKey));
+            new KeyValuePair<string, object?>("api", ApiName(pending.ApiKey)));
         if (_capacityFreed.CurrentCount == 0)
         {
             _capacityFreed.Release();
@@ -442,6 +443,9 @@ internal sealed class KafkaConnection
             ArrayPool<byte>.Shared.Return(assembly);
         }
     }
+
+    // Enum names of defined keys are cached by the runtime; unknown keys are tagged by number.
+    private static string ApiName(short apiKey) => ApiMessageFactory.IsKnown((ApiKey)apiKey) ? ((ApiKey)apiKey).ToString() : "unknown";
 
     private void Touch() => Volatile.Write(ref _lastActivityMs, Environment.TickCount64);
 

@@ -22,9 +22,9 @@ public sealed class NetworkMetrics
         ClosedConnections = meter.CreateCounter<long>("gregor.network.connections.closed", "{connection}", "Connections closed, by reason");
         BytesReceived = meter.CreateCounter<long>("gregor.network.bytes.received", "By", "Request bytes read, prefixes included");
         BytesSent = meter.CreateCounter<long>("gregor.network.bytes.sent", "By", "Response bytes written, prefixes included");
-        Requests = meter.CreateCounter<long>("gregor.network.requests", "{request}", "Requests received, by API key");
+        Requests = meter.CreateCounter<long>("gregor.network.requests", "{request}", "Requests received, by API");
         RequestsInFlight = meter.CreateUpDownCounter<long>("gregor.network.requests.in_flight", "{request}", "Requests received and not yet answered");
-        RequestDuration = meter.CreateHistogram<double>("gregor.network.request.duration", "ms", "From a request's last byte read to its response written, by API key");
+        RequestDuration = meter.CreateHistogram<double>("gregor.network.request.duration", "ms", "From a request's last byte read to its response written, by API");
     }
 
     public UpDownCounter<long> ActiveConnections { get; }

@@ -22,7 +22,8 @@ internal sealed class FetchSession(int id, bool usesTopicIds, long createdMs)
 
     public long LastUsedMs { get; set; } = createdMs;
 
-    public Dictionary<FetchPartitionKey, CachedPartition> Partitions { get; } = [];
+    /// <summary>In fetch order: a partition that returned records moves to the end (see <see cref="MoveToEnd"/>).</summary>
+    public OrderedDictionary<FetchPartitionKey, CachedPartition> Partitions { get; } = [];
 
     public int Size
     {
@@ -47,6 +48,18 @@ internal sealed class FetchSession(int id, bool usesTopicIds, long createdMs)
         else
         {
             Partitions[spec.Key] = new CachedPartition { Spec = spec };
+        }
+    }
+
+    /// <summary>
+    /// Moves a partition that just returned records behind the others, so under the response byte
+    /// limit the next fetch serves the others first (Kafka does the same against starvation).
+    /// </summary>
+    public void MoveToEnd(FetchPartitionKey key)
+    {
+        if (Partitions.Remove(key, out var cached))
+        {
+            Partitions.Add(key, cached);
         }
     }
 

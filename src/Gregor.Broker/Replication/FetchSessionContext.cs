@@ -65,6 +65,10 @@ internal sealed class FetchSessionContext
                 if (_session.UpdateAndCheckChanged(result))
                 {
                     changed.Add(result);
+                    if (result.RecordBytes > 0)
+                    {
+                        _session.MoveToEnd(result.Key);
+                    }
                 }
                 else
                 {

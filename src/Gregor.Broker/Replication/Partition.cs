@@ -24,15 +24,15 @@ public sealed class Partition : IDisposable
     private long _highWatermark;
     private volatile int _leaderEpoch;
     private volatile bool _removed;
-    private int _maxMessageBytes;
+    private ProduceLimits _limits;
 
-    public Partition(TopicPartition topicPartition, Guid topicId, int leaderEpoch, IReplicaLog log, int maxMessageBytes)
+    public Partition(TopicPartition topicPartition, Guid topicId, int leaderEpoch, IReplicaLog log, ProduceLimits limits)
     {
         TopicPartition = topicPartition;
         TopicId = topicId;
         Log = log;
         _leaderEpoch = leaderEpoch;
-        _maxMessageBytes = maxMessageBytes;
+        _limits = limits;
         // Everything recovered from disk was acknowledged by the only replica.
         _highWatermark = log.LogEndOffset;
     }
@@ -47,8 +47,11 @@ public sealed class Partition : IDisposable
 
     public bool IsRemoved => _removed;
 
+    /// <summary>What producers may append (batch size, timestamp bounds), from topic and broker configs.</summary>
+    public ProduceLimits Limits => Volatile.Read(ref _limits);
+
     /// <summary>Largest batch (bytes) a producer may append: topic max.message.bytes or broker message.max.bytes.</summary>
-    public int MaxMessageBytes => Volatile.Read(ref _maxMessageBytes);
+    public int MaxMessageBytes => Limits.MaxMessageBytes;
 
     public long HighWatermark => Interlocked.Read(ref _highWatermark);
 
@@ -60,7 +63,7 @@ public sealed class Partition : IDisposable
 
     internal void UpdateLeadership(int leaderEpoch) => _leaderEpoch = leaderEpoch;
 
-    internal void UpdateMaxMessageBytes(int maxMessageBytes) => Volatile.Write(ref _maxMessageBytes, maxMessageBytes);
+    internal void UpdateLimits(ProduceLimits limits) => Volatile.Write(ref _limits, limits);
 
     /// <summary>
     /// Checks the leader epoch a client believes current (-1 = no check), as Kafka does for

@@ -8,12 +8,14 @@ namespace Gregor.Broker.Replication;
 /// Checks the records of one produce partition before they reach the log, the way Kafka's
 /// ProduceRequest.validateRecords and LogValidator do: exactly one magic-v2 batch (Produce v3+),
 /// no larger than max.message.bytes (MESSAGE_TOO_LARGE), CRC32C intact (CORRUPT_MESSAGE),
-/// record count consistent with the offset delta and no control batches (INVALID_RECORD).
-/// Reads only the 61-byte header and runs the CRC over the bytes: no per-record work.
+/// record count consistent with the offset delta and no control batches (INVALID_RECORD), and for
+/// CreateTime topics timestamps within message.timestamp.before/after.max.ms of the broker clock
+/// (INVALID_TIMESTAMP; checked on the header's base and max timestamps, where Kafka checks every
+/// record). Reads only the 61-byte header and runs the CRC over the bytes: no per-record work.
 /// </summary>
 public static class ProduceRecordsValidator
 {
-    public static (ErrorCode Error, string? Message) Validate(ReadOnlySpan<byte> records, int maxMessageBytes)
+    public static (ErrorCode Error, string? Message) Validate(ReadOnlySpan<byte> records, int maxMessageBytes, TimestampBounds? timestamps = null)
     {
         if (records.IsEmpty)
         {
@@ -56,6 +58,18 @@ public static class ProduceRecordsValidator
             if (header.IsControl)
             {
                 return (ErrorCode.InvalidRecord, "clients may not produce control batches");
+            }
+            if (timestamps is { } bounds)
+            {
+                // Int128: a hostile timestamp must not overflow the comparison.
+                if ((Int128)bounds.NowMs - header.BaseTimestamp > bounds.BeforeMaxMs)
+                {
+                    return (ErrorCode.InvalidTimestamp, $"timestamp {header.BaseTimestamp} is more than message.timestamp.before.max.ms {bounds.BeforeMaxMs} before the broker time {bounds.NowMs}");
+                }
+                if ((Int128)header.MaxTimestamp - bounds.NowMs > bounds.AfterMaxMs)
+                {
+                    return (ErrorCode.InvalidTimestamp, $"timestamp {header.MaxTimestamp} is more than message.timestamp.after.max.ms {bounds.AfterMaxMs} after the broker time {bounds.NowMs}");
+                }
             }
             batches++;
             position += header.TotalSize;

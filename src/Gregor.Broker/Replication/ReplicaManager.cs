@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
-using System.Globalization;
 using Gregor.Cluster.Metadata;
 using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Logging;
@@ -111,7 +110,11 @@ public sealed partial class ReplicaManager : IDisposable
         {
             return ProducePartitionResult.Failed(PartitionError(topicPartition));
         }
-        var (error, message) = ProduceRecordsValidator.Validate(records.Span, partition.MaxMessageBytes);
+        var limits = partition.Limits;
+        var (error, message) = ProduceRecordsValidator.Validate(
+            records.Span,
+            limits.MaxMessageBytes,
+            limits.LogAppendTime ? null : new TimestampBounds(limits.TimestampBeforeMaxMs, limits.TimestampAfterMaxMs, _time.GetUtcNow().ToUnixTimeMilliseconds()));
         if (error != ErrorCode.None)
         {
             return ProducePartitionResult.Failed(error, message);
@@ -434,7 +437,7 @@ public sealed partial class ReplicaManager : IDisposable
                 existing.UpdateLeadership(partitionImage.LeaderEpoch);
                 if (!ReferenceEquals(_appliedConfigs.GetValueOrDefault(topicPartition), topic.Configs))
                 {
-                    existing.UpdateMaxMessageBytes(MaxMessageBytes(topic.Configs));
+                    existing.UpdateLimits(ProduceLimits.From(topic.Configs, _options.ProduceLimits));
                     existing.Log.UpdateConfig(topic.Configs);
                     _appliedConfigs[topicPartition] = topic.Configs;
                 }
@@ -444,7 +447,7 @@ public sealed partial class ReplicaManager : IDisposable
             RemovePartition(topicPartition, existing, deleteLog: true);
         }
         var log = _logs.GetOrCreate(topicPartition, topic.TopicId, topic.Configs);
-        var partition = new Partition(topicPartition, topic.TopicId, partitionImage.LeaderEpoch, log, MaxMessageBytes(topic.Configs));
+        var partition = new Partition(topicPartition, topic.TopicId, partitionImage.LeaderEpoch, log, ProduceLimits.From(topic.Configs, _options.ProduceLimits));
         _partitions[topicPartition] = partition;
         _appliedConfigs[topicPartition] = topic.Configs;
         LogPartitionOpened(topicPartition, partitionImage.LeaderEpoch, log.LogStartOffset, log.LogEndOffset);
@@ -468,12 +471,6 @@ public sealed partial class ReplicaManager : IDisposable
         }
         LogPartitionRemoved(topicPartition, deleteLog);
     }
-
-    private int MaxMessageBytes(IReadOnlyDictionary<string, string> topicConfigs) =>
-        topicConfigs.TryGetValue("max.message.bytes", out var value)
-        && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed > 0
-            ? parsed
-            : _options.MessageMaxBytes;
 
     public void Dispose()
     {

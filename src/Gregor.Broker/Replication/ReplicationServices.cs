@@ -27,7 +27,12 @@ public static class ReplicationServices
         services.AddSingleton(sp => new ReplicaManager(
             sp.GetRequiredService<IMetadataPublisher>(),
             sp.GetRequiredService<IReplicaLogProvider>(),
-            new ReplicaManagerOptions(config.NodeId, config.MessageMaxBytes),
+            new ReplicaManagerOptions(
+                config.NodeId,
+                config.MessageMaxBytes,
+                LogAppendTime: string.Equals(config.LogMessageTimestampType, "LogAppendTime", StringComparison.OrdinalIgnoreCase),
+                TimestampBeforeMaxMs: config.LogMessageTimestampBeforeMaxMs,
+                TimestampAfterMaxMs: config.LogMessageTimestampAfterMaxMs),
             sp.GetService<ILogger<ReplicaManager>>()));
         services.AddSingleton(sp =>
         {

@@ -32,7 +32,7 @@ public static class TopicConfigCatalogue
         new("local.retention.ms", ConfigType.Long, "-2", "log.local.retention.ms", v => LongAtLeast(v, -2)),
         new("max.compaction.lag.ms", ConfigType.Long, "9223372036854775807", "log.cleaner.max.compaction.lag.ms", v => LongAtLeast(v, 1)),
         new("max.message.bytes", ConfigType.Int, "1048588", "message.max.bytes", v => IntIn(v, 0, int.MaxValue)),
-        new("message.timestamp.after.max.ms", ConfigType.Long, "9223372036854775807", "log.message.timestamp.after.max.ms", v => LongAtLeast(v, 0)),
+        new("message.timestamp.after.max.ms", ConfigType.Long, "3600000", "log.message.timestamp.after.max.ms", v => LongAtLeast(v, 0)),
         new("message.timestamp.before.max.ms", ConfigType.Long, "9223372036854775807", "log.message.timestamp.before.max.ms", v => LongAtLeast(v, 0)),
         new("message.timestamp.type", ConfigType.String, "CreateTime", "log.message.timestamp.type", v => OneOf(v, TimestampTypes)),
         new("min.cleanable.dirty.ratio", ConfigType.Double, "0.5", "log.cleaner.min.cleanable.ratio", v => DoubleIn(v, 0, 1)),

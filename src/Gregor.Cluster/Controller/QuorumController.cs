@@ -53,6 +53,10 @@ public sealed partial class QuorumController : IMetadataPublisher, IDisposable
         _current = MetadataImage.Empty(clusterId, options.NodeId);
         try
         {
+            if (_store is FileMetadataLogStore { TruncatedBytes: > 0 } file)
+            {
+                LogTruncated(file.TruncatedBytes, file.Path);
+            }
             Epoch = Replay() + 1;
             Bootstrap();
         }
@@ -222,6 +226,9 @@ public sealed partial class QuorumController : IMetadataPublisher, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replayed {Count} metadata records up to offset {Offset}: {Topics} topics")]
     private partial void LogReplayed(int count, long offset, int topics);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped {Bytes} bytes of an incomplete or corrupt tail of the metadata log {Path}")]
+    private partial void LogTruncated(long bytes, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A metadata subscriber failed on the image at offset {Offset}")]
     private partial void LogSubscriberFailed(Exception exception, long offset);

@@ -34,6 +34,9 @@ public sealed class FileMetadataLogStore : IMetadataLogStore
 
     public string Path => _file.Name;
 
+    /// <summary>Bytes of a torn or corrupt tail dropped when the log was opened (0 after a clean shutdown).</summary>
+    public long TruncatedBytes { get; private set; }
+
     public long EndOffset => Volatile.Read(ref _endOffset);
 
     /// <summary>Opens (or creates) the metadata log under <paramref name="dataDirectory"/>.</summary>
@@ -90,6 +93,7 @@ public sealed class FileMetadataLogStore : IMetadataLogStore
         if (position < bytes.Length)
         {
             // A torn tail: the append never returned, so nothing acknowledged is lost by dropping it.
+            TruncatedBytes = bytes.Length - position;
             _file.SetLength(position);
             _file.Flush(flushToDisk: true);
         }

@@ -110,7 +110,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         }
         else
         {
-            if (!(Transactions.Count == 0))
+            if (Transactions.Count != 0)
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.Transactions has a non-default value but version {version} cannot carry it");
             }
@@ -121,7 +121,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         }
         else
         {
-            if (!(V3AndBelowTransactionalId == ""))
+            if (V3AndBelowTransactionalId != "")
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.V3AndBelowTransactionalId has a non-default value but version {version} cannot carry it");
             }
@@ -132,7 +132,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         }
         else
         {
-            if (!(V3AndBelowProducerId == 0))
+            if (V3AndBelowProducerId != 0)
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.V3AndBelowProducerId has a non-default value but version {version} cannot carry it");
             }
@@ -143,7 +143,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         }
         else
         {
-            if (!(V3AndBelowProducerEpoch == 0))
+            if (V3AndBelowProducerEpoch != 0)
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.V3AndBelowProducerEpoch has a non-default value but version {version} cannot carry it");
             }
@@ -161,7 +161,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
         }
         else
         {
-            if (!(V3AndBelowTopics.Count == 0))
+            if (V3AndBelowTopics.Count != 0)
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.V3AndBelowTopics has a non-default value but version {version} cannot carry it");
             }
@@ -245,7 +245,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
             }
             else
             {
-                if (!(TransactionalId == ""))
+                if (TransactionalId != "")
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.TransactionalId has a non-default value but version {version} cannot carry it");
                 }
@@ -256,7 +256,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
             }
             else
             {
-                if (!(ProducerId == 0))
+                if (ProducerId != 0)
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.ProducerId has a non-default value but version {version} cannot carry it");
                 }
@@ -267,7 +267,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
             }
             else
             {
-                if (!(ProducerEpoch == 0))
+                if (ProducerEpoch != 0)
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.ProducerEpoch has a non-default value but version {version} cannot carry it");
                 }
@@ -296,7 +296,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestMessage
             }
             else
             {
-                if (!(Topics.Count == 0))
+                if (Topics.Count != 0)
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnRequest.Topics has a non-default value but version {version} cannot carry it");
                 }

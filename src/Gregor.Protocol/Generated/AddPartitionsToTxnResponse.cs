@@ -107,7 +107,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
         }
         else
         {
-            if (!(ResultsByTransaction.Count == 0))
+            if (ResultsByTransaction.Count != 0)
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnResponse.ResultsByTransaction has a non-default value but version {version} cannot carry it");
             }
@@ -125,7 +125,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
         }
         else
         {
-            if (!(ResultsByTopicV3AndBelow.Count == 0))
+            if (ResultsByTopicV3AndBelow.Count != 0)
             {
                 throw new UnsupportedVersionException($"AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow has a non-default value but version {version} cannot carry it");
             }
@@ -194,7 +194,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
             }
             else
             {
-                if (!(TransactionalId == ""))
+                if (TransactionalId != "")
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnResponse.TransactionalId has a non-default value but version {version} cannot carry it");
                 }
@@ -212,7 +212,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
             }
             else
             {
-                if (!(TopicResults.Count == 0))
+                if (TopicResults.Count != 0)
                 {
                     throw new UnsupportedVersionException($"AddPartitionsToTxnResponse.TopicResults has a non-default value but version {version} cannot carry it");
                 }

@@ -251,7 +251,7 @@ public sealed partial class AlterPartitionRequest : IRequestMessage
             }
             else
             {
-                if (!(NewIsr.Count == 0))
+                if (NewIsr.Count != 0)
                 {
                     throw new UnsupportedVersionException($"AlterPartitionRequest.NewIsr has a non-default value but version {version} cannot carry it");
                 }
@@ -269,7 +269,7 @@ public sealed partial class AlterPartitionRequest : IRequestMessage
             }
             else
             {
-                if (!(NewIsrWithEpochs.Count == 0))
+                if (NewIsrWithEpochs.Count != 0)
                 {
                     throw new UnsupportedVersionException($"AlterPartitionRequest.NewIsrWithEpochs has a non-default value but version {version} cannot carry it");
                 }
@@ -280,7 +280,7 @@ public sealed partial class AlterPartitionRequest : IRequestMessage
             }
             else
             {
-                if (!(LeaderRecoveryState == 0))
+                if (LeaderRecoveryState != 0)
                 {
                     throw new UnsupportedVersionException($"AlterPartitionRequest.LeaderRecoveryState has a non-default value but version {version} cannot carry it");
                 }
@@ -364,7 +364,7 @@ public sealed partial class AlterPartitionRequest : IRequestMessage
             }
             else
             {
-                if (!(BrokerId == 0))
+                if (BrokerId != 0)
                 {
                     throw new UnsupportedVersionException($"AlterPartitionRequest.BrokerId has a non-default value but version {version} cannot carry it");
                 }
@@ -375,7 +375,7 @@ public sealed partial class AlterPartitionRequest : IRequestMessage
             }
             else
             {
-                if (!(BrokerEpoch == -1))
+                if (BrokerEpoch != -1)
                 {
                     throw new UnsupportedVersionException($"AlterPartitionRequest.BrokerEpoch has a non-default value but version {version} cannot carry it");
                 }

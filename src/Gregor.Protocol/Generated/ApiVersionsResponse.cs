@@ -145,15 +145,15 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
         {
             var unknown = UnknownTaggedFields;
             var taggedCount = unknown?.Count ?? 0;
-            if (!(SupportedFeatures.Count == 0))
+            if (SupportedFeatures.Count != 0)
             {
                 taggedCount++;
             }
-            if (!(FinalizedFeaturesEpoch == -1))
+            if (FinalizedFeaturesEpoch != -1)
             {
                 taggedCount++;
             }
-            if (!(FinalizedFeatures.Count == 0))
+            if (FinalizedFeatures.Count != 0)
             {
                 taggedCount++;
             }
@@ -163,7 +163,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var nextUnknown = 0;
-            if (!(SupportedFeatures.Count == 0))
+            if (SupportedFeatures.Count != 0)
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                 writer.WriteUnsignedVarInt(0);
@@ -178,7 +178,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
                 }
                 writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));
             }
-            if (!(FinalizedFeaturesEpoch == -1))
+            if (FinalizedFeaturesEpoch != -1)
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 1);
                 writer.WriteUnsignedVarInt(1);
@@ -186,7 +186,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
                 writer.WriteInt64(FinalizedFeaturesEpoch);
                 writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));
             }
-            if (!(FinalizedFeatures.Count == 0))
+            if (FinalizedFeatures.Count != 0)
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 2);
                 writer.WriteUnsignedVarInt(2);
@@ -330,7 +330,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             }
             else
             {
-                if (!(Name == ""))
+                if (Name != "")
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -341,7 +341,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             }
             else
             {
-                if (!(MinVersion == 0))
+                if (MinVersion != 0)
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.MinVersion has a non-default value but version {version} cannot carry it");
                 }
@@ -352,7 +352,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             }
             else
             {
-                if (!(MaxVersion == 0))
+                if (MaxVersion != 0)
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.MaxVersion has a non-default value but version {version} cannot carry it");
                 }
@@ -447,7 +447,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             }
             else
             {
-                if (!(Name == ""))
+                if (Name != "")
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -458,7 +458,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             }
             else
             {
-                if (!(MaxVersionLevel == 0))
+                if (MaxVersionLevel != 0)
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.MaxVersionLevel has a non-default value but version {version} cannot carry it");
                 }
@@ -469,7 +469,7 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             }
             else
             {
-                if (!(MinVersionLevel == 0))
+                if (MinVersionLevel != 0)
                 {
                     throw new UnsupportedVersionException($"ApiVersionsResponse.MinVersionLevel has a non-default value but version {version} cannot carry it");
                 }

@@ -333,7 +333,7 @@ public sealed partial class BeginQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(Name == ""))
+                if (Name != "")
                 {
                     throw new UnsupportedVersionException($"BeginQuorumEpochRequest.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -344,7 +344,7 @@ public sealed partial class BeginQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(Host == ""))
+                if (Host != "")
                 {
                     throw new UnsupportedVersionException($"BeginQuorumEpochRequest.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -355,7 +355,7 @@ public sealed partial class BeginQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(Port == 0))
+                if (Port != 0)
                 {
                     throw new UnsupportedVersionException($"BeginQuorumEpochRequest.Port has a non-default value but version {version} cannot carry it");
                 }

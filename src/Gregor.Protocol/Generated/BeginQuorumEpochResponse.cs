@@ -99,7 +99,7 @@ public sealed partial class BeginQuorumEpochResponse : IResponseMessage
                 items[i].Write(writer, version);
             }
         }
-        if (!(version >= 1) && !(NodeEndpoints.Count == 0))
+        if (version < 1 && NodeEndpoints.Count != 0)
         {
             throw new UnsupportedVersionException($"BeginQuorumEpochResponse.NodeEndpoints has a non-default value but version {version} cannot carry it");
         }
@@ -107,13 +107,13 @@ public sealed partial class BeginQuorumEpochResponse : IResponseMessage
         {
             var unknown = UnknownTaggedFields;
             var taggedCount = unknown?.Count ?? 0;
-            if (!(NodeEndpoints.Count == 0))
+            if (NodeEndpoints.Count != 0)
             {
                 taggedCount++;
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var nextUnknown = 0;
-            if (!(NodeEndpoints.Count == 0))
+            if (NodeEndpoints.Count != 0)
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                 writer.WriteUnsignedVarInt(0);
@@ -337,7 +337,7 @@ public sealed partial class BeginQuorumEpochResponse : IResponseMessage
             }
             else
             {
-                if (!(NodeId == 0))
+                if (NodeId != 0)
                 {
                     throw new UnsupportedVersionException($"BeginQuorumEpochResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
@@ -348,7 +348,7 @@ public sealed partial class BeginQuorumEpochResponse : IResponseMessage
             }
             else
             {
-                if (!(Host == ""))
+                if (Host != "")
                 {
                     throw new UnsupportedVersionException($"BeginQuorumEpochResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -359,7 +359,7 @@ public sealed partial class BeginQuorumEpochResponse : IResponseMessage
             }
             else
             {
-                if (!(Port == 0))
+                if (Port != 0)
                 {
                     throw new UnsupportedVersionException($"BeginQuorumEpochResponse.Port has a non-default value but version {version} cannot carry it");
                 }

@@ -108,27 +108,27 @@ public sealed partial class BrokerHeartbeatRequest : IRequestMessage
         writer.WriteInt64(CurrentMetadataOffset);
         writer.WriteBool(WantFence);
         writer.WriteBool(WantShutDown);
-        if (!(version >= 1) && !(OfflineLogDirs.Count == 0))
+        if (version < 1 && OfflineLogDirs.Count != 0)
         {
             throw new UnsupportedVersionException($"BrokerHeartbeatRequest.OfflineLogDirs has a non-default value but version {version} cannot carry it");
         }
-        if (!(version >= 2) && !(CordonedLogDirs is null))
+        if (version < 2 && CordonedLogDirs is not null)
         {
             throw new UnsupportedVersionException($"BrokerHeartbeatRequest.CordonedLogDirs has a non-default value but version {version} cannot carry it");
         }
         var unknown = UnknownTaggedFields;
         var taggedCount = unknown?.Count ?? 0;
-        if (version >= 1 && !(OfflineLogDirs.Count == 0))
+        if (version >= 1 && OfflineLogDirs.Count != 0)
         {
             taggedCount++;
         }
-        if (version >= 2 && !(CordonedLogDirs is null))
+        if (version >= 2 && CordonedLogDirs is not null)
         {
             taggedCount++;
         }
         writer.WriteUnsignedVarInt((uint)taggedCount);
         var nextUnknown = 0;
-        if (version >= 1 && !(OfflineLogDirs.Count == 0))
+        if (version >= 1 && OfflineLogDirs.Count != 0)
         {
             nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
             writer.WriteUnsignedVarInt(0);
@@ -143,7 +143,7 @@ public sealed partial class BrokerHeartbeatRequest : IRequestMessage
             }
             writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));
         }
-        if (version >= 2 && !(CordonedLogDirs is null))
+        if (version >= 2 && CordonedLogDirs is not null)
         {
             nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 1);
             writer.WriteUnsignedVarInt(1);

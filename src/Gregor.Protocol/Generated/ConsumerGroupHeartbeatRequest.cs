@@ -131,7 +131,7 @@ public sealed partial class ConsumerGroupHeartbeatRequest : IRequestMessage
         }
         else
         {
-            if (!(SubscribedTopicRegex is null))
+            if (SubscribedTopicRegex is not null)
             {
                 throw new UnsupportedVersionException($"ConsumerGroupHeartbeatRequest.SubscribedTopicRegex has a non-default value but version {version} cannot carry it");
             }

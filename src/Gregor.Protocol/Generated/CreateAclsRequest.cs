@@ -132,7 +132,7 @@ public sealed partial class CreateAclsRequest : IRequestMessage
             }
             else
             {
-                if (!(ResourcePatternType == 3))
+                if (ResourcePatternType != 3)
                 {
                     throw new UnsupportedVersionException($"CreateAclsRequest.ResourcePatternType has a non-default value but version {version} cannot carry it");
                 }

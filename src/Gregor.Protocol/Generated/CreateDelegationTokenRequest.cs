@@ -81,7 +81,7 @@ public sealed partial class CreateDelegationTokenRequest : IRequestMessage
         }
         else
         {
-            if (!(OwnerPrincipalType == ""))
+            if (OwnerPrincipalType != "")
             {
                 throw new UnsupportedVersionException($"CreateDelegationTokenRequest.OwnerPrincipalType has a non-default value but version {version} cannot carry it");
             }
@@ -92,7 +92,7 @@ public sealed partial class CreateDelegationTokenRequest : IRequestMessage
         }
         else
         {
-            if (!(OwnerPrincipalName == ""))
+            if (OwnerPrincipalName != "")
             {
                 throw new UnsupportedVersionException($"CreateDelegationTokenRequest.OwnerPrincipalName has a non-default value but version {version} cannot carry it");
             }

@@ -86,7 +86,7 @@ public sealed partial class CreateDelegationTokenResponse : IResponseMessage
         }
         else
         {
-            if (!(TokenRequesterPrincipalType == ""))
+            if (TokenRequesterPrincipalType != "")
             {
                 throw new UnsupportedVersionException($"CreateDelegationTokenResponse.TokenRequesterPrincipalType has a non-default value but version {version} cannot carry it");
             }
@@ -97,7 +97,7 @@ public sealed partial class CreateDelegationTokenResponse : IResponseMessage
         }
         else
         {
-            if (!(TokenRequesterPrincipalName == ""))
+            if (TokenRequesterPrincipalName != "")
             {
                 throw new UnsupportedVersionException($"CreateDelegationTokenResponse.TokenRequesterPrincipalName has a non-default value but version {version} cannot carry it");
             }

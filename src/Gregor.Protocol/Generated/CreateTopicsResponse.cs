@@ -218,13 +218,13 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
             {
                 var unknown = UnknownTaggedFields;
                 var taggedCount = unknown?.Count ?? 0;
-                if (!(TopicConfigErrorCode == 0))
+                if (TopicConfigErrorCode != 0)
                 {
                     taggedCount++;
                 }
                 writer.WriteUnsignedVarInt((uint)taggedCount);
                 var nextUnknown = 0;
-                if (!(TopicConfigErrorCode == 0))
+                if (TopicConfigErrorCode != 0)
                 {
                     nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                     writer.WriteUnsignedVarInt(0);
@@ -342,7 +342,7 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
             }
             else
             {
-                if (!(Name == ""))
+                if (Name != "")
                 {
                     throw new UnsupportedVersionException($"CreateTopicsResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -353,7 +353,7 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
             }
             else
             {
-                if (!(Value == ""))
+                if (Value != "")
                 {
                     throw new UnsupportedVersionException($"CreateTopicsResponse.Value has a non-default value but version {version} cannot carry it");
                 }

@@ -132,7 +132,7 @@ public sealed partial class DeleteAclsRequest : IRequestMessage
             }
             else
             {
-                if (!(PatternTypeFilter == 3))
+                if (PatternTypeFilter != 3)
                 {
                     throw new UnsupportedVersionException($"DeleteAclsRequest.PatternTypeFilter has a non-default value but version {version} cannot carry it");
                 }

@@ -229,7 +229,7 @@ public sealed partial class DeleteAclsResponse : IResponseMessage
             }
             else
             {
-                if (!(PatternType == 3))
+                if (PatternType != 3)
                 {
                     throw new UnsupportedVersionException($"DeleteAclsResponse.PatternType has a non-default value but version {version} cannot carry it");
                 }

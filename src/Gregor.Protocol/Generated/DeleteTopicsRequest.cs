@@ -96,7 +96,7 @@ public sealed partial class DeleteTopicsRequest : IRequestMessage
         }
         else
         {
-            if (!(Topics.Count == 0))
+            if (Topics.Count != 0)
             {
                 throw new UnsupportedVersionException($"DeleteTopicsRequest.Topics has a non-default value but version {version} cannot carry it");
             }
@@ -165,7 +165,7 @@ public sealed partial class DeleteTopicsRequest : IRequestMessage
             }
             else
             {
-                if (!(Name is null))
+                if (Name is not null)
                 {
                     throw new UnsupportedVersionException($"DeleteTopicsRequest.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -176,7 +176,7 @@ public sealed partial class DeleteTopicsRequest : IRequestMessage
             }
             else
             {
-                if (!(TopicId == Guid.Empty))
+                if (TopicId != Guid.Empty)
                 {
                     throw new UnsupportedVersionException($"DeleteTopicsRequest.TopicId has a non-default value but version {version} cannot carry it");
                 }

@@ -132,7 +132,7 @@ public sealed partial class DeleteTopicsResponse : IResponseMessage
         {
             if (Name is null)
             {
-                if (!(version >= 6))
+                if (version < 6)
                 {
                     throw new ProtocolException($"DeleteTopicsResponse.Name is null but version {version} does not allow null");
                 }

@@ -74,7 +74,7 @@ public sealed partial class DescribeAclsRequest : IRequestMessage
         }
         else
         {
-            if (!(PatternTypeFilter == 3))
+            if (PatternTypeFilter != 3)
             {
                 throw new UnsupportedVersionException($"DescribeAclsRequest.PatternTypeFilter has a non-default value but version {version} cannot carry it");
             }

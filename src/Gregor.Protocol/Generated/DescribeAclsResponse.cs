@@ -147,7 +147,7 @@ public sealed partial class DescribeAclsResponse : IResponseMessage
             }
             else
             {
-                if (!(PatternType == 3))
+                if (PatternType != 3)
                 {
                     throw new UnsupportedVersionException($"DescribeAclsResponse.PatternType has a non-default value but version {version} cannot carry it");
                 }

@@ -64,7 +64,7 @@ public sealed partial class DescribeClusterRequest : IRequestMessage
         }
         else
         {
-            if (!(EndpointType == 1))
+            if (EndpointType != 1)
             {
                 throw new UnsupportedVersionException($"DescribeClusterRequest.EndpointType has a non-default value but version {version} cannot carry it");
             }

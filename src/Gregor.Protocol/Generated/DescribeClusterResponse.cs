@@ -85,7 +85,7 @@ public sealed partial class DescribeClusterResponse : IResponseMessage
         }
         else
         {
-            if (!(EndpointType == 1))
+            if (EndpointType != 1)
             {
                 throw new UnsupportedVersionException($"DescribeClusterResponse.EndpointType has a non-default value but version {version} cannot carry it");
             }

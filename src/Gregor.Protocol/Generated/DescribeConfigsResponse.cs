@@ -399,7 +399,7 @@ public sealed partial class DescribeConfigsResponse : IResponseMessage
             }
             else
             {
-                if (!(Name == ""))
+                if (Name != "")
                 {
                     throw new UnsupportedVersionException($"DescribeConfigsResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -410,7 +410,7 @@ public sealed partial class DescribeConfigsResponse : IResponseMessage
             }
             else
             {
-                if (!(Value == ""))
+                if (Value != "")
                 {
                     throw new UnsupportedVersionException($"DescribeConfigsResponse.Value has a non-default value but version {version} cannot carry it");
                 }
@@ -421,7 +421,7 @@ public sealed partial class DescribeConfigsResponse : IResponseMessage
             }
             else
             {
-                if (!(Source == 0))
+                if (Source != 0)
                 {
                     throw new UnsupportedVersionException($"DescribeConfigsResponse.Source has a non-default value but version {version} cannot carry it");
                 }

@@ -159,7 +159,7 @@ public sealed partial class DescribeDelegationTokenResponse : IResponseMessage
             }
             else
             {
-                if (!(TokenRequesterPrincipalType == ""))
+                if (TokenRequesterPrincipalType != "")
                 {
                     throw new UnsupportedVersionException($"DescribeDelegationTokenResponse.TokenRequesterPrincipalType has a non-default value but version {version} cannot carry it");
                 }
@@ -170,7 +170,7 @@ public sealed partial class DescribeDelegationTokenResponse : IResponseMessage
             }
             else
             {
-                if (!(TokenRequesterPrincipalName == ""))
+                if (TokenRequesterPrincipalName != "")
                 {
                     throw new UnsupportedVersionException($"DescribeDelegationTokenResponse.TokenRequesterPrincipalName has a non-default value but version {version} cannot carry it");
                 }

@@ -156,7 +156,7 @@ public sealed partial class DescribeGroupsResponse : IResponseMessage
             }
             else
             {
-                if (!(ErrorMessage is null))
+                if (ErrorMessage is not null)
                 {
                     throw new UnsupportedVersionException($"DescribeGroupsResponse.ErrorMessage has a non-default value but version {version} cannot carry it");
                 }
@@ -179,7 +179,7 @@ public sealed partial class DescribeGroupsResponse : IResponseMessage
             }
             else
             {
-                if (!(AuthorizedOperations == int.MinValue))
+                if (AuthorizedOperations != int.MinValue)
                 {
                     throw new UnsupportedVersionException($"DescribeGroupsResponse.AuthorizedOperations has a non-default value but version {version} cannot carry it");
                 }

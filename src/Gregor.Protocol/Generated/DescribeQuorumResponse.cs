@@ -109,7 +109,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
         }
         else
         {
-            if (!(Nodes.Count == 0))
+            if (Nodes.Count != 0)
             {
                 throw new UnsupportedVersionException($"DescribeQuorumResponse.Nodes has a non-default value but version {version} cannot carry it");
             }
@@ -364,7 +364,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(ReplicaDirectoryId == Guid.Empty))
+                if (ReplicaDirectoryId != Guid.Empty)
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.ReplicaDirectoryId has a non-default value but version {version} cannot carry it");
                 }
@@ -466,7 +466,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(NodeId == 0))
+                if (NodeId != 0)
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
@@ -484,7 +484,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(Listeners.Count == 0))
+                if (Listeners.Count != 0)
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.Listeners has a non-default value but version {version} cannot carry it");
                 }
@@ -561,7 +561,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(Name == ""))
+                if (Name != "")
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -572,7 +572,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(Host == ""))
+                if (Host != "")
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -583,7 +583,7 @@ public sealed partial class DescribeQuorumResponse : IResponseMessage
             }
             else
             {
-                if (!(Port == 0))
+                if (Port != 0)
                 {
                     throw new UnsupportedVersionException($"DescribeQuorumResponse.Port has a non-default value but version {version} cannot carry it");
                 }

@@ -82,7 +82,7 @@ public sealed partial class ElectLeadersRequest : IRequestMessage
         }
         else
         {
-            if (!(ElectionType == 0))
+            if (ElectionType != 0)
             {
                 throw new UnsupportedVersionException($"ElectLeadersRequest.ElectionType has a non-default value but version {version} cannot carry it");
             }

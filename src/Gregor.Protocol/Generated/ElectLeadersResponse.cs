@@ -76,7 +76,7 @@ public sealed partial class ElectLeadersResponse : IResponseMessage
         }
         else
         {
-            if (!(ErrorCode == 0))
+            if (ErrorCode != 0)
             {
                 throw new UnsupportedVersionException($"ElectLeadersResponse.ErrorCode has a non-default value but version {version} cannot carry it");
             }

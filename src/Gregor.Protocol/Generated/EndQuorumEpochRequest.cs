@@ -369,7 +369,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(CandidateId == 0))
+                if (CandidateId != 0)
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochRequest.CandidateId has a non-default value but version {version} cannot carry it");
                 }
@@ -380,7 +380,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(CandidateDirectoryId == Guid.Empty))
+                if (CandidateDirectoryId != Guid.Empty)
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochRequest.CandidateDirectoryId has a non-default value but version {version} cannot carry it");
                 }
@@ -470,7 +470,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(Name == ""))
+                if (Name != "")
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochRequest.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -481,7 +481,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(Host == ""))
+                if (Host != "")
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochRequest.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -492,7 +492,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestMessage
             }
             else
             {
-                if (!(Port == 0))
+                if (Port != 0)
                 {
                     throw new UnsupportedVersionException($"EndQuorumEpochRequest.Port has a non-default value but version {version} cannot carry it");
                 }

@@ -141,12 +141,12 @@ public sealed partial class FetchRequest : IRequestMessage
         }
         else
         {
-            if (!(ReplicaId == -1))
+            if (ReplicaId != -1)
             {
                 throw new UnsupportedVersionException($"FetchRequest.ReplicaId has a non-default value but version {version} cannot carry it");
             }
         }
-        if (!(version >= 15) && !ReplicaState.IsAllDefault())
+        if (version < 15 && !ReplicaState.IsAllDefault())
         {
             throw new UnsupportedVersionException($"FetchRequest.ReplicaState has a non-default value but version {version} cannot carry it");
         }
@@ -189,7 +189,7 @@ public sealed partial class FetchRequest : IRequestMessage
         }
         else
         {
-            if (!(ForgottenTopicsData.Count == 0))
+            if (ForgottenTopicsData.Count != 0)
             {
                 throw new UnsupportedVersionException($"FetchRequest.ForgottenTopicsData has a non-default value but version {version} cannot carry it");
             }
@@ -202,7 +202,7 @@ public sealed partial class FetchRequest : IRequestMessage
         {
             var unknown = UnknownTaggedFields;
             var taggedCount = unknown?.Count ?? 0;
-            if (!(ClusterId is null))
+            if (ClusterId is not null)
             {
                 taggedCount++;
             }
@@ -212,7 +212,7 @@ public sealed partial class FetchRequest : IRequestMessage
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var nextUnknown = 0;
-            if (!(ClusterId is null))
+            if (ClusterId is not null)
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                 writer.WriteUnsignedVarInt(0);
@@ -275,7 +275,7 @@ public sealed partial class FetchRequest : IRequestMessage
             }
             else
             {
-                if (!(ReplicaId == -1))
+                if (ReplicaId != -1)
                 {
                     throw new UnsupportedVersionException($"FetchRequest.ReplicaId has a non-default value but version {version} cannot carry it");
                 }
@@ -286,7 +286,7 @@ public sealed partial class FetchRequest : IRequestMessage
             }
             else
             {
-                if (!(ReplicaEpoch == -1))
+                if (ReplicaEpoch != -1)
                 {
                     throw new UnsupportedVersionException($"FetchRequest.ReplicaEpoch has a non-default value but version {version} cannot carry it");
                 }
@@ -515,7 +515,7 @@ public sealed partial class FetchRequest : IRequestMessage
             }
             else
             {
-                if (!(LastFetchedEpoch == -1))
+                if (LastFetchedEpoch != -1)
                 {
                     throw new UnsupportedVersionException($"FetchRequest.LastFetchedEpoch has a non-default value but version {version} cannot carry it");
                 }
@@ -529,17 +529,17 @@ public sealed partial class FetchRequest : IRequestMessage
             {
                 var unknown = UnknownTaggedFields;
                 var taggedCount = unknown?.Count ?? 0;
-                if (version >= 17 && !(ReplicaDirectoryId == Guid.Empty))
+                if (version >= 17 && ReplicaDirectoryId != Guid.Empty)
                 {
                     taggedCount++;
                 }
-                if (version >= 18 && !(HighWatermark == 9223372036854775807))
+                if (version >= 18 && HighWatermark != 9223372036854775807)
                 {
                     taggedCount++;
                 }
                 writer.WriteUnsignedVarInt((uint)taggedCount);
                 var nextUnknown = 0;
-                if (version >= 17 && !(ReplicaDirectoryId == Guid.Empty))
+                if (version >= 17 && ReplicaDirectoryId != Guid.Empty)
                 {
                     nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                     writer.WriteUnsignedVarInt(0);
@@ -547,7 +547,7 @@ public sealed partial class FetchRequest : IRequestMessage
                     writer.WriteUuid(ReplicaDirectoryId);
                     writer.InsertUnsignedVarInt(start, (uint)(writer.Length - start));
                 }
-                if (version >= 18 && !(HighWatermark == 9223372036854775807))
+                if (version >= 18 && HighWatermark != 9223372036854775807)
                 {
                     nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 1);
                     writer.WriteUnsignedVarInt(1);
@@ -673,7 +673,7 @@ public sealed partial class FetchRequest : IRequestMessage
             }
             else
             {
-                if (!(Partitions.Count == 0))
+                if (Partitions.Count != 0)
                 {
                     throw new UnsupportedVersionException($"FetchRequest.Partitions has a non-default value but version {version} cannot carry it");
                 }

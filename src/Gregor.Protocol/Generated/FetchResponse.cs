@@ -118,7 +118,7 @@ public sealed partial class FetchResponse : IResponseMessage
         }
         else
         {
-            if (!(SessionId == 0))
+            if (SessionId != 0)
             {
                 throw new UnsupportedVersionException($"FetchResponse.SessionId has a non-default value but version {version} cannot carry it");
             }
@@ -131,7 +131,7 @@ public sealed partial class FetchResponse : IResponseMessage
                 items[i].Write(writer, version);
             }
         }
-        if (!(version >= 16) && !(NodeEndpoints.Count == 0))
+        if (version < 16 && NodeEndpoints.Count != 0)
         {
             throw new UnsupportedVersionException($"FetchResponse.NodeEndpoints has a non-default value but version {version} cannot carry it");
         }
@@ -139,13 +139,13 @@ public sealed partial class FetchResponse : IResponseMessage
         {
             var unknown = UnknownTaggedFields;
             var taggedCount = unknown?.Count ?? 0;
-            if (version >= 16 && !(NodeEndpoints.Count == 0))
+            if (version >= 16 && NodeEndpoints.Count != 0)
             {
                 taggedCount++;
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var nextUnknown = 0;
-            if (version >= 16 && !(NodeEndpoints.Count == 0))
+            if (version >= 16 && NodeEndpoints.Count != 0)
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                 writer.WriteUnsignedVarInt(0);
@@ -383,15 +383,15 @@ public sealed partial class FetchResponse : IResponseMessage
             {
                 writer.WriteInt64(LogStartOffset);
             }
-            if (!(version >= 12) && !DivergingEpoch.IsAllDefault())
+            if (version < 12 && !DivergingEpoch.IsAllDefault())
             {
                 throw new UnsupportedVersionException($"FetchResponse.DivergingEpoch has a non-default value but version {version} cannot carry it");
             }
-            if (!(version >= 12) && !CurrentLeader.IsAllDefault())
+            if (version < 12 && !CurrentLeader.IsAllDefault())
             {
                 throw new UnsupportedVersionException($"FetchResponse.CurrentLeader has a non-default value but version {version} cannot carry it");
             }
-            if (!(version >= 12) && !SnapshotId.IsAllDefault())
+            if (version < 12 && !SnapshotId.IsAllDefault())
             {
                 throw new UnsupportedVersionException($"FetchResponse.SnapshotId has a non-default value but version {version} cannot carry it");
             }
@@ -419,7 +419,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(PreferredReadReplica == -1))
+                if (PreferredReadReplica != -1)
                 {
                     throw new UnsupportedVersionException($"FetchResponse.PreferredReadReplica has a non-default value but version {version} cannot carry it");
                 }
@@ -570,7 +570,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(Epoch == -1))
+                if (Epoch != -1)
                 {
                     throw new UnsupportedVersionException($"FetchResponse.Epoch has a non-default value but version {version} cannot carry it");
                 }
@@ -581,7 +581,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(EndOffset == -1))
+                if (EndOffset != -1)
                 {
                     throw new UnsupportedVersionException($"FetchResponse.EndOffset has a non-default value but version {version} cannot carry it");
                 }
@@ -666,7 +666,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(LeaderId == -1))
+                if (LeaderId != -1)
                 {
                     throw new UnsupportedVersionException($"FetchResponse.LeaderId has a non-default value but version {version} cannot carry it");
                 }
@@ -677,7 +677,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(LeaderEpoch == -1))
+                if (LeaderEpoch != -1)
                 {
                     throw new UnsupportedVersionException($"FetchResponse.LeaderEpoch has a non-default value but version {version} cannot carry it");
                 }
@@ -826,7 +826,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(ProducerId == 0))
+                if (ProducerId != 0)
                 {
                     throw new UnsupportedVersionException($"FetchResponse.ProducerId has a non-default value but version {version} cannot carry it");
                 }
@@ -837,7 +837,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(FirstOffset == 0))
+                if (FirstOffset != 0)
                 {
                     throw new UnsupportedVersionException($"FetchResponse.FirstOffset has a non-default value but version {version} cannot carry it");
                 }
@@ -932,7 +932,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(NodeId == 0))
+                if (NodeId != 0)
                 {
                     throw new UnsupportedVersionException($"FetchResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
@@ -943,7 +943,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(Host == ""))
+                if (Host != "")
                 {
                     throw new UnsupportedVersionException($"FetchResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -954,7 +954,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(Port == 0))
+                if (Port != 0)
                 {
                     throw new UnsupportedVersionException($"FetchResponse.Port has a non-default value but version {version} cannot carry it");
                 }
@@ -965,7 +965,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             else
             {
-                if (!(Rack is null))
+                if (Rack is not null)
                 {
                     throw new UnsupportedVersionException($"FetchResponse.Rack has a non-default value but version {version} cannot carry it");
                 }

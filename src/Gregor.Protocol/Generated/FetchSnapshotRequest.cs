@@ -89,13 +89,13 @@ public sealed partial class FetchSnapshotRequest : IRequestMessage
         }
         var unknown = UnknownTaggedFields;
         var taggedCount = unknown?.Count ?? 0;
-        if (!(ClusterId is null))
+        if (ClusterId is not null)
         {
             taggedCount++;
         }
         writer.WriteUnsignedVarInt((uint)taggedCount);
         var nextUnknown = 0;
-        if (!(ClusterId is null))
+        if (ClusterId is not null)
         {
             nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
             writer.WriteUnsignedVarInt(0);
@@ -224,13 +224,13 @@ public sealed partial class FetchSnapshotRequest : IRequestMessage
             writer.WriteInt64(Position);
             var unknown = UnknownTaggedFields;
             var taggedCount = unknown?.Count ?? 0;
-            if (version >= 1 && !(ReplicaDirectoryId == Guid.Empty))
+            if (version >= 1 && ReplicaDirectoryId != Guid.Empty)
             {
                 taggedCount++;
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var nextUnknown = 0;
-            if (version >= 1 && !(ReplicaDirectoryId == Guid.Empty))
+            if (version >= 1 && ReplicaDirectoryId != Guid.Empty)
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                 writer.WriteUnsignedVarInt(0);

@@ -99,19 +99,19 @@ public sealed partial class FetchSnapshotResponse : IResponseMessage
                 items[i].Write(writer, version);
             }
         }
-        if (!(version >= 1) && !(NodeEndpoints.Count == 0))
+        if (version < 1 && NodeEndpoints.Count != 0)
         {
             throw new UnsupportedVersionException($"FetchSnapshotResponse.NodeEndpoints has a non-default value but version {version} cannot carry it");
         }
         var unknown = UnknownTaggedFields;
         var taggedCount = unknown?.Count ?? 0;
-        if (version >= 1 && !(NodeEndpoints.Count == 0))
+        if (version >= 1 && NodeEndpoints.Count != 0)
         {
             taggedCount++;
         }
         writer.WriteUnsignedVarInt((uint)taggedCount);
         var nextUnknown = 0;
-        if (version >= 1 && !(NodeEndpoints.Count == 0))
+        if (version >= 1 && NodeEndpoints.Count != 0)
         {
             nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
             writer.WriteUnsignedVarInt(0);
@@ -449,7 +449,7 @@ public sealed partial class FetchSnapshotResponse : IResponseMessage
             }
             else
             {
-                if (!(NodeId == 0))
+                if (NodeId != 0)
                 {
                     throw new UnsupportedVersionException($"FetchSnapshotResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
@@ -460,7 +460,7 @@ public sealed partial class FetchSnapshotResponse : IResponseMessage
             }
             else
             {
-                if (!(Host == ""))
+                if (Host != "")
                 {
                     throw new UnsupportedVersionException($"FetchSnapshotResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -471,7 +471,7 @@ public sealed partial class FetchSnapshotResponse : IResponseMessage
             }
             else
             {
-                if (!(Port == 0))
+                if (Port != 0)
                 {
                     throw new UnsupportedVersionException($"FetchSnapshotResponse.Port has a non-default value but version {version} cannot carry it");
                 }

@@ -79,7 +79,7 @@ public sealed partial class FindCoordinatorRequest : IRequestMessage
         }
         else
         {
-            if (!(KeyField == ""))
+            if (KeyField != "")
             {
                 throw new UnsupportedVersionException($"FindCoordinatorRequest.Key has a non-default value but version {version} cannot carry it");
             }
@@ -90,7 +90,7 @@ public sealed partial class FindCoordinatorRequest : IRequestMessage
         }
         else
         {
-            if (!(KeyType == 0))
+            if (KeyType != 0)
             {
                 throw new UnsupportedVersionException($"FindCoordinatorRequest.KeyType has a non-default value but version {version} cannot carry it");
             }
@@ -108,7 +108,7 @@ public sealed partial class FindCoordinatorRequest : IRequestMessage
         }
         else
         {
-            if (!(CoordinatorKeys.Count == 0))
+            if (CoordinatorKeys.Count != 0)
             {
                 throw new UnsupportedVersionException($"FindCoordinatorRequest.CoordinatorKeys has a non-default value but version {version} cannot carry it");
             }

@@ -105,7 +105,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
         else
         {
-            if (!(ErrorCode == 0))
+            if (ErrorCode != 0)
             {
                 throw new UnsupportedVersionException($"FindCoordinatorResponse.ErrorCode has a non-default value but version {version} cannot carry it");
             }
@@ -120,7 +120,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
         else
         {
-            if (!(NodeId == 0))
+            if (NodeId != 0)
             {
                 throw new UnsupportedVersionException($"FindCoordinatorResponse.NodeId has a non-default value but version {version} cannot carry it");
             }
@@ -131,7 +131,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
         else
         {
-            if (!(Host == ""))
+            if (Host != "")
             {
                 throw new UnsupportedVersionException($"FindCoordinatorResponse.Host has a non-default value but version {version} cannot carry it");
             }
@@ -142,7 +142,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
         else
         {
-            if (!(Port == 0))
+            if (Port != 0)
             {
                 throw new UnsupportedVersionException($"FindCoordinatorResponse.Port has a non-default value but version {version} cannot carry it");
             }
@@ -160,7 +160,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
         else
         {
-            if (!(Coordinators.Count == 0))
+            if (Coordinators.Count != 0)
             {
                 throw new UnsupportedVersionException($"FindCoordinatorResponse.Coordinators has a non-default value but version {version} cannot carry it");
             }
@@ -237,7 +237,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
             }
             else
             {
-                if (!(Key == ""))
+                if (Key != "")
                 {
                     throw new UnsupportedVersionException($"FindCoordinatorResponse.Key has a non-default value but version {version} cannot carry it");
                 }
@@ -248,7 +248,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
             }
             else
             {
-                if (!(NodeId == 0))
+                if (NodeId != 0)
                 {
                     throw new UnsupportedVersionException($"FindCoordinatorResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
@@ -259,7 +259,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
             }
             else
             {
-                if (!(Host == ""))
+                if (Host != "")
                 {
                     throw new UnsupportedVersionException($"FindCoordinatorResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -270,7 +270,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
             }
             else
             {
-                if (!(Port == 0))
+                if (Port != 0)
                 {
                     throw new UnsupportedVersionException($"FindCoordinatorResponse.Port has a non-default value but version {version} cannot carry it");
                 }
@@ -281,7 +281,7 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
             }
             else
             {
-                if (!(ErrorCode == 0))
+                if (ErrorCode != 0)
                 {
                     throw new UnsupportedVersionException($"FindCoordinatorResponse.ErrorCode has a non-default value but version {version} cannot carry it");
                 }

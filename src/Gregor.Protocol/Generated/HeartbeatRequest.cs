@@ -68,7 +68,7 @@ public sealed partial class HeartbeatRequest : IRequestMessage
         }
         else
         {
-            if (!(GroupInstanceId is null))
+            if (GroupInstanceId is not null)
             {
                 throw new UnsupportedVersionException($"HeartbeatRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
             }

@@ -80,7 +80,7 @@ public sealed partial class InitProducerIdRequest : IRequestMessage
         }
         else
         {
-            if (!(ProducerId == -1))
+            if (ProducerId != -1)
             {
                 throw new UnsupportedVersionException($"InitProducerIdRequest.ProducerId has a non-default value but version {version} cannot carry it");
             }
@@ -91,7 +91,7 @@ public sealed partial class InitProducerIdRequest : IRequestMessage
         }
         else
         {
-            if (!(ProducerEpoch == -1))
+            if (ProducerEpoch != -1)
             {
                 throw new UnsupportedVersionException($"InitProducerIdRequest.ProducerEpoch has a non-default value but version {version} cannot carry it");
             }

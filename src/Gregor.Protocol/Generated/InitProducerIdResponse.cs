@@ -76,7 +76,7 @@ public sealed partial class InitProducerIdResponse : IResponseMessage
         }
         else
         {
-            if (!(OngoingTxnProducerId == -1))
+            if (OngoingTxnProducerId != -1)
             {
                 throw new UnsupportedVersionException($"InitProducerIdResponse.OngoingTxnProducerId has a non-default value but version {version} cannot carry it");
             }
@@ -87,7 +87,7 @@ public sealed partial class InitProducerIdResponse : IResponseMessage
         }
         else
         {
-            if (!(OngoingTxnProducerEpoch == -1))
+            if (OngoingTxnProducerEpoch != -1)
             {
                 throw new UnsupportedVersionException($"InitProducerIdResponse.OngoingTxnProducerEpoch has a non-default value but version {version} cannot carry it");
             }

@@ -98,7 +98,7 @@ public sealed partial class JoinGroupRequest : IRequestMessage
         }
         else
         {
-            if (!(GroupInstanceId is null))
+            if (GroupInstanceId is not null)
             {
                 throw new UnsupportedVersionException($"JoinGroupRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
             }

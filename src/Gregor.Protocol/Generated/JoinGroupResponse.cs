@@ -99,7 +99,7 @@ public sealed partial class JoinGroupResponse : IResponseMessage
         }
         if (ProtocolName is null)
         {
-            if (!(version >= 7))
+            if (version < 7)
             {
                 throw new ProtocolException($"JoinGroupResponse.ProtocolName is null but version {version} does not allow null");
             }

@@ -79,7 +79,7 @@ public sealed partial class LeaveGroupRequest : IRequestMessage
         }
         else
         {
-            if (!(MemberId == ""))
+            if (MemberId != "")
             {
                 throw new UnsupportedVersionException($"LeaveGroupRequest.MemberId has a non-default value but version {version} cannot carry it");
             }
@@ -97,7 +97,7 @@ public sealed partial class LeaveGroupRequest : IRequestMessage
         }
         else
         {
-            if (!(Members.Count == 0))
+            if (Members.Count != 0)
             {
                 throw new UnsupportedVersionException($"LeaveGroupRequest.Members has a non-default value but version {version} cannot carry it");
             }
@@ -159,7 +159,7 @@ public sealed partial class LeaveGroupRequest : IRequestMessage
             }
             else
             {
-                if (!(MemberId == ""))
+                if (MemberId != "")
                 {
                     throw new UnsupportedVersionException($"LeaveGroupRequest.MemberId has a non-default value but version {version} cannot carry it");
                 }
@@ -170,7 +170,7 @@ public sealed partial class LeaveGroupRequest : IRequestMessage
             }
             else
             {
-                if (!(GroupInstanceId is null))
+                if (GroupInstanceId is not null)
                 {
                     throw new UnsupportedVersionException($"LeaveGroupRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
                 }

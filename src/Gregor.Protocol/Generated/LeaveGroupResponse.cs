@@ -90,7 +90,7 @@ public sealed partial class LeaveGroupResponse : IResponseMessage
         }
         else
         {
-            if (!(Members.Count == 0))
+            if (Members.Count != 0)
             {
                 throw new UnsupportedVersionException($"LeaveGroupResponse.Members has a non-default value but version {version} cannot carry it");
             }
@@ -152,7 +152,7 @@ public sealed partial class LeaveGroupResponse : IResponseMessage
             }
             else
             {
-                if (!(MemberId == ""))
+                if (MemberId != "")
                 {
                     throw new UnsupportedVersionException($"LeaveGroupResponse.MemberId has a non-default value but version {version} cannot carry it");
                 }
@@ -163,7 +163,7 @@ public sealed partial class LeaveGroupResponse : IResponseMessage
             }
             else
             {
-                if (!(GroupInstanceId == ""))
+                if (GroupInstanceId != "")
                 {
                     throw new UnsupportedVersionException($"LeaveGroupResponse.GroupInstanceId has a non-default value but version {version} cannot carry it");
                 }
@@ -174,7 +174,7 @@ public sealed partial class LeaveGroupResponse : IResponseMessage
             }
             else
             {
-                if (!(ErrorCode == 0))
+                if (ErrorCode != 0)
                 {
                     throw new UnsupportedVersionException($"LeaveGroupResponse.ErrorCode has a non-default value but version {version} cannot carry it");
                 }

@@ -73,7 +73,7 @@ public sealed partial class ListConfigResourcesRequest : IRequestMessage
         }
         else
         {
-            if (!(ResourceTypes.Count == 0))
+            if (ResourceTypes.Count != 0)
             {
                 throw new UnsupportedVersionException($"ListConfigResourcesRequest.ResourceTypes has a non-default value but version {version} cannot carry it");
             }

@@ -91,7 +91,7 @@ public sealed partial class ListGroupsRequest : IRequestMessage
         }
         else
         {
-            if (!(StatesFilter.Count == 0))
+            if (StatesFilter.Count != 0)
             {
                 throw new UnsupportedVersionException($"ListGroupsRequest.StatesFilter has a non-default value but version {version} cannot carry it");
             }
@@ -109,7 +109,7 @@ public sealed partial class ListGroupsRequest : IRequestMessage
         }
         else
         {
-            if (!(TypesFilter.Count == 0))
+            if (TypesFilter.Count != 0)
             {
                 throw new UnsupportedVersionException($"ListGroupsRequest.TypesFilter has a non-default value but version {version} cannot carry it");
             }

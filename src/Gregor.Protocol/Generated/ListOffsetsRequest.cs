@@ -82,7 +82,7 @@ public sealed partial class ListOffsetsRequest : IRequestMessage
         }
         else
         {
-            if (!(IsolationLevel == 0))
+            if (IsolationLevel != 0)
             {
                 throw new UnsupportedVersionException($"ListOffsetsRequest.IsolationLevel has a non-default value but version {version} cannot carry it");
             }
@@ -244,7 +244,7 @@ public sealed partial class ListOffsetsRequest : IRequestMessage
             }
             else
             {
-                if (!(MaxNumOffsets == 1))
+                if (MaxNumOffsets != 1)
                 {
                     throw new UnsupportedVersionException($"ListOffsetsRequest.MaxNumOffsets has a non-default value but version {version} cannot carry it");
                 }

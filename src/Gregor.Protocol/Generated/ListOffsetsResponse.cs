@@ -248,7 +248,7 @@ public sealed partial class ListOffsetsResponse : IResponseMessage
             }
             else
             {
-                if (!(OldStyleOffsets.Count == 0))
+                if (OldStyleOffsets.Count != 0)
                 {
                     throw new UnsupportedVersionException($"ListOffsetsResponse.OldStyleOffsets has a non-default value but version {version} cannot carry it");
                 }
@@ -259,7 +259,7 @@ public sealed partial class ListOffsetsResponse : IResponseMessage
             }
             else
             {
-                if (!(Timestamp == -1))
+                if (Timestamp != -1)
                 {
                     throw new UnsupportedVersionException($"ListOffsetsResponse.Timestamp has a non-default value but version {version} cannot carry it");
                 }
@@ -270,7 +270,7 @@ public sealed partial class ListOffsetsResponse : IResponseMessage
             }
             else
             {
-                if (!(Offset == -1))
+                if (Offset != -1)
                 {
                     throw new UnsupportedVersionException($"ListOffsetsResponse.Offset has a non-default value but version {version} cannot carry it");
                 }
@@ -281,7 +281,7 @@ public sealed partial class ListOffsetsResponse : IResponseMessage
             }
             else
             {
-                if (!(LeaderEpoch == -1))
+                if (LeaderEpoch != -1)
                 {
                     throw new UnsupportedVersionException($"ListOffsetsResponse.LeaderEpoch has a non-default value but version {version} cannot carry it");
                 }

@@ -101,7 +101,7 @@ public sealed partial class ListTransactionsRequest : IRequestMessage
         }
         else
         {
-            if (!(DurationFilter == -1))
+            if (DurationFilter != -1)
             {
                 throw new UnsupportedVersionException($"ListTransactionsRequest.DurationFilter has a non-default value but version {version} cannot carry it");
             }
@@ -112,7 +112,7 @@ public sealed partial class ListTransactionsRequest : IRequestMessage
         }
         else
         {
-            if (!(TransactionalIdPattern is null))
+            if (TransactionalIdPattern is not null)
             {
                 throw new UnsupportedVersionException($"ListTransactionsRequest.TransactionalIdPattern has a non-default value but version {version} cannot carry it");
             }

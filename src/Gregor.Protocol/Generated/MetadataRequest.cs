@@ -88,7 +88,7 @@ public sealed partial class MetadataRequest : IRequestMessage
             var items = Topics;
             if (items is null)
             {
-                if (!(version >= 1))
+                if (version < 1)
                 {
                     throw new ProtocolException($"MetadataRequest.Topics is null but version {version} does not allow null");
                 }
@@ -185,7 +185,7 @@ public sealed partial class MetadataRequest : IRequestMessage
             }
             if (Name is null)
             {
-                if (!(version >= 10))
+                if (version < 10)
                 {
                     throw new ProtocolException($"MetadataRequest.Name is null but version {version} does not allow null");
                 }

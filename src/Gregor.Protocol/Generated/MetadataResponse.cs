@@ -135,7 +135,7 @@ public sealed partial class MetadataResponse : IResponseMessage
         }
         else
         {
-            if (!(ClusterAuthorizedOperations == int.MinValue))
+            if (ClusterAuthorizedOperations != int.MinValue)
             {
                 throw new UnsupportedVersionException($"MetadataResponse.ClusterAuthorizedOperations has a non-default value but version {version} cannot carry it");
             }
@@ -299,7 +299,7 @@ public sealed partial class MetadataResponse : IResponseMessage
             writer.WriteInt16(ErrorCode);
             if (Name is null)
             {
-                if (!(version >= 12))
+                if (version < 12)
                 {
                     throw new ProtocolException($"MetadataResponse.Name is null but version {version} does not allow null");
                 }
@@ -327,7 +327,7 @@ public sealed partial class MetadataResponse : IResponseMessage
             }
             else
             {
-                if (!(TopicAuthorizedOperations == int.MinValue))
+                if (TopicAuthorizedOperations != int.MinValue)
                 {
                     throw new UnsupportedVersionException($"MetadataResponse.TopicAuthorizedOperations has a non-default value but version {version} cannot carry it");
                 }

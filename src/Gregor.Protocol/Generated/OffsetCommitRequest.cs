@@ -100,7 +100,7 @@ public sealed partial class OffsetCommitRequest : IRequestMessage
         }
         else
         {
-            if (!(GroupInstanceId is null))
+            if (GroupInstanceId is not null)
             {
                 throw new UnsupportedVersionException($"OffsetCommitRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
             }
@@ -287,7 +287,7 @@ public sealed partial class OffsetCommitRequest : IRequestMessage
             }
             else
             {
-                if (!(CommitTimestamp == -1))
+                if (CommitTimestamp != -1)
                 {
                     throw new UnsupportedVersionException($"OffsetCommitRequest.CommitTimestamp has a non-default value but version {version} cannot carry it");
                 }

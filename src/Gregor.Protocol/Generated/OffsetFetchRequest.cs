@@ -106,7 +106,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         }
         else
         {
-            if (!(GroupId == ""))
+            if (GroupId != "")
             {
                 throw new UnsupportedVersionException($"OffsetFetchRequest.GroupId has a non-default value but version {version} cannot carry it");
             }
@@ -117,7 +117,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
                 var items = Topics;
                 if (items is null)
                 {
-                    if (!(version >= 2))
+                    if (version < 2)
                     {
                         throw new ProtocolException($"OffsetFetchRequest.Topics is null but version {version} does not allow null");
                     }
@@ -153,7 +153,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
         }
         else
         {
-            if (!(Groups.Count == 0))
+            if (Groups.Count != 0)
             {
                 throw new UnsupportedVersionException($"OffsetFetchRequest.Groups has a non-default value but version {version} cannot carry it");
             }
@@ -231,7 +231,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
             }
             else
             {
-                if (!(Name == ""))
+                if (Name != "")
                 {
                     throw new UnsupportedVersionException($"OffsetFetchRequest.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -249,7 +249,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
             }
             else
             {
-                if (!(PartitionIndexes.Count == 0))
+                if (PartitionIndexes.Count != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchRequest.PartitionIndexes has a non-default value but version {version} cannot carry it");
                 }
@@ -363,7 +363,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
             }
             else
             {
-                if (!(GroupId == ""))
+                if (GroupId != "")
                 {
                     throw new UnsupportedVersionException($"OffsetFetchRequest.GroupId has a non-default value but version {version} cannot carry it");
                 }
@@ -521,7 +521,7 @@ public sealed partial class OffsetFetchRequest : IRequestMessage
             }
             else
             {
-                if (!(PartitionIndexes.Count == 0))
+                if (PartitionIndexes.Count != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchRequest.PartitionIndexes has a non-default value but version {version} cannot carry it");
                 }

@@ -110,7 +110,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
         }
         else
         {
-            if (!(Topics.Count == 0))
+            if (Topics.Count != 0)
             {
                 throw new UnsupportedVersionException($"OffsetFetchResponse.Topics has a non-default value but version {version} cannot carry it");
             }
@@ -132,7 +132,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
         }
         else
         {
-            if (!(Groups.Count == 0))
+            if (Groups.Count != 0)
             {
                 throw new UnsupportedVersionException($"OffsetFetchResponse.Groups has a non-default value but version {version} cannot carry it");
             }
@@ -201,7 +201,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(Name == ""))
+                if (Name != "")
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -219,7 +219,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(Partitions.Count == 0))
+                if (Partitions.Count != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Partitions has a non-default value but version {version} cannot carry it");
                 }
@@ -319,7 +319,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(PartitionIndex == 0))
+                if (PartitionIndex != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.PartitionIndex has a non-default value but version {version} cannot carry it");
                 }
@@ -330,7 +330,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(CommittedOffset == 0))
+                if (CommittedOffset != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.CommittedOffset has a non-default value but version {version} cannot carry it");
                 }
@@ -345,7 +345,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(Metadata == ""))
+                if (Metadata != "")
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Metadata has a non-default value but version {version} cannot carry it");
                 }
@@ -356,7 +356,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(ErrorCode == 0))
+                if (ErrorCode != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.ErrorCode has a non-default value but version {version} cannot carry it");
                 }
@@ -473,7 +473,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(GroupId == ""))
+                if (GroupId != "")
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.GroupId has a non-default value but version {version} cannot carry it");
                 }
@@ -491,7 +491,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(Topics.Count == 0))
+                if (Topics.Count != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Topics has a non-default value but version {version} cannot carry it");
                 }
@@ -502,7 +502,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(ErrorCode == 0))
+                if (ErrorCode != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.ErrorCode has a non-default value but version {version} cannot carry it");
                 }
@@ -624,7 +624,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(Partitions.Count == 0))
+                if (Partitions.Count != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Partitions has a non-default value but version {version} cannot carry it");
                 }
@@ -729,7 +729,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(PartitionIndex == 0))
+                if (PartitionIndex != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.PartitionIndex has a non-default value but version {version} cannot carry it");
                 }
@@ -740,7 +740,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(CommittedOffset == 0))
+                if (CommittedOffset != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.CommittedOffset has a non-default value but version {version} cannot carry it");
                 }
@@ -755,7 +755,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(Metadata == ""))
+                if (Metadata != "")
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.Metadata has a non-default value but version {version} cannot carry it");
                 }
@@ -766,7 +766,7 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
             else
             {
-                if (!(ErrorCode == 0))
+                if (ErrorCode != 0)
                 {
                     throw new UnsupportedVersionException($"OffsetFetchResponse.ErrorCode has a non-default value but version {version} cannot carry it");
                 }

@@ -78,7 +78,7 @@ public sealed partial class ProduceRequest : IRequestMessage
         }
         else
         {
-            if (!(TransactionalId is null))
+            if (TransactionalId is not null)
             {
                 throw new UnsupportedVersionException($"ProduceRequest.TransactionalId has a non-default value but version {version} cannot carry it");
             }

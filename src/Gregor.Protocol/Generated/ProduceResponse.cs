@@ -106,7 +106,7 @@ public sealed partial class ProduceResponse : IResponseMessage
         {
             writer.WriteInt32(ThrottleTimeMs);
         }
-        if (!(version >= 10) && !(NodeEndpoints.Count == 0))
+        if (version < 10 && NodeEndpoints.Count != 0)
         {
             throw new UnsupportedVersionException($"ProduceResponse.NodeEndpoints has a non-default value but version {version} cannot carry it");
         }
@@ -114,13 +114,13 @@ public sealed partial class ProduceResponse : IResponseMessage
         {
             var unknown = UnknownTaggedFields;
             var taggedCount = unknown?.Count ?? 0;
-            if (version >= 10 && !(NodeEndpoints.Count == 0))
+            if (version >= 10 && NodeEndpoints.Count != 0)
             {
                 taggedCount++;
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var nextUnknown = 0;
-            if (version >= 10 && !(NodeEndpoints.Count == 0))
+            if (version >= 10 && NodeEndpoints.Count != 0)
             {
                 nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
                 writer.WriteUnsignedVarInt(0);
@@ -350,7 +350,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             {
                 writer.WriteString(ErrorMessage, version >= 9);
             }
-            if (!(version >= 10) && !CurrentLeader.IsAllDefault())
+            if (version < 10 && !CurrentLeader.IsAllDefault())
             {
                 throw new UnsupportedVersionException($"ProduceResponse.CurrentLeader has a non-default value but version {version} cannot carry it");
             }
@@ -464,7 +464,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(BatchIndex == 0))
+                if (BatchIndex != 0)
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.BatchIndex has a non-default value but version {version} cannot carry it");
                 }
@@ -475,7 +475,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(BatchIndexErrorMessage is null))
+                if (BatchIndexErrorMessage is not null)
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.BatchIndexErrorMessage has a non-default value but version {version} cannot carry it");
                 }
@@ -560,7 +560,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(LeaderId == -1))
+                if (LeaderId != -1)
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.LeaderId has a non-default value but version {version} cannot carry it");
                 }
@@ -571,7 +571,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(LeaderEpoch == -1))
+                if (LeaderEpoch != -1)
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.LeaderEpoch has a non-default value but version {version} cannot carry it");
                 }
@@ -666,7 +666,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(NodeId == 0))
+                if (NodeId != 0)
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
@@ -677,7 +677,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(Host == ""))
+                if (Host != "")
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -688,7 +688,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(Port == 0))
+                if (Port != 0)
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.Port has a non-default value but version {version} cannot carry it");
                 }
@@ -699,7 +699,7 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
             else
             {
-                if (!(Rack is null))
+                if (Rack is not null)
                 {
                     throw new UnsupportedVersionException($"ProduceResponse.Rack has a non-default value but version {version} cannot carry it");
                 }

@@ -252,7 +252,7 @@ public sealed partial class ShareFetchRequest : IRequestMessage
         public void Write(ProtocolWriter writer, short version)
         {
             writer.WriteInt32(PartitionIndex);
-            if (!(PartitionMaxBytes == 0))
+            if (PartitionMaxBytes != 0)
             {
                 throw new UnsupportedVersionException($"ShareFetchRequest.PartitionMaxBytes has a non-default value but version {version} cannot carry it");
             }

@@ -195,7 +195,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(TopologyDescription is null))
+                if (TopologyDescription is not null)
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.TopologyDescription has a non-default value but version {version} cannot carry it");
                 }
@@ -206,7 +206,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(TopologyDescriptionStatus == 0))
+                if (TopologyDescriptionStatus != 0)
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.TopologyDescriptionStatus has a non-default value but version {version} cannot carry it");
                 }
@@ -1166,7 +1166,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(Subtopologies.Count == 0))
+                if (Subtopologies.Count != 0)
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Subtopologies has a non-default value but version {version} cannot carry it");
                 }
@@ -1184,7 +1184,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(GlobalStores.Count == 0))
+                if (GlobalStores.Count != 0)
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.GlobalStores has a non-default value but version {version} cannot carry it");
                 }
@@ -1268,7 +1268,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(SubtopologyId == ""))
+                if (SubtopologyId != "")
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.SubtopologyId has a non-default value but version {version} cannot carry it");
                 }
@@ -1286,7 +1286,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(Nodes.Count == 0))
+                if (Nodes.Count != 0)
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Nodes has a non-default value but version {version} cannot carry it");
                 }
@@ -1408,7 +1408,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(Name == ""))
+                if (Name != "")
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Name has a non-default value but version {version} cannot carry it");
                 }
@@ -1419,7 +1419,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(NodeType == 0))
+                if (NodeType != 0)
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.NodeType has a non-default value but version {version} cannot carry it");
                 }
@@ -1437,7 +1437,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(SourceTopics.Count == 0))
+                if (SourceTopics.Count != 0)
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.SourceTopics has a non-default value but version {version} cannot carry it");
                 }
@@ -1448,7 +1448,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(SinkTopic is null))
+                if (SinkTopic is not null)
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.SinkTopic has a non-default value but version {version} cannot carry it");
                 }
@@ -1466,7 +1466,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(Stores.Count == 0))
+                if (Stores.Count != 0)
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Stores has a non-default value but version {version} cannot carry it");
                 }
@@ -1484,7 +1484,7 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             }
             else
             {
-                if (!(Successors.Count == 0))
+                if (Successors.Count != 0)
                 {
                     throw new UnsupportedVersionException($"StreamsGroupDescribeResponse.Successors has a non-default value but version {version} cannot carry it");
                 }

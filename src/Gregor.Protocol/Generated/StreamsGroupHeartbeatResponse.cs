@@ -193,7 +193,7 @@ public sealed partial class StreamsGroupHeartbeatResponse : IResponseMessage
         }
         else
         {
-            if (!(AcceptableRecoveryLagLegacy == 0))
+            if (AcceptableRecoveryLagLegacy != 0)
             {
                 throw new UnsupportedVersionException($"StreamsGroupHeartbeatResponse.AcceptableRecoveryLagLegacy has a non-default value but version {version} cannot carry it");
             }

@@ -92,7 +92,7 @@ public sealed partial class SyncGroupRequest : IRequestMessage
         }
         else
         {
-            if (!(GroupInstanceId is null))
+            if (GroupInstanceId is not null)
             {
                 throw new UnsupportedVersionException($"SyncGroupRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
             }

@@ -95,7 +95,7 @@ public sealed partial class TxnOffsetCommitRequest : IRequestMessage
         }
         else
         {
-            if (!(GenerationIdOrMemberEpoch == -1))
+            if (GenerationIdOrMemberEpoch != -1)
             {
                 throw new UnsupportedVersionException($"TxnOffsetCommitRequest.GenerationIdOrMemberEpoch has a non-default value but version {version} cannot carry it");
             }
@@ -106,7 +106,7 @@ public sealed partial class TxnOffsetCommitRequest : IRequestMessage
         }
         else
         {
-            if (!(MemberId == ""))
+            if (MemberId != "")
             {
                 throw new UnsupportedVersionException($"TxnOffsetCommitRequest.MemberId has a non-default value but version {version} cannot carry it");
             }
@@ -117,7 +117,7 @@ public sealed partial class TxnOffsetCommitRequest : IRequestMessage
         }
         else
         {
-            if (!(GroupInstanceId is null))
+            if (GroupInstanceId is not null)
             {
                 throw new UnsupportedVersionException($"TxnOffsetCommitRequest.GroupInstanceId has a non-default value but version {version} cannot carry it");
             }

@@ -145,7 +145,7 @@ public sealed partial class UpdateFeaturesRequest : IRequestMessage
             }
             else
             {
-                if (!(UpgradeType == 1))
+                if (UpgradeType != 1)
                 {
                     throw new UnsupportedVersionException($"UpdateFeaturesRequest.UpgradeType has a non-default value but version {version} cannot carry it");
                 }

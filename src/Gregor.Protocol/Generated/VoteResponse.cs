@@ -96,19 +96,19 @@ public sealed partial class VoteResponse : IResponseMessage
                 items[i].Write(writer, version);
             }
         }
-        if (!(version >= 1) && !(NodeEndpoints.Count == 0))
+        if (version < 1 && NodeEndpoints.Count != 0)
         {
             throw new UnsupportedVersionException($"VoteResponse.NodeEndpoints has a non-default value but version {version} cannot carry it");
         }
         var unknown = UnknownTaggedFields;
         var taggedCount = unknown?.Count ?? 0;
-        if (version >= 1 && !(NodeEndpoints.Count == 0))
+        if (version >= 1 && NodeEndpoints.Count != 0)
         {
             taggedCount++;
         }
         writer.WriteUnsignedVarInt((uint)taggedCount);
         var nextUnknown = 0;
-        if (version >= 1 && !(NodeEndpoints.Count == 0))
+        if (version >= 1 && NodeEndpoints.Count != 0)
         {
             nextUnknown = TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, 0);
             writer.WriteUnsignedVarInt(0);
@@ -303,7 +303,7 @@ public sealed partial class VoteResponse : IResponseMessage
             }
             else
             {
-                if (!(NodeId == 0))
+                if (NodeId != 0)
                 {
                     throw new UnsupportedVersionException($"VoteResponse.NodeId has a non-default value but version {version} cannot carry it");
                 }
@@ -314,7 +314,7 @@ public sealed partial class VoteResponse : IResponseMessage
             }
             else
             {
-                if (!(Host == ""))
+                if (Host != "")
                 {
                     throw new UnsupportedVersionException($"VoteResponse.Host has a non-default value but version {version} cannot carry it");
                 }
@@ -325,7 +325,7 @@ public sealed partial class VoteResponse : IResponseMessage
             }
             else
             {
-                if (!(Port == 0))
+                if (Port != 0)
                 {
                     throw new UnsupportedVersionException($"VoteResponse.Port has a non-default value but version {version} cannot carry it");
                 }

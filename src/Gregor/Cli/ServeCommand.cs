@@ -38,7 +38,7 @@ internal static class ServeCommand
         GregorBroker broker;
         try
         {
-            broker = await GregorBroker.StartAsync(config, new GregorBrokerOptions { ConfigureLogging = ConfigureConsole }).ConfigureAwait(false);
+            broker = await GregorBroker.StartAsync(config, new GregorBrokerOptions { ConfigureLogging = l => ConfigureConsole(l, config) }).ConfigureAwait(false);
         }
         catch (BrokerStartException e)
         {
@@ -63,8 +63,18 @@ internal static class ServeCommand
         return ExitCodes.Success;
     }
 
-    private static void ConfigureConsole(ILoggingBuilder logging)
+    private static void ConfigureConsole(ILoggingBuilder logging, BrokerConfig config)
     {
+        var level = config.LogLevel switch
+        {
+            "trace" => LogLevel.Trace,
+            "debug" => LogLevel.Debug,
+            "warn" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        };
+        logging.SetMinimumLevel(level);
+        logging.AddFilter("Gregor", level);
         logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

@@ -81,6 +81,8 @@ public sealed class TopicAdminHandlerTests
         Assert.Equal((short)ErrorCode.InvalidTopicException, Assert.Single(invalid.Topics).ErrorCode);
         var all = await client.MetadataAsync(null);
         Assert.Equal(["auto"], all.Topics.Select(t => t.Name));
+        var twice = await client.MetadataAsync(["auto", "auto"]);
+        Assert.Single(twice.Topics);
     }
 
     [Fact]
@@ -234,5 +236,24 @@ public sealed class TopicAdminHandlerTests
         var entry = Assert.Single(cluster.Brokers);
         Assert.Equal(broker.Port, entry.Port);
         Assert.Equal(1, entry.BrokerId);
+    }
+
+    [Fact]
+    public async Task Start_OnADataDirOfAnotherNodeId_FailsWithAPrintableDataDirError()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "gregor-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await (await TestBroker.StartAsync(dataDir: dataDir)).DisposeAsync();
+
+            var failure = await Assert.ThrowsAsync<BrokerStartException>(() => TestBroker.StartAsync(new Dictionary<string, string> { ["node.id"] = "2" }, dataDir: dataDir));
+
+            Assert.Equal(BrokerStartFailure.DataDirUnusable, failure.Failure);
+            Assert.Contains("node.id=1", failure.Message);
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
     }
 }

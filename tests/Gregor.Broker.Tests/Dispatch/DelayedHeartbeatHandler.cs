@@ -6,7 +6,8 @@ namespace Gregor.Broker.Tests.Dispatch;
 /// <summary>
 /// A test-only Heartbeat handler: waits GenerationId milliseconds, then answers with the
 /// generation id in ThrottleTimeMs, so tests can make later requests finish first and see
-/// which request a response belongs to. Thread-safe.
+/// which request a response belongs to. A group id of "silent" gets no response at all (as
+/// Produce with acks=0). Thread-safe.
 /// </summary>
 internal sealed class DelayedHeartbeatHandler : ApiHandler<HeartbeatRequest, HeartbeatResponse>
 {
@@ -20,6 +21,6 @@ internal sealed class DelayedHeartbeatHandler : ApiHandler<HeartbeatRequest, Hea
         {
             await Task.Delay(request.GenerationId, cancellationToken);
         }
-        return new HeartbeatResponse { ThrottleTimeMs = request.GenerationId };
+        return request.GroupId == "silent" ? null : new HeartbeatResponse { ThrottleTimeMs = request.GenerationId };
     }
 }

@@ -37,6 +37,21 @@ public sealed class RequestDispatcherTests
     }
 
     [Fact]
+    public async Task HandlerReturningNull_SendsNothing_AndLaterResponsesKeepTheirOrder()
+    {
+        await using var broker = await StartWithTestHandlerAsync();
+        using var client = await broker.ConnectAsync();
+
+        await client.SendFrameAsync(KafkaWire.Request(new HeartbeatRequest { GroupId = "g", GenerationId = 200 }, 4, correlationId: 1));
+        await client.SendFrameAsync(KafkaWire.Request(new HeartbeatRequest { GroupId = "silent", GenerationId = 0 }, 4, correlationId: 2));
+        await client.SendFrameAsync(KafkaWire.Request(new HeartbeatRequest { GroupId = "g", GenerationId = 0 }, 4, correlationId: 3));
+
+        KafkaWire.Response<HeartbeatResponse>((await client.ReceiveFrameAsync())!, 4, out var first);
+        KafkaWire.Response<HeartbeatResponse>((await client.ReceiveFrameAsync())!, 4, out var second);
+        Assert.Equal((1, 3), (first, second));
+    }
+
+    [Fact]
     public async Task UnsupportedVersionOfApiWithTopLevelErrorCode_GetsUnsupportedVersion()
     {
         await using var broker = await TestBroker.StartAsync(configureServices: s => s.AddSingleton<IApiHandler>(new NarrowHeartbeatHandler()));
@@ -83,10 +98,11 @@ public sealed class RequestDispatcherTests
         await using var broker = await TestBroker.StartAsync();
         using var client = await broker.ConnectAsync();
 
-        // Only ApiVersions is registered in this broker for key 31 (DeleteAcls): no handler.
+        // DeleteAcls (key 31) is a known API with no handler (no ACLs yet).
         await client.SendFrameAsync(KafkaWire.Request(new DeleteAclsRequest(), 1, correlationId: 3));
 
         Assert.True(await client.IsClosedByPeerAsync());
+        await Eventually.TrueAsync(() => broker.Logs.Contains("DeleteAcls (API key 31) is not served by this broker"), "the reason is logged");
     }
 
     [Fact]

@@ -13,7 +13,12 @@ public sealed class GroupHandlerSocketTests
     private const string Group = "socket-group";
     private const string Topic = "group-topic";
 
-    private static readonly Dictionary<string, string> Overrides = new() { ["group.initial.rebalance.delay.ms"] = "0" };
+    // Few __consumer_offsets partitions: creating 50 logs costs seconds per test on a small machine.
+    private static readonly Dictionary<string, string> Overrides = new()
+    {
+        ["group.initial.rebalance.delay.ms"] = "0",
+        ["offsets.topic.num.partitions"] = "3",
+    };
 
     private static async Task EnsureTopicAsync(TestBroker broker)
     {
@@ -139,6 +144,46 @@ public sealed class GroupHandlerSocketTests
 
         var deleted = await RoundTrip<DeleteGroupsResponse>(connection, new DeleteGroupsRequest { GroupsNames = [Group, "nobody"] }, 2);
         Assert.Equal([(short)ErrorCode.None, (short)ErrorCode.GroupIdNotFound], deleted.Results.Select(r => r.ErrorCode));
+    }
+
+    [Fact]
+    public async Task AdminApis_OffsetDeleteDescribeV6AndListGroupsTypeFilter()
+    {
+        await using var broker = await TestBroker.StartAsync(Overrides);
+        await EnsureTopicAsync(broker);
+        using var connection = await broker.ConnectAsync();
+        await RoundTrip<FindCoordinatorResponse>(connection, new FindCoordinatorRequest { KeyField = "admin-group" }, 2);
+        var commit = await RoundTrip<OffsetCommitResponse>(connection, new OffsetCommitRequest
+        {
+            GroupId = "admin-group",
+            Topics = [new OffsetCommitRequest.OffsetCommitRequestTopic
+            {
+                Name = Topic,
+                Partitions = [
+                    new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = 0, CommittedOffset = 5 },
+                    new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = 1, CommittedOffset = 6 }],
+            }],
+        }, 9);
+        Assert.All(commit.Topics[0].Partitions, p => Assert.Equal((short)ErrorCode.None, p.ErrorCode));
+
+        var deleted = await RoundTrip<OffsetDeleteResponse>(connection, new OffsetDeleteRequest
+        {
+            GroupId = "admin-group",
+            Topics = [new OffsetDeleteRequest.OffsetDeleteRequestTopic { Name = Topic, Partitions = [new OffsetDeleteRequest.OffsetDeleteRequestPartition { PartitionIndex = 0 }] }],
+        }, 0);
+        Assert.Equal((short)ErrorCode.None, deleted.ErrorCode);
+        Assert.Equal((short)ErrorCode.None, deleted.Topics[0].Partitions[0].ErrorCode);
+        var fetched = await RoundTrip<OffsetFetchResponse>(connection, new OffsetFetchRequest { GroupId = "admin-group", Topics = null }, 6);
+        Assert.Equal([1], fetched.Topics.Single().Partitions.Select(p => p.PartitionIndex));
+
+        var described = await RoundTrip<DescribeGroupsResponse>(connection, new DescribeGroupsRequest { Groups = ["admin-group", "missing"] }, 6);
+        Assert.Equal("Empty", described.Groups[0].GroupState);
+        Assert.Equal((short)ErrorCode.GroupIdNotFound, described.Groups[1].ErrorCode);
+
+        var classic = await RoundTrip<ListGroupsResponse>(connection, new ListGroupsRequest { TypesFilter = ["classic"] }, 5);
+        Assert.Equal("classic", Assert.Single(classic.Groups, g => g.GroupId == "admin-group").GroupType);
+        var consumer = await RoundTrip<ListGroupsResponse>(connection, new ListGroupsRequest { TypesFilter = ["consumer"] }, 5);
+        Assert.Empty(consumer.Groups);
     }
 
     [Fact]

@@ -166,6 +166,21 @@ public sealed class OffsetStoreTests
     }
 
     [Fact]
+    public async Task Expiry_InAStableGroup_RemovesOnlyOffsetsOfTopicsNoLongerSubscribed()
+    {
+        using var h = await GroupHarness.StartAsync(GroupHarness.DefaultOptions with { MaxSessionTimeoutMs = 10_000_000 });
+        var (_, join) = await h.JoinNewAsync(Group, sessionMs: 1_000_000);
+        var member = await join.WaitAsync(GroupHarness.Wait, TestContext.Current.CancellationToken);
+        await h.SyncAsync(Group, member).WaitAsync(GroupHarness.Wait, TestContext.Current.CancellationToken);
+        await h.CommitAsync(Group, member, "t", 0, 10);
+        await h.CommitAsync(Group, member, "dropped-topic", 0, 20);
+        h.Advance(60_000);
+        Assert.Equal(1, await h.Coordinator.ExpireOffsetsAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(10, h.Committed(Group, "t", 0));
+        Assert.Null(h.Committed(Group, "dropped-topic", 0));
+    }
+
+    [Fact]
     public async Task Expiry_OfManualCommits_CountsFromEachCommit()
     {
         using var h = await GroupHarness.StartAsync();

@@ -40,4 +40,29 @@ public sealed class ProduceRecordsValidatorTests
             Assert.True(error is ErrorCode.CorruptMessage, $"byte {i}: {error}");
         }
     }
+
+    [Theory]
+    [InlineData(0, ErrorCode.None)]
+    [InlineData(59_000, ErrorCode.None)]
+    [InlineData(61_000, ErrorCode.InvalidTimestamp)]
+    [InlineData(-29_000, ErrorCode.None)]
+    [InlineData(-31_000, ErrorCode.InvalidTimestamp)]
+    public void Timestamps_OutsideTheBeforeAndAfterBounds_AreInvalid(long offsetFromNowMs, ErrorCode expected)
+    {
+        const long now = 1_800_000_000_000;
+        var batch = TestBatches.Create(recordCount: 1, baseTimestamp: now + offsetFromNowMs);
+
+        var (error, _) = ProduceRecordsValidator.Validate(batch, 1_000_000, new TimestampBounds(BeforeMaxMs: 30_000, AfterMaxMs: 60_000, NowMs: now));
+
+        Assert.Equal(expected, error);
+    }
+
+    [Fact]
+    public void HostileTimestamps_DoNotOverflowTheBoundsCheck()
+    {
+        var bounds = new TimestampBounds(long.MaxValue - 1, long.MaxValue - 1, 1_800_000_000_000);
+
+        // now - (MinValue + 10) wraps negative in 64-bit arithmetic and would pass the check.
+        Assert.Equal(ErrorCode.InvalidTimestamp, ProduceRecordsValidator.Validate(TestBatches.Create(baseTimestamp: long.MinValue + 10), 1_000_000, bounds).Error);
+    }
 }

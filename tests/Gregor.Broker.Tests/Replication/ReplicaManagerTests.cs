@@ -76,6 +76,20 @@ public sealed class ReplicaManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task Append_TimestampBeyondTopicAfterMaxMs_IsInvalidTimestamp_UnlessTheTopicUsesLogAppendTime()
+    {
+        var future = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 3_600_000;
+        _metadata.AddTopic("create", 1, configs: new Dictionary<string, string> { ["message.timestamp.after.max.ms"] = "60000" });
+        _metadata.AddTopic("append", 1, configs: new Dictionary<string, string> { ["message.timestamp.after.max.ms"] = "60000", ["message.timestamp.type"] = "LogAppendTime" });
+
+        var rejected = await _replicas.AppendRecordsAsync(new TopicPartition("create", 0), TestBatches.Create(baseTimestamp: future), TestContext.Current.CancellationToken);
+        var accepted = await _replicas.AppendRecordsAsync(new TopicPartition("append", 0), TestBatches.Create(baseTimestamp: future), TestContext.Current.CancellationToken);
+
+        Assert.Equal(ErrorCode.InvalidTimestamp, rejected.Error);
+        Assert.Equal(ErrorCode.None, accepted.Error);
+    }
+
+    [Fact]
     public async Task Append_WithAFlippedByte_ReturnsCorruptMessage()
     {
         _metadata.AddTopic("t", 1);
@@ -199,6 +213,25 @@ public sealed class ReplicaManagerTests : IDisposable
         Assert.Equal(key1, Assert.Single(second.Partitions).Key);
         Assert.Empty(third.Partitions);
         Assert.Equal(ErrorCode.None, third.Error);
+    }
+
+    [Fact]
+    public async Task Fetch_IncrementalSession_ServesAPartitionThatReturnedRecordsLast()
+    {
+        _metadata.AddTopic("t", 2);
+        var batch = TestBatches.Create(valueSize: 500);
+        await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), batch, TestContext.Current.CancellationToken);
+        await _replicas.AppendRecordsAsync(new TopicPartition("t", 1), batch, TestContext.Current.CancellationToken);
+        var key0 = new FetchPartitionKey(Guid.Empty, "t", 0);
+        var key1 = new FetchPartitionKey(Guid.Empty, "t", 1);
+        // Response limit of one batch: only the first partition in session order gets records.
+        using var full = await _replicas.FetchAsync(new FetchRequestSpec(0, 0, 100, 0, [new FetchPartitionSpec(key0, 0, 1000), new FetchPartitionSpec(key1, 0, 1000)], 0, 0), TestContext.Current.CancellationToken);
+
+        using var first = await _replicas.FetchAsync(new FetchRequestSpec(0, 0, 100, 0, [], full.SessionId, 1), TestContext.Current.CancellationToken);
+        using var second = await _replicas.FetchAsync(new FetchRequestSpec(0, 0, 100, 0, [], full.SessionId, 2), TestContext.Current.CancellationToken);
+
+        Assert.Equal(key0, Assert.Single(first.Partitions, p => p.RecordBytes > 0).Key);
+        Assert.Equal(key1, Assert.Single(second.Partitions, p => p.RecordBytes > 0).Key);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ def main():
     produced = []
     if produce_count:
         producer = KafkaProducer(bootstrap_servers=bootstrap, client_id="compat-kafka-python", acks="all",
-                                 retries=5, request_timeout_ms=30000)
+                                 retries=50, retry_backoff_ms=100, request_timeout_ms=30000)
         futures = []
         for i in range(produce_count):
             value = f"{prefix}-{i}"

@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace Gregor.Bench;
+
+/// <summary>
+/// The command line of the harness: <c>[--quick] [--duration 10s] [--out DIR] [--skip-build]</c>.
+/// Immutable; <see cref="Parse"/> throws <see cref="ArgumentException"/> with a one-line reason.
+/// </summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        Usage: dotnet run -c Release --project bench/Gregor.Bench -- [options]
+
+          --quick           short scenarios (whole run in about two minutes)
+          --duration T      length of each timed scenario (e.g. 10s, 500ms; default 10s, quick 2s)
+          --out DIR         results directory (default bench/results)
+          --skip-build      use the existing Release build of src/Gregor instead of building it
+          -h, --help        show this help
+        """;
+
+    public bool Quick { get; init; }
+    public bool Help { get; init; }
+    public bool SkipBuild { get; init; }
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+    public string? OutputDir { get; init; }
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        TimeSpan? duration = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--quick":
+                    options = options with { Quick = true };
+                    break;
+                case "--skip-build":
+                    options = options with { SkipBuild = true };
+                    break;
+                case "-h" or "--help":
+                    options = options with { Help = true };
+                    break;
+                case "--duration":
+                    duration = ParseDuration(Next());
+                    break;
+                case "--out":
+                    options = options with { OutputDir = Next() };
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option {args[i]}");
+            }
+        }
+        var chosen = duration ?? (options.Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10));
+        return options with { Duration = chosen };
+    }
+
+    private static TimeSpan ParseDuration(string text)
+    {
+        var (number, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
+            : text.EndsWith('s') ? (text[..^1], 1.0)
+            : text.EndsWith('m') ? (text[..^1], 60.0)
+            : (text, 1.0);
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0)
+        {
+            throw new ArgumentException($"--duration {text}: expected e.g. 10s, 500ms, 1m");
+        }
+        return TimeSpan.FromSeconds(value * scale);
+    }
+}

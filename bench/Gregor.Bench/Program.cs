@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Gregor.Bench;
+
+// One command: build the Release broker, measure the machine's limits and Redis Streams, then
+// start a fresh broker on a free port and run every Gregor scenario; write bench/results/latest.*.
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + BenchOptions.Usage);
+    return 1;
+}
+if (options.Help)
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
+var root = FindRepositoryRoot();
+var outputDir = Path.GetFullPath(options.OutputDir ?? Path.Combine(root, "bench", "results"));
+var report = new ReportWriter
+{
+    Command = "dotnet run -c Release --project bench/Gregor.Bench --" + string.Concat(args.Select(a => " " + a)),
+    Machine = MachineLimits.Describe(),
+    LoadAtStart = MachineLimits.LoadAverage(),
+};
+Log($"load average at start: {report.LoadAtStart}; scenario duration {options.Duration.TotalSeconds:F1} s{(options.Quick ? " (quick)" : "")}");
+
+if (!options.SkipBuild)
+{
+    Log("building src/Gregor (Release)...");
+    var build = await Shell.RunAsync("dotnet", ["build", Path.Combine(root, "src", "Gregor", "Gregor.csproj"), "-c", "Release", "-nologo", "-v", "q"], TimeSpan.FromMinutes(15), root);
+    if (build.ExitCode != 0)
+    {
+        await Console.Error.WriteLineAsync("building gregor failed:" + Environment.NewLine + build.StdOut + build.StdErr);
+        return 1;
+    }
+}
+var gregorDll = Path.Combine(root, "src", "Gregor", "bin", "Release", "net10.0", "gregor.dll");
+if (!File.Exists(gregorDll))
+{
+    await Console.Error.WriteLineAsync($"{gregorDll} not found; run without --skip-build");
+    return 1;
+}
+var probeDll = typeof(BenchOptions).Assembly.Location;
+var total = Stopwatch.StartNew();
+var work = Directory.CreateTempSubdirectory("gregor-bench-");
+try
+{
+    // Machine limits.
+    report.Loopback = await MachineLimits.LoopbackAsync(options.Duration);
+    Log(Line(report.Loopback));
+    report.Disk.AddRange(await MachineLimits.DiskAsync(work.FullName, options.Quick ? 256 : 1024, options.Quick ? 32 : 128));
+    report.Disk.ForEach(d => Log(Line(d)));
+
+    // Peer: Redis Streams with AOF everysec.
+    var redisDir = Directory.CreateDirectory(Path.Combine(work.FullName, "redis"));
+    await using (var redis = await RedisPeer.StartAsync(redisDir.FullName))
+    {
+        if (redis is null)
+        {
+            report.Notes.Add("Redis not measured: redis-server / redis-benchmark not installed");
+        }
+        else
+        {
+            foreach (var (size, count) in new[] { (1024, options.Quick ? 100_000 : 500_000), (100, options.Quick ? 300_000 : 2_000_000) })
+            {
+                var key = $"s{size}";
+                if (await Attempt($"Redis XADD {size} B", () => redis.XaddAsync(key, size, count)) is { } add)
+                {
+                    report.Redis.Add(add);
+                    Log(Line(add));
+                }
+                if (await Attempt($"Redis XREAD {size} B", () => redis.XreadAsync(key, size)) is { } read)
+                {
+                    report.Redis.Add(read);
+                    Log(Line(read));
+                }
+            }
+        }
+    }
+
+    // Gregor.
+    var dataDir = Path.Combine(work.FullName, "gregor-data");
+    var gcFile = Path.Combine(work.FullName, "gc.txt");
+    var broker = await BrokerProcess.StartAsync(gregorDll, dataDir, probeDll, gcFile);
+    Log($"gregor pid {broker.Pid} listening on {broker.BootstrapServers}");
+    try
+    {
+        var maxRecords = options.Quick ? 3_000_000L : 50_000_000L;
+        // Warm-up (not reported): JIT tiering and first-segment allocation happen here, not in the first scenario.
+        await KafkaScenarios.ProduceAsync(broker, "warm-up", "warm-up", 8, 1024, Acks.Leader, TimeSpan.FromSeconds(1), maxRecords);
+        var produced = new Dictionary<string, long>();
+        foreach (var size in new[] { 100, 1024 })
+        {
+            foreach (var acks in new[] { Acks.Leader, Acks.All })
+            {
+                foreach (var partitions in new[] { 1, 8 })
+                {
+                    var topic = $"produce-{size}-{(acks == Acks.Leader ? "acks1" : "acksall")}-p{partitions}";
+                    var name = $"{RedisPeer.SizeLabel(size)}, acks={(acks == Acks.Leader ? "1" : "all")}, {partitions} partition{(partitions > 1 ? "s" : "")}";
+                    var result = await Attempt(name, () => KafkaScenarios.ProduceAsync(broker, name, topic, partitions, size, acks, options.Duration, maxRecords));
+                    if (result is not null)
+                    {
+                        produced[topic] = result.Records + 1; // + the warm-up record
+                        report.Produce.Add(result);
+                        Log(Line(result));
+                    }
+                }
+            }
+        }
+
+        foreach (var partitions in new[] { 1, 8 })
+        {
+            var topic = $"produce-1024-acks1-p{partitions}";
+            var name = $"consume 1 KiB, {partitions} partition{(partitions > 1 ? "s" : "")}, warm page cache";
+            if (produced.TryGetValue(topic, out var count) && await Attempt(name, () => KafkaScenarios.ConsumeAsync(broker, name, topic, partitions, count)) is { } warm)
+            {
+                report.Consume.Add(warm);
+                Log(Line(warm));
+            }
+        }
+
+        foreach (var rate in new[] { 10.0, 100.0 })
+        {
+            var latency = await Attempt($"latency at {rate:F0} MB/s", () => KafkaScenarios.LatencyAsync(broker, $"{rate:F0} MB/s", $"latency-{rate:F0}", rate,
+                options.Quick ? TimeSpan.FromSeconds(Math.Max(2, options.Duration.TotalSeconds)) : options.Duration));
+            if (latency is null)
+            {
+                continue;
+            }
+            report.Latency.Add(latency);
+            Log($"latency at {latency.Name}: offered {latency.AchievedMBps:F1} MB/s, delivered {latency.DeliveredMBps:F1} MB/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, p99.9 {latency.P999Ms:F2} ms, max {latency.MaxMs:F2} ms ({latency.Samples} samples) {latency.Note}");
+        }
+
+        // Cold page cache: restart the broker on the same data dir after dropping caches.
+        await broker.StopAsync();
+        await broker.DisposeAsync();
+        var dropped = await Shell.DropCachesAsync();
+        broker = await BrokerProcess.StartAsync(gregorDll, dataDir, probeDll, gcFile);
+        const string ColdName = "consume 1 KiB, 1 partition, cold cache (restart, drop_caches)";
+        if (dropped)
+        {
+            if (produced.TryGetValue("produce-1024-acks1-p1", out var count)
+                && await Attempt(ColdName, () => KafkaScenarios.ConsumeAsync(broker, ColdName, "produce-1024-acks1-p1", 1, count)) is { } cold)
+            {
+                report.Consume.Add(cold);
+                Log(Line(cold));
+            }
+        }
+        else
+        {
+            report.Notes.Add("consumer from a cold page cache: cold not measurable here (writing /proc/sys/vm/drop_caches not permitted)");
+        }
+    }
+    finally
+    {
+        await broker.DisposeAsync();
+    }
+}
+finally
+{
+    try
+    {
+        work.Delete(recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+}
+
+report.LoadAtEnd = MachineLimits.LoadAverage();
+if (double.TryParse(report.LoadAtStart.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out var load) && load > Environment.ProcessorCount)
+{
+    report.Notes.Add($"The machine was loaded (1-minute load average {load:F1} on {Environment.ProcessorCount} cores): every figure, the baselines included, shared the CPUs with other work. Compare ratios within this run, not absolute numbers across runs.");
+}
+report.Notes.Add("GC pause totals come from GC.GetTotalPauseDuration() inside the broker, read by a startup hook the harness injects (DOTNET_STARTUP_HOOKS); the broker itself is unchanged.");
+report.Notes.Add("Peak RSS: VmHWM after resetting it per scenario through /proc/PID/clear_refs, and VmRSS sampled every 50 ms (the larger is shown). Broker CPU: utime+stime deltas from /proc/PID/stat; % is of one core over the scenario's wall time.");
+report.Notes.Add("The load generator runs in the harness process (librdkafka via Confluent.Kafka 2.16.0) on the same cores; its CPU is the 'client CPU s' column.");
+report.Notes.Add($"measuring took {total.Elapsed.TotalSeconds:F0} s (after building src/Gregor; the harness's own build by `dotnet run` not counted).");
+var png = await report.WriteAsync(outputDir);
+Log(png);
+Log($"results: {Path.Combine(outputDir, "latest.md")}");
+Console.WriteLine();
+Console.WriteLine(report.Markdown());
+return 0;
+
+// A failed scenario becomes a note in the report; the run goes on with the next one.
+async Task<T?> Attempt<T>(string scenario, Func<Task<T>> run) where T : class
+{
+    try
+    {
+        return await run();
+    }
+    catch (Exception e) when (e is KafkaException or InvalidOperationException or TimeoutException or IOException)
+    {
+        report.Notes.Add($"{scenario}: failed ({e.GetType().Name}: {e.Message})");
+        Log($"{scenario}: FAILED {e.Message}");
+        return null;
+    }
+}
+
+static void Log(string message) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");
+
+static string Line(ThroughputResult r) =>
+    $"{r.Name}: {(r.Records > 0 ? $"{r.RecordsPerSecond:N0} records/s, " : "")}{r.MegabytesPerSecond:F1} MB/s" +
+    (r.Broker is { } u ? $", broker CPU {u.CpuSeconds:F2} s, peak RSS {u.PeakRssMiB:F0} MiB, GC pause {(u.GcPauseMs is { } p ? $"{p:F1} ms ({u.Gen0}/{u.Gen1}/{u.Gen2})" : "not exposed")}" : "") +
+    (r.Errors > 0 ? $", {r.Errors} errors" : "") + (r.Note.Length > 0 ? $" ({r.Note})" : "");
+
+static string FindRepositoryRoot()
+{
+    foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Gregor.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+    }
+    throw new InvalidOperationException("run from inside the Gregor repository (Gregor.slnx not found)");
+}

@@ -1,0 +1,30 @@
+namespace Gregor.Bench;
+
+/// <summary>Broker-side cost of one scenario: CPU time, peak RSS and GC totals (deltas). Immutable.</summary>
+internal sealed record BrokerUsage(double CpuSeconds, double WallSeconds, double PeakRssMiB, double? GcPauseMs, int Gen0, int Gen1, int Gen2)
+{
+    public double CpuPercent => WallSeconds > 0 ? 100 * CpuSeconds / WallSeconds : 0;
+}
+
+/// <summary>One throughput measurement (Gregor, Redis or a machine limit). MB = 10^6 bytes. Immutable.</summary>
+internal sealed record ThroughputResult(string Name, long Records, long Bytes, double Seconds)
+{
+    public BrokerUsage? Broker { get; init; }
+    public double ClientCpuSeconds { get; init; }
+    public long Errors { get; init; }
+    public string Note { get; init; } = "";
+    public double RecordsPerSecond => Seconds > 0 ? Records / Seconds : 0;
+    public double MegabytesPerSecond => Seconds > 0 ? Bytes / Seconds / 1e6 : 0;
+}
+
+/// <summary>End-to-end latency at a fixed offered rate (produce call → consumer receives). Immutable.</summary>
+internal sealed record LatencyResult(string Name, double TargetMBps, double AchievedMBps, long Samples,
+    double P50Ms, double P99Ms, double P999Ms, double MaxMs)
+{
+    public BrokerUsage? Broker { get; init; }
+    public double ClientCpuSeconds { get; init; }
+    public string Note { get; init; } = "";
+
+    /// <summary>Rate at which records reached the consumer (received bytes over first produce → last receive).</summary>
+    public double DeliveredMBps { get; init; }
+}

@@ -1,0 +1,108 @@
+using Gregor.Broker.Dispatch;
+using Gregor.Broker.Replication;
+using Gregor.Cluster.Metadata;
+using Gregor.Protocol.Messages;
+
+namespace Gregor.Broker.Handlers;
+
+/// <summary>
+/// Fetch (API 1), versions 4-18: consumer fetches with long poll (min bytes / max wait woken by
+/// appends), per-partition and response byte limits (KIP-74), KIP-227 incremental sessions and
+/// topic ids (v13+). Versions 0-3 are not offered: their clients expect message format v0/v1.
+/// Follower fetches (replica id ≥ 0) are served as consumer fetches until replication lands.
+/// Record bytes are whole stored batches in pooled buffers (see <see cref="PooledRecords"/>),
+/// released once the response has been encoded.
+/// </summary>
+public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublisher metadata) : ApiHandler<FetchRequest, FetchResponse>
+{
+    public override ApiKey ApiKey => ApiKey.Fetch;
+
+    public override short MinVersion => 4;
+
+    public override short MaxVersion => 18;
+
+    protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancellationToken)
+    {
+        var version = context.ApiVersion;
+        var usesTopicIds = version >= 13;
+        var image = metadata.Current;
+        var partitions = new List<FetchPartitionSpec>();
+        foreach (var topic in request.Topics)
+        {
+            var topicId = usesTopicIds ? topic.TopicId : Guid.Empty;
+            var name = usesTopicIds ? image.TopicsById.GetValueOrDefault(topic.TopicId)?.Name : topic.Topic;
+            foreach (var partition in topic.Partitions)
+            {
+                partitions.Add(new FetchPartitionSpec(
+                    new FetchPartitionKey(topicId, name, partition.Partition),
+                    partition.FetchOffset,
+                    partition.PartitionMaxBytes,
+                    partition.CurrentLeaderEpoch,
+                    partition.LogStartOffset));
+            }
+        }
+        List<FetchPartitionKey>? forgotten = null;
+        if (request.ForgottenTopicsData.Count > 0)
+        {
+            forgotten = [];
+            foreach (var topic in request.ForgottenTopicsData)
+            {
+                var topicId = usesTopicIds ? topic.TopicId : Guid.Empty;
+                var name = usesTopicIds ? image.TopicsById.GetValueOrDefault(topic.TopicId)?.Name : topic.Topic;
+                foreach (var partition in topic.Partitions)
+                {
+                    forgotten.Add(new FetchPartitionKey(topicId, name, partition));
+                }
+            }
+        }
+        var spec = new FetchRequestSpec(
+            request.MaxWaitMs,
+            request.MinBytes,
+            request.MaxBytes,
+            request.IsolationLevel == 1 ? (byte)1 : (byte)0,
+            partitions,
+            version >= 7 ? request.SessionId : 0,
+            version >= 7 ? request.SessionEpoch : -1,
+            forgotten,
+            usesTopicIds);
+
+        var result = await replicaManager.FetchAsync(spec, cancellationToken).ConfigureAwait(false);
+        // The response references the result's pooled buffers: they return to the pool after the
+        // dispatcher copied them into the response frame.
+        context.DisposeAfterEncoding(result);
+        var response = new FetchResponse { ErrorCode = (short)result.Error, SessionId = result.SessionId };
+        FetchResponse.FetchableTopicResponse? current = null;
+        foreach (var partition in result.Partitions)
+        {
+            var key = partition.Key;
+            if (current is null || (usesTopicIds ? current.TopicId != key.TopicId : current.Topic != key.Topic))
+            {
+                current = FindOrAddTopic(response, key, usesTopicIds);
+            }
+            current.Partitions.Add(new FetchResponse.PartitionData
+            {
+                PartitionIndex = key.Partition,
+                ErrorCode = (short)partition.Error,
+                HighWatermark = partition.HighWatermark,
+                LastStableOffset = partition.LastStableOffset,
+                LogStartOffset = partition.LogStartOffset,
+                Records = partition.Records?.Memory ?? ReadOnlyMemory<byte>.Empty,
+            });
+        }
+        return response;
+    }
+
+    private static FetchResponse.FetchableTopicResponse FindOrAddTopic(FetchResponse response, FetchPartitionKey key, bool usesTopicIds)
+    {
+        foreach (var topic in response.Responses)
+        {
+            if (usesTopicIds ? topic.TopicId == key.TopicId : topic.Topic == key.Topic)
+            {
+                return topic;
+            }
+        }
+        var added = new FetchResponse.FetchableTopicResponse { Topic = key.Topic ?? "", TopicId = key.TopicId };
+        response.Responses.Add(added);
+        return added;
+    }
+}

@@ -1,0 +1,128 @@
+using Gregor.Broker.Admin;
+using Gregor.Broker.Config;
+using Gregor.Broker.Dispatch;
+using Gregor.Broker.Network;
+using Gregor.Broker.Replication;
+using Gregor.Cluster.Metadata;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Messages;
+
+namespace Gregor.Broker.Handlers;
+
+/// <summary>
+/// Produce (API 0), versions 3-13: appends each partition's record batch through the replica
+/// manager, all partitions of a request in parallel. acks 1 and -1 answer once the append
+/// returned (single node: the ISR is this node, and the append is durable per the flush policy);
+/// acks 0 appends and sends no response (a failed append closes the connection). A produce to an unknown topic creates it when
+/// auto.create.topics.enable is on (internal topics excepted) and then appends; if the topic is
+/// still not ready the client gets a retriable error. v13 names topics by id.
+/// Versions 0-2 are not offered: they carry message format v0/v1.
+/// </summary>
+public sealed class ProduceHandler(
+    ReplicaManager replicaManager,
+    IMetadataPublisher metadata,
+    AutoTopicCreator topics,
+    BrokerConfig config) : ApiHandler<ProduceRequest, ProduceResponse>
+{
+    public override ApiKey ApiKey => ApiKey.Produce;
+
+    public override short MinVersion => 3;
+
+    public override short MaxVersion => 13;
+
+    protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
+    {
+        var usesTopicIds = context.ApiVersion >= 13;
+        var acksValid = request.Acks is 0 or 1 or -1;
+        var image = metadata.Current;
+        var topics = new (string? Name, ErrorCode TopicError)[request.TopicData.Count];
+        for (var t = 0; t < request.TopicData.Count; t++)
+        {
+            var topic = request.TopicData[t];
+            if (usesTopicIds)
+            {
+                var name = image.TopicsById.GetValueOrDefault(topic.TopicId)?.Name;
+                topics[t] = (name, name is null ? ErrorCode.UnknownTopicId : ErrorCode.None);
+            }
+            else if (acksValid && image.Topic(topic.Name) is null)
+            {
+                topics[t] = (topic.Name, await AutoCreateAsync(topic.Name, cancellationToken).ConfigureAwait(false));
+            }
+            else
+            {
+                topics[t] = (topic.Name, ErrorCode.None);
+            }
+        }
+
+        // Start every partition's append before awaiting any: appends to different partitions
+        // proceed in parallel (and share group-commit fsyncs).
+        var pending = new List<ValueTask<ProducePartitionResult>>();
+        for (var t = 0; t < request.TopicData.Count; t++)
+        {
+            var (name, topicError) = topics[t];
+            foreach (var partition in request.TopicData[t].PartitionData)
+            {
+                pending.Add(!acksValid ? ValueTask.FromResult(ProducePartitionResult.Failed(ErrorCode.InvalidRequiredAcks))
+                    : topicError != ErrorCode.None || name is null ? ValueTask.FromResult(ProducePartitionResult.Failed(topicError))
+                    : replicaManager.AppendRecordsAsync(new TopicPartition(name, partition.Index), partition.Records ?? ReadOnlyMemory<byte>.Empty, cancellationToken));
+            }
+        }
+        var results = new ProducePartitionResult[pending.Count];
+        for (var i = 0; i < pending.Count; i++)
+        {
+            results[i] = await pending[i].ConfigureAwait(false);
+        }
+        if (request.Acks == 0)
+        {
+            // As Kafka: a client that asked for no response learns of a failed append only by the
+            // connection closing (it then refreshes metadata and reconnects).
+            foreach (var result in results)
+            {
+                if (result.Error != ErrorCode.None)
+                {
+                    throw new CloseConnectionException($"acks=0 produce failed with {result.Error}: {result.ErrorMessage}");
+                }
+            }
+            return null;
+        }
+
+        var response = new ProduceResponse();
+        var next = 0;
+        foreach (var topic in request.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name, TopicId = topic.TopicId };
+            foreach (var partition in topic.PartitionData)
+            {
+                var result = results[next++];
+                var partitionResponse = new ProduceResponse.PartitionProduceResponse
+                {
+                    Index = partition.Index,
+                    ErrorCode = (short)result.Error,
+                    BaseOffset = result.BaseOffset,
+                    LogAppendTimeMs = result.LogAppendTime,
+                    LogStartOffset = result.LogStartOffset,
+                    ErrorMessage = result.ErrorMessage,
+                };
+                if (result.Error is ErrorCode.InvalidRecord or ErrorCode.InvalidTimestamp && context.ApiVersion >= 8)
+                {
+                    partitionResponse.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = 0, BatchIndexErrorMessage = result.ErrorMessage });
+                }
+                topicResponse.PartitionResponses.Add(partitionResponse);
+            }
+            response.Responses.Add(topicResponse);
+        }
+        return response;
+    }
+
+    private async ValueTask<ErrorCode> AutoCreateAsync(string topic, CancellationToken cancellationToken)
+    {
+        if (!config.AutoCreateTopicsEnable || topic.StartsWith("__", StringComparison.Ordinal))
+        {
+            return ErrorCode.UnknownTopicOrPartition;
+        }
+        var (error, _) = await topics.GetOrCreateAsync(topic, cancellationToken).ConfigureAwait(false);
+        return error == ErrorCode.InvalidTopicException ? error
+            : error == ErrorCode.None ? ErrorCode.None
+            : ErrorCode.LeaderNotAvailable;
+    }
+}
