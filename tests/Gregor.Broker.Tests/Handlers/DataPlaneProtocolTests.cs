@@ -1,9 +1,9 @@
 using Gregor.Broker.Replication;
 using Gregor.Broker.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using TestBatches = Gregor.Broker.Tests.Replication.TestBatches;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
+using Microsoft.Extensions.DependencyInjection;
+using TestBatches = Gregor.Broker.Tests.Replication.TestBatches;
 
 namespace Gregor.Broker.Tests.Handlers;
 
