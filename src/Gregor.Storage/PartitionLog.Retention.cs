@@ -38,6 +38,7 @@ public sealed partial class PartitionLog
                 dropped.MarkDeleted();
             }
             segments[^1].TruncateTo(offset);
+            segments[^1].KeepOpen = true; // the new active segment
             _segments = [.. segments];
             var dataEnd = _segments.LastOrDefault(s => s.Size > 0)?.NextOffset ?? long.MinValue;
             if (dataEnd <= _logStartOffset)
@@ -67,7 +68,7 @@ public sealed partial class PartitionLog
         {
             segment.MarkDeleted();
         }
-        _segments = [LogSegment.Create(Directory, offset, _config.SegmentIndexBytes, NowMs)];
+        _segments = [LogSegment.Create(Directory, offset, _config.SegmentIndexBytes, NowMs, _budget)];
         _directoryDirty = true;
         Interlocked.Exchange(ref _logStartOffset, offset);
         Interlocked.Exchange(ref _logEndOffset, offset);
