@@ -37,8 +37,8 @@ public sealed partial class PartitionLog
                 segments.RemoveAt(segments.Count - 1);
                 dropped.MarkDeleted();
             }
+            segments[^1].KeepOpen = true; // the new active segment (set first: the truncation reopens it if closed)
             segments[^1].TruncateTo(offset);
-            segments[^1].KeepOpen = true; // the new active segment
             _segments = [.. segments];
             var dataEnd = _segments.LastOrDefault(s => s.Size > 0)?.NextOffset ?? long.MinValue;
             if (dataEnd <= _logStartOffset)

@@ -60,7 +60,10 @@ public sealed partial class PartitionLog : IDisposable
         _time = time;
         _logger = logger;
         _segments = [.. loaded.Segments];
+        // The active segment stays open; the budget may have closed it while the log loaded.
         _segments[^1].KeepOpen = true;
+        _segments[^1].BeginUse();
+        _segments[^1].EndUse();
         _logStartOffset = loaded.LogStartOffset;
         _logEndOffset = _segments[^1].NextOffset;
         _recoveryPoint = _logEndOffset;

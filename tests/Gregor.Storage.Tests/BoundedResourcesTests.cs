@@ -67,6 +67,7 @@ public sealed class BoundedResourcesTests : IDisposable
         }
         Assert.True(maxSeen > 0);
         Assert.All(logs, l => Assert.True(l.Log.OpenSegmentCount < l.Log.SegmentCount, "idle segments were closed"));
+        Assert.All(logs, l => Assert.True(l.Log.SegmentsSnapshot[^1].IsOpen, "the active segment stays open"));
     }
 
     [Fact]
@@ -107,6 +108,8 @@ public sealed class BoundedResourcesTests : IDisposable
         using (var log = PartitionLog.Open(dir, tp, SmallSegments))
         {
             Assert.True(log.WasCleanShutdown);
+            Assert.True(log.SegmentsSnapshot[^1].IsOpen, "the active segment is open after loading under a small budget");
+            Assert.True(log.OpenSegmentFiles <= Budget + FilesPerSegment, $"{log.OpenSegmentFiles} files open after load");
             foreach (var (offset, batch) in written.OrderBy(w => w.Key))
             {
                 var batches = ReadBatchAt(log, offset, out var bytes);
