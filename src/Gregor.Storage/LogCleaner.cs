@@ -255,7 +255,7 @@ internal sealed class LogCleaner(ILogger logger)
                     buffer = ArrayPool<byte>.Shared.Rent(header.TotalSize);
                 }
                 var batch = buffer.AsMemory(0, header.TotalSize);
-                if (RandomAccess.Read(segment.File.Handle, batch.Span, position) != batch.Length)
+                if (segment.ReadBytes(batch.Span, position) != batch.Length)
                 {
                     throw new StorageException($"{segment.LogPath} ended inside the batch at {position}");
                 }

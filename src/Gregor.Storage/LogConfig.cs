@@ -65,6 +65,14 @@ public sealed record LogConfig
     /// <summary>producer.id.expiration.ms: forget an idle producer's state after this long (1 day), bounding producer state.</summary>
     public long ProducerIdExpirationMs { get; init; } = 24L * 3600 * 1000;
 
+    /// <summary>
+    /// gregor.max.open.segment.files: cap on segment files (.log, .index, .timeindex) held open,
+    /// per <see cref="LogManager"/> (read from its defaults) or per standalone
+    /// <see cref="PartitionLog"/>; idle non-active segments are closed, least recently used first,
+    /// and reopened on their next read. Active segments and files pinned by read results may go over it.
+    /// </summary>
+    public int MaxOpenSegmentFiles { get; init; } = 1024;
+
     /// <summary>The Kafka defaults.</summary>
     public static LogConfig Default { get; } = new();
 
@@ -101,6 +109,9 @@ public sealed record LogConfig
                     break;
                 case "segment.index.bytes":
                     c = c with { SegmentIndexBytes = (int)ParseLong(name, value, 8, int.MaxValue) };
+                    break;
+                case "gregor.max.open.segment.files":
+                    c = c with { MaxOpenSegmentFiles = (int)ParseLong(name, value, 1, int.MaxValue) };
                     break;
                 case "flush.messages":
                     c = c with { FlushMessages = ParseLong(name, value, 1, long.MaxValue) };

@@ -21,7 +21,8 @@ internal static class LogLoader
 
     public sealed record Loaded(List<LogSegment> Segments, long LogStartOffset, bool WasClean);
 
-    public static Loaded Load(string directory, TopicPartition tp, LogConfig config, long recoveryPoint, long logStartOffsetHint, long nowMs, ILogger logger)
+    public static Loaded Load(string directory, TopicPartition tp, LogConfig config, long recoveryPoint, long logStartOffsetHint, long nowMs, ILogger logger,
+        SegmentFileBudget? budget = null)
     {
         Directory.CreateDirectory(directory);
         var markerPath = Path.Combine(directory, CleanShutdownFile);
@@ -63,11 +64,11 @@ internal static class LogLoader
                 }
                 var nextBase = i + 1 < baseOffsets.Count ? baseOffsets[i + 1] : long.MaxValue;
                 var trusted = clean || nextBase <= recoveryPoint;
-                var segment = LogSegment.Open(directory, baseOffset, config.SegmentIndexBytes, config.IndexIntervalBytes, nowMs);
+                var segment = LogSegment.Open(directory, baseOffset, config.SegmentIndexBytes, config.IndexIntervalBytes, nowMs, budget);
                 segments.Add(segment);
                 if (!trusted)
                 {
-                    var before = RandomAccess.GetLength(segment.File.Handle);
+                    var before = segment.FileLength();
                     var valid = segment.Recover(config.IndexIntervalBytes, out var problem);
                     if (valid < before || problem is not null)
                     {
@@ -92,7 +93,7 @@ internal static class LogLoader
             }
             if (segments.Count == 0)
             {
-                segments.Add(LogSegment.Create(directory, Math.Max(0, logStartOffsetHint), config.SegmentIndexBytes, nowMs));
+                segments.Add(LogSegment.Create(directory, Math.Max(0, logStartOffsetHint), config.SegmentIndexBytes, nowMs, budget));
             }
             if (!clean)
             {

@@ -44,6 +44,7 @@ public sealed class LogManager : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _background = [];
     private readonly LogCleaner _cleaner;
+    private readonly Segments.SegmentFileBudget _fileBudget;
     private bool _disposed;
 
     /// <summary>
@@ -56,6 +57,7 @@ public sealed class LogManager : IDisposable
         ArgumentNullException.ThrowIfNull(dataDir);
         DataDirectory = Path.GetFullPath(dataDir);
         Defaults = defaults ?? LogConfig.Default;
+        _fileBudget = new Segments.SegmentFileBudget(Defaults.MaxOpenSegmentFiles);
         _time = time ?? TimeProvider.System;
         _loggers = loggers ?? NullLoggerFactory.Instance;
         _logger = _loggers.CreateLogger("Gregor.Storage.LogManager");
@@ -102,7 +104,7 @@ public sealed class LogManager : IDisposable
                     continue;
                 }
                 var log = PartitionLog.Open(dir, tp, Defaults, _time, _loggers.CreateLogger("Gregor.Storage.PartitionLog"),
-                    recoveryPoints.GetValueOrDefault(tp), logStarts.GetValueOrDefault(tp));
+                    recoveryPoints.GetValueOrDefault(tp), logStarts.GetValueOrDefault(tp), _fileBudget);
                 _logs[tp] = log;
             }
             WriteCheckpoints();
@@ -122,6 +124,21 @@ public sealed class LogManager : IDisposable
 
     /// <summary>Config for partitions found on disk before the broker supplies their topic config.</summary>
     public LogConfig Defaults { get; }
+
+    /// <summary>
+    /// Cap on segment files held open by all partitions of this manager (from
+    /// <c>gregor.max.open.segment.files</c> in <see cref="Defaults"/>, 1024); idle non-active
+    /// segments are closed, least recently used first, and reopen on their next read. Lowering it
+    /// takes effect at the next open.
+    /// </summary>
+    public int MaxOpenSegmentFiles
+    {
+        get => _fileBudget.MaxOpenFiles;
+        set => _fileBudget.MaxOpenFiles = value;
+    }
+
+    /// <summary>Segment files open now across this manager's partitions (also the gregor.storage.segment_files.open metric, process-wide).</summary>
+    public int OpenSegmentFiles => _fileBudget.OpenFiles;
 
     /// <summary>log.retention.check.interval.ms (Kafka: 5 minutes).</summary>
     public TimeSpan RetentionCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
@@ -170,7 +187,7 @@ public sealed class LogManager : IDisposable
                 return existing;
             }
             var log = PartitionLog.Open(Path.Combine(DataDirectory, tp.DirectoryName), tp, config, _time,
-                _loggers.CreateLogger("Gregor.Storage.PartitionLog"));
+                _loggers.CreateLogger("Gregor.Storage.PartitionLog"), recoveryPoint: 0, logStartOffset: 0, _fileBudget);
             Segments.DirectorySync.Fsync(DataDirectory); // the new partition folder's entry
             _logs[tp] = log;
             return log;

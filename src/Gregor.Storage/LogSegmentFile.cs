@@ -11,12 +11,14 @@ namespace Gregor.Storage;
 /// </summary>
 public sealed class LogSegmentFile
 {
+    private readonly Segments.SegmentFileBudget? _budget;
     private int _references = 1;
 
-    internal LogSegmentFile(SafeFileHandle handle, string path)
+    internal LogSegmentFile(SafeFileHandle handle, string path, Segments.SegmentFileBudget? budget = null)
     {
         Handle = handle;
         Path = path;
+        _budget = budget;
     }
 
     /// <summary>The file handle, for RandomAccess.Read or sendfile. Valid while a reference is held.</summary>
@@ -48,6 +50,7 @@ public sealed class LogSegmentFile
         if (Interlocked.Decrement(ref _references) == 0)
         {
             Handle.Dispose();
+            _budget?.FileClosed();
         }
     }
 }

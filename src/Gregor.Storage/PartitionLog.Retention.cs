@@ -37,6 +37,7 @@ public sealed partial class PartitionLog
                 segments.RemoveAt(segments.Count - 1);
                 dropped.MarkDeleted();
             }
+            segments[^1].KeepOpen = true; // the new active segment (set first: the truncation reopens it if closed)
             segments[^1].TruncateTo(offset);
             _segments = [.. segments];
             var dataEnd = _segments.LastOrDefault(s => s.Size > 0)?.NextOffset ?? long.MinValue;
@@ -67,7 +68,7 @@ public sealed partial class PartitionLog
         {
             segment.MarkDeleted();
         }
-        _segments = [LogSegment.Create(Directory, offset, _config.SegmentIndexBytes, NowMs)];
+        _segments = [LogSegment.Create(Directory, offset, _config.SegmentIndexBytes, NowMs, _budget)];
         _directoryDirty = true;
         Interlocked.Exchange(ref _logStartOffset, offset);
         Interlocked.Exchange(ref _logEndOffset, offset);

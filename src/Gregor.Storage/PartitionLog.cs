@@ -37,6 +37,7 @@ public sealed partial class PartitionLog : IDisposable
     private readonly ILogger _logger;
     private readonly ProducerStateManager _producers = new();
     private readonly LeaderEpochCache _epochs;
+    private readonly SegmentFileBudget _budget;
     private volatile LogSegment[] _segments;
     private volatile LogConfig _config;
     private GroupCommitter? _committer;
@@ -50,14 +51,19 @@ public sealed partial class PartitionLog : IDisposable
     private volatile bool _closed;
 
     private PartitionLog(string directory, TopicPartition tp, LogConfig config, TimeProvider time, ILogger logger,
-        LogLoader.Loaded loaded)
+        LogLoader.Loaded loaded, SegmentFileBudget budget)
     {
+        _budget = budget;
         Directory = directory;
         TopicPartition = tp;
         _config = config;
         _time = time;
         _logger = logger;
         _segments = [.. loaded.Segments];
+        // The active segment stays open; the budget may have closed it while the log loaded.
+        _segments[^1].KeepOpen = true;
+        _segments[^1].BeginUse();
+        _segments[^1].EndUse();
         _logStartOffset = loaded.LogStartOffset;
         _logEndOffset = _segments[^1].NextOffset;
         _recoveryPoint = _logEndOffset;
@@ -79,17 +85,19 @@ public sealed partial class PartitionLog : IDisposable
     /// it if the previous process did not close it cleanly.
     /// </summary>
     public static PartitionLog Open(string partitionDirectory, TopicPartition tp, LogConfig config, TimeProvider? time = null, ILogger? logger = null) =>
-        Open(partitionDirectory, tp, config, time, logger, recoveryPoint: 0, logStartOffset: 0);
+        Open(partitionDirectory, tp, config, time, logger, recoveryPoint: 0, logStartOffset: 0, budget: null);
 
+    // budget: the open-file budget shared with other logs (a LogManager's), or null for one of its own sized by LogConfig.MaxOpenSegmentFiles.
     internal static PartitionLog Open(string partitionDirectory, TopicPartition tp, LogConfig config, TimeProvider? time, ILogger? logger,
-        long recoveryPoint, long logStartOffset)
+        long recoveryPoint, long logStartOffset, SegmentFileBudget? budget)
     {
         ArgumentNullException.ThrowIfNull(config);
+        budget ??= new SegmentFileBudget(config.MaxOpenSegmentFiles);
         time ??= TimeProvider.System;
         logger ??= NullLogger.Instance;
         var watch = Stopwatch.StartNew();
-        var loaded = LogLoader.Load(partitionDirectory, tp, config, recoveryPoint, logStartOffset, time.GetUtcNow().ToUnixTimeMilliseconds(), logger);
-        var log = new PartitionLog(partitionDirectory, tp, config, time, logger, loaded);
+        var loaded = LogLoader.Load(partitionDirectory, tp, config, recoveryPoint, logStartOffset, time.GetUtcNow().ToUnixTimeMilliseconds(), logger, budget);
+        var log = new PartitionLog(partitionDirectory, tp, config, time, logger, loaded, budget);
         StorageLog.Opened(logger, tp, watch.ElapsedMilliseconds, loaded.Segments.Count, log.LogStartOffset, log.LogEndOffset, loaded.WasClean);
         return log;
     }
@@ -118,6 +126,12 @@ public sealed partial class PartitionLog : IDisposable
     public long Size => _segments.Sum(s => (long)s.Size);
 
     public int SegmentCount => _segments.Length;
+
+    /// <summary>Segment files open under this log's open-file budget (shared with the other logs of its <see cref="LogManager"/>).</summary>
+    public int OpenSegmentFiles => _budget.OpenFiles;
+
+    /// <summary>Segments of this log whose files are open now.</summary>
+    public int OpenSegmentCount => _segments.Count(s => s.IsOpen);
 
     /// <summary>Base offsets of the segments, oldest first.</summary>
     public IReadOnlyList<long> SegmentBaseOffsets => [.. _segments.Select(s => s.BaseOffset)];
@@ -449,7 +463,7 @@ public sealed partial class PartitionLog : IDisposable
         var active = _segments[^1];
         active.Dispose();
         LogLoader.DeleteSegmentFiles(Directory, active.BaseOffset);
-        var fresh = LogSegment.Create(Directory, baseOffset, _config.SegmentIndexBytes, now);
+        var fresh = LogSegment.Create(Directory, baseOffset, _config.SegmentIndexBytes, now, _budget);
         _segments = [.. _segments[..^1], fresh];
         _directoryDirty = true;
     }
@@ -460,7 +474,7 @@ public sealed partial class PartitionLog : IDisposable
         var active = _segments[^1];
         active.OnBecomeInactive();
         _producers.WriteSnapshot(Directory, baseOffset);
-        var fresh = LogSegment.Create(Directory, baseOffset, _config.SegmentIndexBytes, now);
+        var fresh = LogSegment.Create(Directory, baseOffset, _config.SegmentIndexBytes, now, _budget);
         _segments = [.. _segments, fresh];
         _directoryDirty = true;
         StorageMetrics.SegmentsRolled.Add(1);
@@ -599,32 +613,28 @@ public sealed partial class PartitionLog : IDisposable
         for (var i = FloorSegment(segments, startOffset); i < segments.Length && offset < maxOffset; i++)
         {
             var segment = segments[i];
-            // Pin the file before touching it, so retention or truncation cannot close it mid-read.
-            if (!segment.File.TryRetain())
-            {
-                return Abandon(ranges, out result);
-            }
+            // The read pins the .log file it returns a range of, so retention, truncation or the
+            // open-file budget cannot close it under the caller.
             SegmentRead read;
+            LogSegmentFile? file;
             try
             {
-                read = segment.Read(offset, maxBytes - total, maxOffset, minOneBatch && total == 0);
+                read = segment.Read(offset, maxBytes - total, maxOffset, minOneBatch && total == 0, out file);
             }
             catch (ObjectDisposedException)
             {
-                segment.File.Release();
-                return Abandon(ranges, out result); // its index was closed under us
+                return Abandon(ranges, out result); // deleted or replaced under us
             }
             var (position, length, first, next, exhausted) = read;
-            if (length == 0)
+            if (length == 0 || file is null)
             {
-                segment.File.Release();
                 if (!exhausted)
                 {
                     break; // the next batch is over the byte budget or the offset bound
                 }
                 continue;
             }
-            ranges.Add(new FileRange(segment.File, position, length));
+            ranges.Add(new FileRange(file, position, length));
             if (firstOffset < 0)
             {
                 firstOffset = first;
@@ -717,7 +727,7 @@ public sealed partial class PartitionLog : IDisposable
     internal bool ReplaceSegment(LogSegment original, string swapPath)
     {
         // Validate and index the new file outside the lock: appends and reads continue meanwhile.
-        var replacement = LogSegment.OpenSwap(Directory, original.BaseOffset, swapPath, _config.SegmentIndexBytes, NowMs);
+        var replacement = LogSegment.OpenSwap(Directory, original.BaseOffset, swapPath, _config.SegmentIndexBytes, NowMs, _budget);
         try
         {
             replacement.Recover(_config.IndexIntervalBytes, out _);

@@ -21,5 +21,11 @@ internal static class StorageMetrics
     public static readonly Counter<long> SegmentsRolled = Meter.CreateCounter<long>("gregor.storage.segments.rolled", "{segment}", "Segments rolled");
     public static readonly Counter<long> SegmentsDeleted = Meter.CreateCounter<long>("gregor.storage.segments.deleted", "{segment}", "Segments deleted by retention, log start offset or truncation");
     public static readonly Counter<long> SegmentsCompacted = Meter.CreateCounter<long>("gregor.storage.segments.compacted", "{segment}", "Segments rewritten by the cleaner");
+    /// <summary>Segment files open in the process (all logs), updated by <see cref="Segments.SegmentFileBudget"/>.</summary>
+    public static long OpenSegmentFilesTotal;
+
+    public static readonly ObservableUpDownCounter<long> OpenSegmentFiles = Meter.CreateObservableUpDownCounter(
+        "gregor.storage.segment_files.open", static () => Volatile.Read(ref OpenSegmentFilesTotal), "{file}",
+        "Segment .log/.index/.timeindex files open (capped by gregor.max.open.segment.files per log manager)");
     public static readonly Counter<long> RecoveryTruncatedBytes = Meter.CreateCounter<long>("gregor.storage.recovery.truncated.bytes", "By", "Bytes cut from damaged or torn segment tails on open");
 }

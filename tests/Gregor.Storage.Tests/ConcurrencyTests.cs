@@ -9,7 +9,7 @@ public sealed class ConcurrencyTests : IDisposable
     [Fact]
     public async Task ReadsDuringAppendsRetentionAndCompaction_OnlySeeWholeValidBatches()
     {
-        var config = LogConfig.Default with { SegmentBytes = 2000, RetentionBytes = 6000, RetentionMs = -1, Compact = true, Delete = true, MinCleanableDirtyRatio = 0 };
+        var config = LogConfig.Default with { SegmentBytes = 2000, RetentionBytes = 6000, RetentionMs = -1, Compact = true, Delete = true, MinCleanableDirtyRatio = 0, MaxOpenSegmentFiles = 6 };
         using var log = PartitionLog.Open(_dir.Sub("c-0"), new TopicPartition("c", 0), config);
         using var stop = new CancellationTokenSource();
         var reads = 0;

@@ -64,7 +64,7 @@ public sealed class CorruptionTests : IDisposable
     {
         var seed = Environment.GetEnvironmentVariable("GREGOR_CORRUPTION_SEED") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
         var random = new Random(seed);
-        var config = LogConfig.Default with { SegmentBytes = 1000, IndexIntervalBytes = 100 };
+        var config = LogConfig.Default with { SegmentBytes = 1000, IndexIntervalBytes = 100, MaxOpenSegmentFiles = 6 };
         var (dir, _) = await WriteLog("source", 30, config);
         var files = Directory.GetFiles(dir, "*.log").Order().ToArray();
         var segments = files.Select(File.ReadAllBytes).ToArray();

@@ -48,6 +48,7 @@ public sealed class LogOpFuzzTests : IDisposable
             RetentionBytes = -1,
             Compact = compact,
             MinCleanableDirtyRatio = 0,
+            MaxOpenSegmentFiles = random.Next(1, 13), // segments keep being closed and reopened
         };
         var dir = _dir.Sub($"fuzz-{seed}");
         var log = PartitionLog.Open(dir, Tp, config);

@@ -12,7 +12,7 @@ namespace Gregor.Storage.Segments;
 /// </summary>
 internal abstract class IndexFile : IDisposable
 {
-    private readonly SafeFileHandle _handle;
+    private SafeFileHandle _handle;
     private readonly int _entrySize;
     private volatile int _entries;
     private bool _disposed;
@@ -95,6 +95,26 @@ internal abstract class IndexFile : IDisposable
     }
 
     public void Flush() => RandomAccess.FlushToDisk(_handle);
+
+    /// <summary>Closes the file while the segment is idle (the entry count stays in memory); false if already closed.</summary>
+    public bool CloseHandle()
+    {
+        if (_handle.IsClosed)
+        {
+            return false;
+        }
+        _handle.Dispose();
+        return true;
+    }
+
+    /// <summary>Reopens the file closed by <see cref="CloseHandle"/>; its length is still entries × entry size.</summary>
+    public void ReopenHandle()
+    {
+        if (_handle.IsClosed && !_disposed)
+        {
+            _handle = File.OpenHandle(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        }
+    }
 
     public void Rename(string newPath)
     {

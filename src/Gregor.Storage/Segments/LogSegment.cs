@@ -17,13 +17,28 @@ namespace Gregor.Storage.Segments;
 /// Lifecycle: created or opened by the log, appended to while active, then read-only until
 /// deleted, truncated or replaced by compaction. Thread-safety: one writer at a time (the log's
 /// lock); readers run concurrently and see only bytes below the size they captured.
+/// <para>Open files: every operation runs between <see cref="BeginUse"/> and <see cref="EndUse"/>
+/// (a lock-free user count). The shared <see cref="SegmentFileBudget"/> may close the files of an
+/// idle segment (no user, not <see cref="KeepOpen"/>); the next use reopens them under the
+/// segment's lock. A .log file pinned by a <see cref="ReadResult"/> stays open (refcounted) until
+/// the result is disposed, even after the segment closed its own reference.</para>
 /// </summary>
-internal sealed class LogSegment : IDisposable
+internal sealed partial class LogSegment : IDisposable
 {
     private const int HeaderProbeSize = RecordBatchHeader.Size;
 
+    private const int ClosedState = -1;
+    private const int DisposedState = int.MinValue / 2;
+    private const int FilesPerSegment = 3;
+
     private readonly string _directory;
-    private readonly LogSegmentFile _file;
+    private readonly SegmentFileBudget? _budget;
+    private readonly Lock _gate = new();
+    private LogSegmentFile _file;
+    private string _logPath;
+    private int _users = 1; // ≥ 0: files open, that many operations in flight; ClosedState; DisposedState
+    private long _lastUsed;
+    private volatile bool _keepOpen;
     private volatile int _size;
     private long _nextOffset;
     private long _maxTimestamp = -1;
@@ -31,17 +46,118 @@ internal sealed class LogSegment : IDisposable
     private int _bytesSinceLastIndexEntry;
     private bool _disposed;
 
-    private LogSegment(string directory, long baseOffset, LogSegmentFile file, int size, int maxIndexBytes, long createdMs, string indexSuffix = "")
+    private LogSegment(string directory, long baseOffset, LogSegmentFile file, int size, int maxIndexBytes, long createdMs, SegmentFileBudget? budget, string indexSuffix = "")
     {
         _directory = directory;
+        _budget = budget;
         BaseOffset = baseOffset;
         _file = file;
+        _logPath = file.Path;
         _size = size;
         _nextOffset = baseOffset;
         _offsetOfMaxTimestamp = baseOffset;
         CreatedMs = createdMs;
         OffsetIndex = new OffsetIndex(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.IndexSuffix) + indexSuffix, baseOffset, maxIndexBytes);
         TimeIndex = new TimeIndex(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.TimeIndexSuffix) + indexSuffix, baseOffset, maxIndexBytes);
+        _lastUsed = SegmentFileBudget.Now();
+        // Born in use (_users = 1) so the budget cannot close it before its factory finished.
+        budget?.Register(this);
+        budget?.FilesOpened(FilesPerSegment);
+    }
+
+    /// <summary>Never closed by the budget while set: the log keeps its active segment open.</summary>
+    public bool KeepOpen
+    {
+        get => _keepOpen;
+        set => _keepOpen = value;
+    }
+
+    /// <summary>True while the segment holds its files open.</summary>
+    public bool IsOpen => Volatile.Read(ref _users) >= 0;
+
+    /// <summary>Recency stamp of the last use, for the budget's LRU order.</summary>
+    public long LastUsed => Volatile.Read(ref _lastUsed);
+
+    /// <summary>Marks an operation in flight, reopening the files if the budget closed them. Throws ObjectDisposedException once disposed.</summary>
+    public void BeginUse()
+    {
+        while (true)
+        {
+            var users = Volatile.Read(ref _users);
+            if (users >= 0)
+            {
+                if (Interlocked.CompareExchange(ref _users, users + 1, users) == users)
+                {
+                    if (_budget is not null)
+                    {
+                        Volatile.Write(ref _lastUsed, SegmentFileBudget.Now());
+                    }
+                    return;
+                }
+            }
+            else if (TryReopen())
+            {
+                return;
+            }
+        }
+    }
+
+    public void EndUse() => Interlocked.Decrement(ref _users);
+
+    private bool TryReopen()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (Volatile.Read(ref _users) != ClosedState)
+            {
+                return false; // reopened meanwhile: take a use the ordinary way
+            }
+            var handle = System.IO.File.OpenHandle(_logPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            try
+            {
+                OffsetIndex.ReopenHandle();
+                TimeIndex.ReopenHandle();
+            }
+            catch
+            {
+                handle.Dispose();
+                OffsetIndex.CloseHandle();
+                TimeIndex.CloseHandle();
+                throw;
+            }
+            _file = new LogSegmentFile(handle, _logPath, _budget);
+            Volatile.Write(ref _lastUsed, SegmentFileBudget.Now());
+            Volatile.Write(ref _users, 1);
+        }
+        _budget?.FilesOpened(FilesPerSegment); // outside the gate: it may evict other segments
+        return true;
+    }
+
+    /// <summary>Closes the files if no operation is in flight and the segment is not kept open (called by the budget).</summary>
+    public void TryCloseIdle()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _keepOpen || Interlocked.CompareExchange(ref _users, ClosedState, 0) != 0)
+            {
+                return;
+            }
+            CloseFiles();
+        }
+    }
+
+    private void CloseFiles()
+    {
+        _file.Release();
+        if (OffsetIndex.CloseHandle())
+        {
+            _budget?.FileClosed();
+        }
+        if (TimeIndex.CloseHandle())
+        {
+            _budget?.FileClosed();
+        }
     }
 
     /// <summary>
@@ -49,7 +165,7 @@ internal sealed class LogSegment : IDisposable
     /// &lt;base&gt;.index.swap / .timeindex.swap, so it can be validated and indexed while the
     /// original still serves; <see cref="CompleteSwap"/> renames it into place.
     /// </summary>
-    public static LogSegment OpenSwap(string directory, long baseOffset, string swapLogPath, int maxIndexBytes, long nowMs)
+    public static LogSegment OpenSwap(string directory, long baseOffset, string swapLogPath, int maxIndexBytes, long nowMs, SegmentFileBudget? budget = null)
     {
         foreach (var suffix in new[] { SegmentFileNames.IndexSuffix, SegmentFileNames.TimeIndexSuffix })
         {
@@ -57,7 +173,9 @@ internal sealed class LogSegment : IDisposable
         }
         var handle = System.IO.File.OpenHandle(swapLogPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         var length = RandomAccess.GetLength(handle);
-        return new LogSegment(directory, baseOffset, new LogSegmentFile(handle, swapLogPath), (int)Math.Min(length, int.MaxValue), maxIndexBytes, nowMs, SegmentFileNames.SwapSuffix);
+        var segment = new LogSegment(directory, baseOffset, new LogSegmentFile(handle, swapLogPath, budget), (int)Math.Min(length, int.MaxValue), maxIndexBytes, nowMs, budget, SegmentFileNames.SwapSuffix);
+        segment.EndUse();
+        return segment;
     }
 
     /// <summary>Renames a segment opened by <see cref="OpenSwap"/> to its final names (indexes first, the .log last). Open handles stay valid.</summary>
@@ -65,14 +183,18 @@ internal sealed class LogSegment : IDisposable
     {
         OffsetIndex.Rename(SegmentFileNames.PathOf(_directory, BaseOffset, SegmentFileNames.IndexSuffix));
         TimeIndex.Rename(SegmentFileNames.PathOf(_directory, BaseOffset, SegmentFileNames.TimeIndexSuffix));
-        System.IO.File.Move(_file.Path, LogPath, overwrite: true);
+        lock (_gate)
+        {
+            System.IO.File.Move(_logPath, LogPath, overwrite: true);
+            _logPath = LogPath;
+        }
     }
 
     /// <summary>Deletes a swap segment that could not be swapped in.</summary>
     public void DiscardSwap()
     {
         Dispose();
-        System.IO.File.Delete(_file.Path);
+        System.IO.File.Delete(_logPath);
         System.IO.File.Delete(OffsetIndex.Path);
         System.IO.File.Delete(TimeIndex.Path);
     }
@@ -98,12 +220,11 @@ internal sealed class LogSegment : IDisposable
 
     public TimeIndex TimeIndex { get; }
 
-    public LogSegmentFile File => _file;
 
     public string LogPath => SegmentFileNames.PathOf(_directory, BaseOffset, SegmentFileNames.LogSuffix);
 
     /// <summary>Creates a new empty segment (truncating leftovers of the same name).</summary>
-    public static LogSegment Create(string directory, long baseOffset, int maxIndexBytes, long nowMs)
+    public static LogSegment Create(string directory, long baseOffset, int maxIndexBytes, long nowMs, SegmentFileBudget? budget = null)
     {
         foreach (var suffix in new[] { SegmentFileNames.IndexSuffix, SegmentFileNames.TimeIndexSuffix })
         {
@@ -111,7 +232,10 @@ internal sealed class LogSegment : IDisposable
         }
         var path = SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.LogSuffix);
         var handle = System.IO.File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        return new LogSegment(directory, baseOffset, new LogSegmentFile(handle, path), 0, maxIndexBytes, nowMs);
+        // A new segment is a log's active one: kept open until it stops being active.
+        var segment = new LogSegment(directory, baseOffset, new LogSegmentFile(handle, path, budget), 0, maxIndexBytes, nowMs, budget) { KeepOpen = true };
+        segment.EndUse();
+        return segment;
     }
 
     /// <summary>
@@ -119,7 +243,7 @@ internal sealed class LogSegment : IDisposable
     /// point): size from the file, tail state from the last index entry onwards. Indexes that
     /// fail the sanity check are rebuilt by a full scan.
     /// </summary>
-    public static LogSegment Open(string directory, long baseOffset, int maxIndexBytes, int indexIntervalBytes, long nowMs)
+    public static LogSegment Open(string directory, long baseOffset, int maxIndexBytes, int indexIntervalBytes, long nowMs, SegmentFileBudget? budget = null)
     {
         var path = SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.LogSuffix);
         var handle = System.IO.File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
@@ -129,17 +253,32 @@ internal sealed class LogSegment : IDisposable
             handle.Dispose();
             throw new StorageException($"segment {path} is {length} bytes, more than a segment may hold");
         }
-        var segment = new LogSegment(directory, baseOffset, new LogSegmentFile(handle, path), (int)length, maxIndexBytes, nowMs);
+        var segment = new LogSegment(directory, baseOffset, new LogSegmentFile(handle, path, budget), (int)length, maxIndexBytes, nowMs, budget);
+        try
+        {
+            segment.LoadOrRecover(length, indexIntervalBytes);
+        }
+        catch
+        {
+            segment.Dispose();
+            throw;
+        }
+        segment.EndUse();
+        return segment;
+    }
+
+    private void LoadOrRecover(long length, int indexIntervalBytes)
+    {
+        var segment = this;
         var indexMissing = segment.OffsetIndex.Entries == 0 && length > Math.Max(indexIntervalBytes, 0) + (64 * 1024);
         if (indexMissing || !segment.OffsetIndex.IsSane(length) || !segment.TimeIndex.IsSane())
         {
-            segment.Recover(indexIntervalBytes, out _);
+            segment.RecoverCore(indexIntervalBytes, out _);
         }
         else
         {
             segment.LoadTailState();
         }
-        return segment;
     }
 
     /// <summary>Reads the tail after the last index entry to restore NextOffset and the max timestamp.</summary>
@@ -151,7 +290,7 @@ internal sealed class LogSegment : IDisposable
         _offsetOfMaxTimestamp = TimeIndex.LastOffset;
         long p = position;
         var size = _size;
-        while (TryReadHeader(p, size, out var header))
+        while (ReadHeaderCore(p, size, out var header))
         {
             _nextOffset = header.LastOffset + 1;
             if (header.MaxTimestamp > _maxTimestamp)
@@ -168,7 +307,7 @@ internal sealed class LogSegment : IDisposable
     /// Appends whole, validated batches (offsets already assigned) at the end and indexes them.
     /// Caller holds the log's write lock.
     /// </summary>
-    public void Append(ReadOnlySpan<byte> batches, int indexIntervalBytes, long nowMs)
+    private void AppendCore(ReadOnlySpan<byte> batches, int indexIntervalBytes, long nowMs)
     {
         var start = _size;
         if ((long)start + batches.Length > int.MaxValue)
@@ -203,7 +342,7 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>Reads the header of the batch at <paramref name="position"/>, false at or past <paramref name="limit"/>.</summary>
-    public bool TryReadHeader(long position, long limit, out RecordBatchHeader header)
+    private bool ReadHeaderCore(long position, long limit, out RecordBatchHeader header)
     {
         header = default;
         if (limit - position < HeaderProbeSize)
@@ -229,11 +368,11 @@ internal sealed class LogSegment : IDisposable
     /// Position and header of the first batch whose last offset is ≥ <paramref name="offset"/>,
     /// looking below <paramref name="limit"/> bytes; false when there is none.
     /// </summary>
-    public bool TryTranslateOffset(long offset, long limit, out long position, out RecordBatchHeader header)
+    private bool TranslateOffsetCore(long offset, long limit, out long position, out RecordBatchHeader header)
     {
         var (_, start) = OffsetIndex.Lookup(offset);
         position = start;
-        while (TryReadHeader(position, limit, out header))
+        while (ReadHeaderCore(position, limit, out header))
         {
             if (header.LastOffset >= offset)
             {
@@ -250,10 +389,10 @@ internal sealed class LogSegment : IDisposable
     /// <paramref name="maxBytes"/> except that the first batch is whole when
     /// <paramref name="minOneBatch"/> (KIP-74). Length 0 when nothing qualifies.
     /// </summary>
-    public SegmentRead Read(long offset, int maxBytes, long maxOffsetExclusive, bool minOneBatch)
+    private SegmentRead ReadCore(long offset, int maxBytes, long maxOffsetExclusive, bool minOneBatch)
     {
         var limit = _size;
-        if (!TryTranslateOffset(offset, limit, out var start, out var first))
+        if (!TranslateOffsetCore(offset, limit, out var start, out var first))
         {
             return new SegmentRead(start, 0, -1, offset, Exhausted: true);
         }
@@ -272,13 +411,13 @@ internal sealed class LogSegment : IDisposable
         var budgetEnd = start + maxBytes;
         // Jump with the index towards the byte budget instead of reading every header.
         var jump = FloorEntryByPosition(budgetEnd);
-        if (jump.Position > end && jump.Offset < maxOffsetExclusive && TryReadHeader(jump.Position, limit, out var atJump)
+        if (jump.Position > end && jump.Offset < maxOffsetExclusive && ReadHeaderCore(jump.Position, limit, out var atJump)
             && atJump.LastOffset == jump.Offset && jump.Position + atJump.TotalSize <= budgetEnd)
         {
             end = jump.Position + atJump.TotalSize;
             next = atJump.LastOffset + 1;
         }
-        while (TryReadHeader(end, limit, out var header) && header.LastOffset < maxOffsetExclusive && end + header.TotalSize <= budgetEnd)
+        while (ReadHeaderCore(end, limit, out var header) && header.LastOffset < maxOffsetExclusive && end + header.TotalSize <= budgetEnd)
         {
             end += header.TotalSize;
             next = header.LastOffset + 1;
@@ -312,13 +451,13 @@ internal sealed class LogSegment : IDisposable
     /// <paramref name="timestamp"/>: its first record with such a timestamp (uncompressed
     /// batches) or the batch's base offset and max timestamp (compressed batches).
     /// </summary>
-    public (long Offset, long Timestamp)? FindOffsetByTimestamp(long timestamp, long startingOffset)
+    private (long Offset, long Timestamp)? FindOffsetByTimestampCore(long timestamp, long startingOffset)
     {
         var (_, indexedOffset) = TimeIndex.Lookup(timestamp);
         var (_, position) = OffsetIndex.Lookup(Math.Max(indexedOffset, startingOffset));
         long p = position;
         var limit = _size;
-        while (TryReadHeader(p, limit, out var header))
+        while (ReadHeaderCore(p, limit, out var header))
         {
             if (header.MaxTimestamp >= timestamp && header.LastOffset >= startingOffset)
             {
@@ -369,7 +508,7 @@ internal sealed class LogSegment : IDisposable
     /// Validates every batch from the start (length, magic, CRC, rising offsets), rebuilds both
     /// indexes, and cuts the file after the last valid batch. Returns the valid size.
     /// </summary>
-    public int Recover(int indexIntervalBytes, out string? problem)
+    private int RecoverCore(int indexIntervalBytes, out string? problem)
     {
         OffsetIndex.Reset();
         TimeIndex.Reset();
@@ -441,7 +580,7 @@ internal sealed class LogSegment : IDisposable
     /// Removes every batch whose last offset is ≥ <paramref name="offset"/> (a batch holding the
     /// offset goes whole). Returns the bytes removed.
     /// </summary>
-    public int TruncateTo(long offset)
+    private int TruncateToCore(long offset)
     {
         var size = _size;
         if (offset <= BaseOffset)
@@ -456,7 +595,7 @@ internal sealed class LogSegment : IDisposable
             _bytesSinceLastIndexEntry = 0;
             return size;
         }
-        if (!TryTranslateOffset(offset, size, out var position, out _))
+        if (!TranslateOffsetCore(offset, size, out var position, out _))
         {
             return 0;
         }
@@ -468,23 +607,52 @@ internal sealed class LogSegment : IDisposable
         return (int)(size - position);
     }
 
-    /// <summary>Records the final time index entry; called when the segment stops being active.</summary>
+    /// <summary>Records the final time index entry; called when the segment stops being active (the budget may close it from now on).</summary>
     public void OnBecomeInactive()
     {
-        if (_maxTimestamp >= 0)
+        BeginUse();
+        try
         {
-            TimeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
+            if (_maxTimestamp >= 0)
+            {
+                TimeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
+            }
         }
+        finally
+        {
+            EndUse();
+        }
+        KeepOpen = false;
     }
 
     /// <summary>fsyncs the .log only (group commit: the indexes are rebuilt by recovery above the recovery point).</summary>
-    public void FlushData() => RandomAccess.FlushToDisk(_file.Handle);
+    public void FlushData()
+    {
+        BeginUse();
+        try
+        {
+            RandomAccess.FlushToDisk(_file.Handle);
+        }
+        finally
+        {
+            EndUse();
+        }
+    }
 
+    /// <summary>fsyncs the .log and both indexes (reopening them if closed: fsync covers the file's dirty pages whichever handle wrote them).</summary>
     public void Flush()
     {
-        RandomAccess.FlushToDisk(_file.Handle);
-        OffsetIndex.Flush();
-        TimeIndex.Flush();
+        BeginUse();
+        try
+        {
+            RandomAccess.FlushToDisk(_file.Handle);
+            OffsetIndex.Flush();
+            TimeIndex.Flush();
+        }
+        finally
+        {
+            EndUse();
+        }
     }
 
     /// <summary>Renames the segment's files to *.deleted and closes them (open reads keep working).</summary>
@@ -501,23 +669,31 @@ internal sealed class LogSegment : IDisposable
         }
     }
 
+    /// <summary>Closes the files now, even under operations in flight (they fail with ObjectDisposedException and the log retries); pinned .log files stay open until released.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        lock (_gate)
         {
-            return;
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            if (Interlocked.Exchange(ref _users, DisposedState) >= 0)
+            {
+                CloseFiles();
+            }
+            OffsetIndex.Dispose();
+            TimeIndex.Dispose();
         }
-        _disposed = true;
-        OffsetIndex.Dispose();
-        TimeIndex.Dispose();
-        _file.Release();
+        _budget?.Unregister(this);
     }
 
     internal static long ReadBaseOffset(ReadOnlySpan<byte> batch) => BinaryPrimitives.ReadInt64BigEndian(batch);
 }
 
 /// <summary>
-/// What <see cref="LogSegment.Read"/> found: a byte range of whole batches, or nothing. Exhausted
+/// What <see cref="LogSegment.Read(long, int, long, bool)"/> found: a byte range of whole batches, or nothing. Exhausted
 /// means the segment holds no batch at or after the offset, so a read continues in the next one.
 /// </summary>
 internal readonly record struct SegmentRead(long Position, int Length, long FirstOffset, long NextOffset, bool Exhausted);
