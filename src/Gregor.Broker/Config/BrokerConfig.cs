@@ -43,6 +43,8 @@ public sealed class BrokerConfig
     /// <summary>From log.roll.ms, else log.roll.hours (168).</summary>
     public long LogRollMs { get; private init; } = 168L * 3_600_000;
     public long LogSegmentDeleteDelayMs { get; private init; } = 60_000;
+    /// <summary>gregor.max.open.segment.files: the budget of segment files the log manager keeps open.</summary>
+    public int MaxOpenSegmentFiles { get; private init; } = 1024;
     public int LogIndexIntervalBytes { get; private init; } = 4096;
     public int LogIndexSizeMaxBytes { get; private init; } = 10 * 1024 * 1024;
     public string LogCleanupPolicy { get; private init; } = "delete";
@@ -142,6 +144,7 @@ public sealed class BrokerConfig
             LogSegmentBytes = r.Int("log.segment.bytes", 1024 * 1024 * 1024, 14),
             LogRollMs = r.Has("log.roll.ms") ? r.Long("log.roll.ms", 0, 1) : r.Int("log.roll.hours", 168, 1) * 3_600_000L,
             LogSegmentDeleteDelayMs = r.Long("log.segment.delete.delay.ms", 60_000, 0),
+            MaxOpenSegmentFiles = r.Int("gregor.max.open.segment.files", 1024, 1),
             LogIndexIntervalBytes = r.Int("log.index.interval.bytes", 4096, 0),
             LogIndexSizeMaxBytes = r.Int("log.index.size.max.bytes", 10 * 1024 * 1024, 4),
             LogCleanupPolicy = CleanupPolicy(r),
@@ -231,6 +234,7 @@ public sealed class BrokerConfig
         MinCleanableDirtyRatio = LogCleanerMinCleanableRatio,
         FileDeleteDelayMs = LogSegmentDeleteDelayMs,
         MinCompactionLagMs = LogCleanerMinCompactionLagMs,
+        MaxOpenSegmentFiles = MaxOpenSegmentFiles,
     };
 
     private LogConfig? _logDefaults;
@@ -277,6 +281,7 @@ public sealed class BrokerConfig
         "log.preallocate", "log.retention.check.interval.ms", "log.cleaner.enable",
         "log.cleaner.min.cleanable.ratio", "log.cleaner.delete.retention.ms",
         "log.cleaner.min.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms", "gregor.flush.mode",
+        "gregor.max.open.segment.files",
         "socket.request.max.bytes", "connections.max.idle.ms", "gregor.connection.max.inflight.requests",
         "gregor.connection.max.queued.bytes", "fetch.max.bytes",
         "offsets.topic.num.partitions", "offsets.topic.replication.factor", "offsets.topic.segment.bytes",

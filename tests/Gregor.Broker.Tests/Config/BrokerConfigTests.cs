@@ -166,4 +166,14 @@ public sealed class BrokerConfigTests
     {
         Assert.Equal(LogConfig.Default, BrokerConfig.Default.LogDefaults);
     }
+
+    [Fact]
+    public void LogDefaults_MaxOpenSegmentFiles_ReachesStorage()
+    {
+        var config = BrokerConfig.Parse(new Dictionary<string, string> { ["gregor.max.open.segment.files"] = "64" });
+
+        Assert.Equal(64, config.LogDefaults.MaxOpenSegmentFiles);
+        Assert.Throws<BrokerConfigException>(() =>
+            BrokerConfig.Parse(new Dictionary<string, string> { ["gregor.max.open.segment.files"] = "0" }));
+    }
 }
