@@ -57,6 +57,14 @@ public sealed class RequestContext
         }
     }
 
+    /// <summary>
+    /// Expected size in bytes of the encoded response, 0 when unknown. A fetch handler sets it to
+    /// its record bytes plus overhead so the response buffer is rented once at the right size
+    /// instead of doubling from 512 bytes (each doubling copied everything written so far).
+    /// Only a hint: the writer still grows if it is too small.
+    /// </summary>
+    public int ResponseSizeHint { get; set; }
+
     /// <summary>Disposes what <see cref="DisposeAfterEncoding"/> registered (idempotent).</summary>
     internal void DisposeResponseResources() => Interlocked.Exchange(ref _responseResource, null)?.Dispose();
 

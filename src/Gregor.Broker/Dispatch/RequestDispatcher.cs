@@ -97,7 +97,7 @@ public sealed class RequestDispatcher : IRequestProcessor
             {
                 return null;
             }
-            return EncodeResponse(context.CorrelationId, context.ApiKey, context.ApiVersion, response);
+            return EncodeResponse(context.CorrelationId, context.ApiKey, context.ApiVersion, response, context.ResponseSizeHint);
         }
         finally
         {
@@ -106,11 +106,14 @@ public sealed class RequestDispatcher : IRequestProcessor
         }
     }
 
-    /// <summary>Encodes a complete response frame (header version chosen by API key and version).</summary>
-    public static PooledResponseFrame EncodeResponse(int correlationId, ApiKey apiKey, short version, IResponseMessage response)
+    /// <summary>
+    /// Encodes a complete response frame (header version chosen by API key and version);
+    /// <paramref name="sizeHint"/> is the expected frame size (0 when unknown).
+    /// </summary>
+    public static PooledResponseFrame EncodeResponse(int correlationId, ApiKey apiKey, short version, IResponseMessage response, int sizeHint = 0)
     {
         ArgumentNullException.ThrowIfNull(response);
-        var writer = new ProtocolWriter(512);
+        var writer = new ProtocolWriter(Math.Max(DefaultResponseBuffer, sizeHint));
         try
         {
             MessageFraming.WriteResponse(writer, correlationId, apiKey, version, response);
@@ -122,6 +125,8 @@ public sealed class RequestDispatcher : IRequestProcessor
             throw;
         }
     }
+
+    private const int DefaultResponseBuffer = 512;
 
     private PooledResponseFrame UnsupportedVersion(IApiHandler handler, short version, int correlationId)
     {

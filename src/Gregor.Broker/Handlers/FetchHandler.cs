@@ -70,6 +70,7 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
         // The response references the result's pooled buffers: they return to the pool after the
         // dispatcher copied them into the response frame.
         context.DisposeAfterEncoding(result);
+        context.ResponseSizeHint = EstimateResponseSize(result);
         var response = new FetchResponse { ErrorCode = (short)result.Error, SessionId = result.SessionId };
         FetchResponse.FetchableTopicResponse? current = null;
         foreach (var partition in result.Partitions)
@@ -91,6 +92,23 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
         }
         return response;
     }
+
+    // Record bytes plus a generous allowance for the header, topic names and per-partition
+    // fields; the records are already in memory, so the hint adds no unbounded allocation.
+    private static int EstimateResponseSize(FetchResult result)
+    {
+        long size = ResponseOverheadBytes;
+        var partitions = result.Partitions;
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            var partition = partitions[i];
+            size += PartitionOverheadBytes + (partition.Records?.Length ?? 0) + (partition.Key.Topic?.Length ?? 0);
+        }
+        return (int)Math.Min(size, Array.MaxLength);
+    }
+
+    private const int ResponseOverheadBytes = 256;
+    private const int PartitionOverheadBytes = 128;
 
     private static FetchResponse.FetchableTopicResponse FindOrAddTopic(FetchResponse response, FetchPartitionKey key, bool usesTopicIds)
     {
