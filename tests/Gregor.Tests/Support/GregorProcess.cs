@@ -221,12 +221,34 @@ public sealed partial class GregorProcess : IAsyncDisposable
             }
             catch (InvalidOperationException) when (attempt < 10 && Output.Contains("already in use", StringComparison.Ordinal))
             {
-                await Task.Delay(200).ConfigureAwait(false);
+                await WaitUntilListenPortIsFreeAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException)
             {
                 await KillAsync().ConfigureAwait(false);
                 throw new InvalidOperationException($"gregor did not start ({e.Message}); output:\n{Output}", e);
+            }
+        }
+    }
+
+    // After a SIGKILL the old listener's socket can hold the port for a moment: poll until a
+    // probe socket (with SO_REUSEADDR, as Kestrel binds) can bind it, bounded by StartTimeout.
+    private async Task WaitUntilListenPortIsFreeAsync()
+    {
+        var endpoint = System.Net.IPEndPoint.Parse(_listen);
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.Socket(endpoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                probe.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+                probe.Bind(endpoint);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10).ConfigureAwait(false);
             }
         }
     }
