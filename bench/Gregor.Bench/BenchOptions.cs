@@ -15,6 +15,8 @@ internal sealed record BenchOptions
           --duration T      length of each timed scenario (e.g. 10s, 500ms; default 10s, quick 2s)
           --out DIR         results directory (default bench/results)
           --skip-build      use the existing Release build of src/Gregor instead of building it
+          --only TEXT       run only the Gregor scenarios whose name contains TEXT (repeatable;
+                            skips the machine limits and Redis; for profiling one workload)
           -h, --help        show this help
         """;
 
@@ -23,6 +25,12 @@ internal sealed record BenchOptions
     public bool SkipBuild { get; init; }
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
     public string? OutputDir { get; init; }
+
+    /// <summary>Name fragments selecting Gregor scenarios; empty runs everything, baselines included.</summary>
+    public IReadOnlyList<string> Only { get; init; } = [];
+
+    /// <summary>Whether the scenario called <paramref name="name"/> is selected by <see cref="Only"/>.</summary>
+    public bool Selects(string name) => Only.Count == 0 || Only.Any(o => name.Contains(o, StringComparison.OrdinalIgnoreCase));
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -47,6 +55,9 @@ internal sealed record BenchOptions
                     break;
                 case "--out":
                     options = options with { OutputDir = Next() };
+                    break;
+                case "--only":
+                    options = options with { Only = [.. options.Only, Next()] };
                     break;
                 default:
                     throw new ArgumentException($"unknown option {args[i]}");

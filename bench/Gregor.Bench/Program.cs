@@ -51,21 +51,24 @@ var total = Stopwatch.StartNew();
 var work = Directory.CreateTempSubdirectory("gregor-bench-");
 try
 {
-    // Machine limits.
-    report.Loopback = await MachineLimits.LoopbackAsync(options.Duration);
-    Log(Line(report.Loopback));
-    report.Disk.AddRange(await MachineLimits.DiskAsync(work.FullName, options.Quick ? 256 : 1024, options.Quick ? 32 : 128));
-    report.Disk.ForEach(d => Log(Line(d)));
+    // Machine limits (skipped with --only: a profiling run wants one workload, not the baselines).
+    if (options.Only.Count == 0)
+    {
+        report.Loopback = await MachineLimits.LoopbackAsync(options.Duration);
+        Log(Line(report.Loopback));
+        report.Disk.AddRange(await MachineLimits.DiskAsync(work.FullName, options.Quick ? 256 : 1024, options.Quick ? 32 : 128));
+        report.Disk.ForEach(d => Log(Line(d)));
+    }
 
     // Peer: Redis Streams with AOF everysec.
     var redisDir = Directory.CreateDirectory(Path.Combine(work.FullName, "redis"));
-    await using (var redis = await RedisPeer.StartAsync(redisDir.FullName))
+    await using (var redis = options.Only.Count == 0 ? await RedisPeer.StartAsync(redisDir.FullName) : null)
     {
-        if (redis is null)
+        if (redis is null && options.Only.Count == 0)
         {
             report.Notes.Add("Redis not measured: redis-server / redis-benchmark not installed");
         }
-        else
+        else if (redis is not null)
         {
             foreach (var (size, count) in new[] { (1024, options.Quick ? 100_000 : 500_000), (100, options.Quick ? 300_000 : 2_000_000) })
             {
@@ -103,12 +106,22 @@ try
                 {
                     var topic = $"produce-{size}-{(acks == Acks.Leader ? "acks1" : "acksall")}-p{partitions}";
                     var name = $"{RedisPeer.SizeLabel(size)}, acks={(acks == Acks.Leader ? "1" : "all")}, {partitions} partition{(partitions > 1 ? "s" : "")}";
+                    // A selected consume scenario reads a topic a produce scenario writes: produce it, unreported.
+                    var feedsConsume = size == 1024 && acks == Acks.Leader
+                        && (options.Selects(ConsumeName(partitions, warm: true)) || (partitions == 1 && options.Selects(ConsumeName(1, warm: false))));
+                    if (!options.Selects(name) && !feedsConsume)
+                    {
+                        continue;
+                    }
                     var result = await Attempt(name, () => KafkaScenarios.ProduceAsync(broker, name, topic, partitions, size, acks, options.Duration, maxRecords));
                     if (result is not null)
                     {
                         produced[topic] = result.Records + 1; // + the warm-up record
-                        report.Produce.Add(result);
-                        Log(Line(result));
+                        if (options.Selects(name))
+                        {
+                            report.Produce.Add(result);
+                            Log(Line(result));
+                        }
                     }
                 }
             }
@@ -117,8 +130,8 @@ try
         foreach (var partitions in new[] { 1, 8 })
         {
             var topic = $"produce-1024-acks1-p{partitions}";
-            var name = $"consume 1 KiB, {partitions} partition{(partitions > 1 ? "s" : "")}, warm page cache";
-            if (produced.TryGetValue(topic, out var count) && await Attempt(name, () => KafkaScenarios.ConsumeAsync(broker, name, topic, partitions, count)) is { } warm)
+            var name = ConsumeName(partitions, warm: true);
+            if (options.Selects(name) && produced.TryGetValue(topic, out var count) && await Attempt(name, () => KafkaScenarios.ConsumeAsync(broker, name, topic, partitions, count)) is { } warm)
             {
                 report.Consume.Add(warm);
                 Log(Line(warm));
@@ -127,6 +140,10 @@ try
 
         foreach (var rate in new[] { 10.0, 100.0 })
         {
+            if (!options.Selects($"latency at {rate:F0} MB/s"))
+            {
+                continue;
+            }
             var latency = await Attempt($"latency at {rate:F0} MB/s", () => KafkaScenarios.LatencyAsync(broker, $"{rate:F0} MB/s", $"latency-{rate:F0}", rate,
                 options.Quick ? TimeSpan.FromSeconds(Math.Max(2, options.Duration.TotalSeconds)) : options.Duration));
             if (latency is null)
@@ -138,21 +155,25 @@ try
         }
 
         // Cold page cache: restart the broker on the same data dir after dropping caches.
-        await broker.StopAsync();
-        await broker.DisposeAsync();
-        var dropped = await Shell.DropCachesAsync();
-        broker = await BrokerProcess.StartAsync(gregorDll, dataDir, probeDll, gcFile);
-        const string ColdName = "consume 1 KiB, 1 partition, cold cache (restart, drop_caches)";
+        var coldName = ConsumeName(1, warm: false);
+        var dropped = false;
+        if (options.Selects(coldName))
+        {
+            await broker.StopAsync();
+            await broker.DisposeAsync();
+            dropped = await Shell.DropCachesAsync();
+            broker = await BrokerProcess.StartAsync(gregorDll, dataDir, probeDll, gcFile);
+        }
         if (dropped)
         {
             if (produced.TryGetValue("produce-1024-acks1-p1", out var count)
-                && await Attempt(ColdName, () => KafkaScenarios.ConsumeAsync(broker, ColdName, "produce-1024-acks1-p1", 1, count)) is { } cold)
+                && await Attempt(coldName, () => KafkaScenarios.ConsumeAsync(broker, coldName, "produce-1024-acks1-p1", 1, count)) is { } cold)
             {
                 report.Consume.Add(cold);
                 Log(Line(cold));
             }
         }
-        else
+        else if (options.Selects(coldName))
         {
             report.Notes.Add("consumer from a cold page cache: cold not measurable here (writing /proc/sys/vm/drop_caches not permitted)");
         }
@@ -203,6 +224,9 @@ async Task<T?> Attempt<T>(string scenario, Func<Task<T>> run) where T : class
         return null;
     }
 }
+
+static string ConsumeName(int partitions, bool warm) =>
+    $"consume 1 KiB, {partitions} partition{(partitions > 1 ? "s" : "")}, {(warm ? "warm page cache" : "cold cache (restart, drop_caches)")}";
 
 static void Log(string message) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");
 
