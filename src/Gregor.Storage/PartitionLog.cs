@@ -250,20 +250,29 @@ public sealed partial class PartitionLog : IDisposable
     /// flush policy. A retried idempotent batch returns its original offsets with Duplicate set.
     /// </summary>
     public ValueTask<AppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken ct = default) =>
-        AppendAsync(records, leaderEpoch, asLeader: true, ct);
+        AppendAsync(records, leaderEpoch, asLeader: true, checksumVerified: false, ct);
+
+    /// <summary>
+    /// <see cref="AppendAsLeaderAsync(ReadOnlyMemory{byte}, int, CancellationToken)"/> for a caller that has
+    /// already verified every batch's CRC32C over these exact bytes (the broker's produce
+    /// validator does): the CRC is the one per-byte pass of validation, and running it twice cost
+    /// ~3 % of the broker's CPU in the 1 KiB produce profile. Every other check still runs.
+    /// </summary>
+    public ValueTask<AppendResult> AppendVerifiedAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken ct = default) =>
+        AppendAsync(records, leaderEpoch, asLeader: true, checksumVerified: true, ct);
 
     /// <summary>
     /// Appends batches replicated from the leader: offsets are already assigned and must start at
     /// the log end; leader epochs come from the batches.
     /// </summary>
     public ValueTask<AppendResult> AppendAsFollowerAsync(ReadOnlyMemory<byte> records, CancellationToken ct = default) =>
-        AppendAsync(records, -1, asLeader: false, ct);
+        AppendAsync(records, -1, asLeader: false, checksumVerified: false, ct);
 
-    private ValueTask<AppendResult> AppendAsync(ReadOnlyMemory<byte> records, int leaderEpoch, bool asLeader, CancellationToken ct)
+    private ValueTask<AppendResult> AppendAsync(ReadOnlyMemory<byte> records, int leaderEpoch, bool asLeader, bool checksumVerified, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var config = _config;
-        var (batchCount, recordCount) = Validate(records.Span, config, asLeader);
+        var (batchCount, recordCount) = Validate(records.Span, config, asLeader, checksumVerified);
         var buffer = MemoryMarshal.AsMemory(records).Span;
         AppendResult result;
         Task? durable = null;
@@ -352,7 +361,7 @@ public sealed partial class PartitionLog : IDisposable
     }
 
     /// <summary>Checks length, magic, CRC and offsets of every batch without writing; returns counts.</summary>
-    private (int Batches, long Records) Validate(ReadOnlySpan<byte> data, LogConfig config, bool asLeader)
+    private (int Batches, long Records) Validate(ReadOnlySpan<byte> data, LogConfig config, bool asLeader, bool checksumVerified)
     {
         if (data.IsEmpty)
         {
@@ -388,7 +397,7 @@ public sealed partial class PartitionLog : IDisposable
             {
                 throw new RecordTooLargeException($"{TopicPartition}: batch of {header.TotalSize} bytes exceeds max.message.bytes {config.MaxMessageBytes}");
             }
-            if (!RecordBatchHeader.IsCrcValid(rest[..header.TotalSize]))
+            if (!checksumVerified && !RecordBatchHeader.IsCrcValid(rest[..header.TotalSize]))
             {
                 throw new CorruptRecordException($"{TopicPartition}: batch at byte {at} of the request fails its CRC");
             }

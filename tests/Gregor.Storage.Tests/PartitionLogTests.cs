@@ -76,6 +76,26 @@ public sealed class PartitionLogTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendVerified_SkipsOnlyTheCrc_AndStillChecksTheBatchStructure()
+    {
+        using var log = Open();
+        // The caller vouches for the CRC (the broker's validator ran it), so a batch whose CRC
+        // field is wrong is taken as is: proof that the second per-byte pass is gone.
+        var badCrc = TestBatches.Build(2);
+        badCrc[17] ^= 0xFF;
+        var result = await log.AppendVerifiedAsLeaderAsync(badCrc, 0);
+        Assert.Equal(0, result.FirstOffset);
+        Assert.Equal(1, result.LastOffset);
+
+        var truncated = TestBatches.Build(3);
+        await Assert.ThrowsAsync<InvalidRecordException>(async () => await log.AppendVerifiedAsLeaderAsync(truncated.AsMemory(0, truncated.Length - 1), 0));
+        var miscounted = TestBatches.Build(3);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(miscounted.AsSpan(57), 2);
+        await Assert.ThrowsAsync<InvalidRecordException>(async () => await log.AppendVerifiedAsLeaderAsync(miscounted, 0));
+        Assert.Equal(2, log.LogEndOffset);
+    }
+
+    [Fact]
     public async Task Append_WithRecordCountNotMatchingOffsetDelta_ThrowsInvalidRecord()
     {
         using var log = Open();

@@ -17,7 +17,9 @@ public interface IReplicaLog : IDisposable
 
     /// <summary>
     /// Appends the batches of one produce request as the leader in <paramref name="leaderEpoch"/>,
-    /// assigning offsets. Idempotent duplicates return the original offsets.
+    /// assigning offsets. Idempotent duplicates return the original offsets. The records have
+    /// passed <see cref="ProduceRecordsValidator"/> (CRC32C included), so implementations need
+    /// not checksum them again.
     /// </summary>
     ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken cancellationToken);
 

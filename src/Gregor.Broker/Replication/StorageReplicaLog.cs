@@ -27,7 +27,8 @@ public sealed class StorageReplicaLog(PartitionLog log, LogConfig defaults) : IR
     {
         try
         {
-            var result = await PartitionLog.AppendAsLeaderAsync(records, leaderEpoch, cancellationToken).ConfigureAwait(false);
+            // The contract of IReplicaLog: records passed ProduceRecordsValidator, CRC included.
+            var result = await PartitionLog.AppendVerifiedAsLeaderAsync(records, leaderEpoch, cancellationToken).ConfigureAwait(false);
             return new LogAppendResult(result.FirstOffset, result.LastOffset, result.LogAppendTime, result.LogStartOffset);
         }
         catch (Exception e) when (Translate(e) is { } translated)
