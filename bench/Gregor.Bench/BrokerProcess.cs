@@ -102,6 +102,27 @@ internal sealed class BrokerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    /// <summary>
+    /// One instantaneous reading for the soak: VmRSS (MiB), utime+stime so far (s) and the probe's
+    /// latest GC totals (null until the probe has written its file).
+    /// </summary>
+    public (double RssMiB, double CpuSeconds, GcTotals? Gc) Snapshot()
+    {
+        var rss = StatusKib("VmRSS") / 1024;
+        var cpu = CpuSeconds();
+        try
+        {
+            var parts = File.ReadAllText(_gcFile).Split(' ');
+            return (rss, cpu, new GcTotals(double.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture),
+                int.Parse(parts[2], CultureInfo.InvariantCulture), int.Parse(parts[3], CultureInfo.InvariantCulture),
+                long.Parse(parts[4], CultureInfo.InvariantCulture)));
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+        {
+            return (rss, cpu, null);
+        }
+    }
+
     private double CpuSeconds()
     {
         var stat = File.ReadAllText($"/proc/{Pid}/stat");

@@ -47,6 +47,10 @@ if (!File.Exists(gregorDll))
     return 1;
 }
 var probeDll = typeof(BenchOptions).Assembly.Location;
+if (options.Soak is { } soakDuration)
+{
+    return await RunSoakAsync(soakDuration);
+}
 var total = Stopwatch.StartNew();
 var work = Directory.CreateTempSubdirectory("gregor-bench-");
 try
@@ -82,6 +86,11 @@ try
                 {
                     report.Redis.Add(read);
                     Log(Line(read));
+                }
+                if (await Attempt($"Redis XREADGROUP+XACK {size} B", () => redis.XreadGroupAsync(key, size)) is { } groupRead)
+                {
+                    report.Redis.Add(groupRead);
+                    Log(Line(groupRead));
                 }
             }
         }
@@ -210,6 +219,54 @@ Console.WriteLine();
 Console.WriteLine(report.Markdown());
 return 0;
 
+// --soak T: only the soak, on its own fresh broker; writes soak.md/.svg/.png, never latest.*.
+async Task<int> RunSoakAsync(TimeSpan soakDuration)
+{
+    var soakWork = Directory.CreateTempSubdirectory("gregor-soak-");
+    try
+    {
+        var startedUtc = DateTime.UtcNow;
+        var loadAtStart = MachineLimits.LoadAverage();
+        SoakResult result;
+        await using (var soakBroker = await BrokerProcess.StartAsync(gregorDll, Path.Combine(soakWork.FullName, "gregor-data"), probeDll, Path.Combine(soakWork.FullName, "gc.txt")))
+        {
+            Log($"soak: gregor pid {soakBroker.Pid} listening on {soakBroker.BootstrapServers}; {soakDuration.TotalSeconds:F0} s at {options.SoakRateMBps:F0} MB/s");
+            try
+            {
+                result = await SoakRun.RunAsync(soakBroker, soakDuration, options.SoakRateMBps, Log);
+            }
+            catch (Exception e) when (e is KafkaException or InvalidOperationException or TimeoutException or IOException)
+            {
+                await Console.Error.WriteLineAsync($"soak failed: {e.GetType().Name}: {e.Message}");
+                return 1;
+            }
+        }
+        var soakReport = new SoakReport(result)
+        {
+            Command = report.Command,
+            Machine = report.Machine,
+            LoadAtStart = loadAtStart,
+            LoadAtEnd = MachineLimits.LoadAverage(),
+            StartedUtc = startedUtc,
+        };
+        Log(await soakReport.WriteAsync(outputDir));
+        Log($"results: {Path.Combine(outputDir, "soak.md")}");
+        Console.WriteLine();
+        Console.WriteLine(soakReport.Markdown());
+        return 0;
+    }
+    finally
+    {
+        try
+        {
+            soakWork.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
 // A failed scenario becomes a note in the report; the run goes on with the next one.
 async Task<T?> Attempt<T>(string scenario, Func<Task<T>> run) where T : class
 {
@@ -217,7 +274,7 @@ async Task<T?> Attempt<T>(string scenario, Func<Task<T>> run) where T : class
     {
         return await run();
     }
-    catch (Exception e) when (e is KafkaException or InvalidOperationException or TimeoutException or IOException)
+    catch (Exception e) when (e is KafkaException or InvalidOperationException or InvalidDataException or TimeoutException or IOException)
     {
         report.Notes.Add($"{scenario}: failed ({e.GetType().Name}: {e.Message})");
         Log($"{scenario}: FAILED {e.Message}");
