@@ -123,9 +123,12 @@ internal sealed class BrokerProcess : IAsyncDisposable
         }
     }
 
-    private double CpuSeconds()
+    private double CpuSeconds() => CpuSecondsOf(Pid);
+
+    /// <summary>utime+stime of any process so far, in seconds (from /proc/PID/stat).</summary>
+    public static double CpuSecondsOf(int pid)
     {
-        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // After "pid (comm) ": index 0 is state (field 3), so utime (14) is 11, stime (15) is 12.
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ClockTicksPerSecond;

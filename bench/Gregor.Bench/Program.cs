@@ -225,15 +225,23 @@ async Task<int> RunSoakAsync(TimeSpan soakDuration)
     var soakWork = Directory.CreateTempSubdirectory("gregor-soak-");
     try
     {
+        // Nothing is deleted during the soak (no retention at these sizes): refuse to fill the disk.
+        var needed = (long)(options.SoakRateMBps * 1e6 * soakDuration.TotalSeconds * 1.2);
+        if (SoakRun.FreeBytes(soakWork.FullName) is { } free && free < needed)
+        {
+            await Console.Error.WriteLineAsync($"soak needs about {needed / 1e9:F1} GB free under {soakWork.FullName} ({options.SoakRateMBps:F0} MB/s for {soakDuration.TotalSeconds:F0} s, +20 %); {free / 1e9:F1} GB free");
+            return 1;
+        }
         var startedUtc = DateTime.UtcNow;
         var loadAtStart = MachineLimits.LoadAverage();
+        var soakData = Path.Combine(soakWork.FullName, "gregor-data");
         SoakResult result;
-        await using (var soakBroker = await BrokerProcess.StartAsync(gregorDll, Path.Combine(soakWork.FullName, "gregor-data"), probeDll, Path.Combine(soakWork.FullName, "gc.txt")))
+        await using (var soakBroker = await BrokerProcess.StartAsync(gregorDll, soakData, probeDll, Path.Combine(soakWork.FullName, "gc.txt")))
         {
             Log($"soak: gregor pid {soakBroker.Pid} listening on {soakBroker.BootstrapServers}; {soakDuration.TotalSeconds:F0} s at {options.SoakRateMBps:F0} MB/s");
             try
             {
-                result = await SoakRun.RunAsync(soakBroker, soakDuration, options.SoakRateMBps, Log);
+                result = await SoakRun.RunAsync(soakBroker, soakData, soakDuration, options.SoakRateMBps, Log);
             }
             catch (Exception e) when (e is KafkaException or InvalidOperationException or TimeoutException or IOException)
             {

@@ -88,7 +88,7 @@ internal sealed class RedisPeer : IAsyncDisposable
         long records = 0, bytes = 0;
         var lastId = "0-0";
         var ids = new List<string>(BatchSize);
-        var start = Stopwatch.GetTimestamp();
+        var cost = CostMeter.Start(_server.Id);
         while (records < length)
         {
             ids.Clear();
@@ -99,8 +99,12 @@ internal sealed class RedisPeer : IAsyncDisposable
             records += ids.Count;
             lastId = ids[^1];
         }
-        var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return new ThroughputResult($"Redis XREAD {SizeLabel(size)} (COUNT {BatchSize})", records, bytes, seconds);
+        var (seconds, serverCpu, clientCpu) = cost.Stop();
+        return new ThroughputResult($"Redis XREAD {SizeLabel(size)} (COUNT {BatchSize})", records, bytes, seconds)
+        {
+            ClientCpuSeconds = clientCpu,
+            Note = CostNote(seconds, serverCpu, clientCpu),
+        };
     }
 
     /// <summary>
@@ -122,7 +126,7 @@ internal sealed class RedisPeer : IAsyncDisposable
         var ids = new List<string>(BatchSize);
         var toAck = new List<string>(BatchSize + 3);
         var exhausted = false;
-        var start = Stopwatch.GetTimestamp();
+        var cost = CostMeter.Start(_server.Id);
         while (true)
         {
             var readMore = records < length && !exhausted;
@@ -158,10 +162,30 @@ internal sealed class RedisPeer : IAsyncDisposable
             toAck.AddRange(["XACK", key, Group]);
             toAck.AddRange(ids);
         }
-        var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var (seconds, serverCpu, clientCpu) = cost.Stop();
         var pending = await client.CommandAsync("XPENDING", key, Group) is object?[] { Length: > 0 } summary && summary[0] is long count ? count : -1;
-        var note = pending == 0 && acked == records ? "" : $"after the run: {acked} of {records} acknowledged, XPENDING {pending}";
-        return new ThroughputResult($"Redis XREADGROUP+XACK {SizeLabel(size)} (COUNT {BatchSize})", records, bytes, seconds) { Note = note };
+        var note = CostNote(seconds, serverCpu, clientCpu)
+            + (pending == 0 && acked == records ? "; all acknowledged (XPENDING 0)" : $"; after the run: {acked} of {records} acknowledged, XPENDING {pending}");
+        return new ThroughputResult($"Redis XREADGROUP+XACK {SizeLabel(size)} (COUNT {BatchSize})", records, bytes, seconds)
+        {
+            ClientCpuSeconds = clientCpu,
+            Note = note,
+        };
+    }
+
+    // Which side limits a read loop: redis-server's CPU share of one core, and the harness's (the RESP client's) CPU.
+    private static string CostNote(double seconds, double serverCpu, double clientCpu) =>
+        string.Create(CultureInfo.InvariantCulture, $"redis-server CPU {serverCpu:F2} s ({(seconds > 0 ? 100 * serverCpu / seconds : 0):F0}% of a core), harness (RESP client) CPU {clientCpu:F2} s");
+
+    /// <summary>Wall time, redis-server CPU and this process's CPU over one read loop.</summary>
+    private readonly record struct CostMeter(int ServerPid, long StartTimestamp, double ServerCpuAtStart, TimeSpan ClientCpuAtStart)
+    {
+        public static CostMeter Start(int serverPid) =>
+            new(serverPid, Stopwatch.GetTimestamp(), BrokerProcess.CpuSecondsOf(serverPid), Process.GetCurrentProcess().TotalProcessorTime);
+
+        public (double Seconds, double ServerCpu, double ClientCpu) Stop() =>
+            (Stopwatch.GetElapsedTime(StartTimestamp).TotalSeconds, BrokerProcess.CpuSecondsOf(ServerPid) - ServerCpuAtStart,
+             (Process.GetCurrentProcess().TotalProcessorTime - ClientCpuAtStart).TotalSeconds);
     }
 
     public static string SizeLabel(int size) => size >= 1024 && size % 1024 == 0 ? $"{size / 1024} KiB" : $"{size} B";

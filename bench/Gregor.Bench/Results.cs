@@ -49,6 +49,9 @@ internal sealed record SoakResult(TimeSpan Duration, double RateMBps, IReadOnlyL
     public long ConsumedAfterDrain { get; init; }
     public double DrainSeconds { get; init; }
 
+    /// <summary>Apparent size of the broker's data directory after the drain (log segments, indexes, offsets topic).</summary>
+    public long DataBytesAfterDrain { get; init; }
+
     /// <summary>Sum over partitions of (log end offset − committed offset) just before the consumer closed; null when not readable.</summary>
     public long? CommittedLag { get; init; }
     public int AssignedPartitions { get; init; }

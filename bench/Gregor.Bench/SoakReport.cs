@@ -120,6 +120,7 @@ internal sealed class SoakReport
         md.AppendLine(CultureInfo.InvariantCulture, $"| consumer lag at the end of the run (acknowledged − consumed) | {r.AckedAtEnd - r.ConsumedAtEnd:N0} records |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| after the drain ({r.DrainSeconds:F1} s, flush + wait ≤ 30 s): acknowledged / consumed / lag | {r.AckedAfterDrain:N0} / {r.ConsumedAfterDrain:N0} / {r.AckedAfterDrain - r.ConsumedAfterDrain:N0} records |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| committed offsets behind the log end just before the consumer closed (auto-commit every {SoakRun.AutoCommitIntervalMs / 1000} s) | {(r.CommittedLag is { } lag ? $"{lag:N0} records" : "not read")} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| broker data directory after the drain (apparent size) | {r.DataBytesAfterDrain / MiB:N0} MiB |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| group join: partitions assigned / after | {r.AssignedPartitions} / {(r.JoinedAfterSeconds is { } joined ? $"{joined:F1} s" : "never")} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| produce errors / consume errors | {r.ProduceErrors:N0} / {r.ConsumeErrors:N0} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| RSS at {Time(Reference.Seconds)} (reference) | {F(Reference.RssMiB, "F1")} MiB |");

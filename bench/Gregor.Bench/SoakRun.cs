@@ -21,7 +21,20 @@ internal static class SoakRun
     public const int AutoCommitIntervalMs = 5000;
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(30);
 
-    public static async Task<SoakResult> RunAsync(BrokerProcess broker, TimeSpan duration, double rateMBps, Action<string> log)
+    /// <summary>
+    /// Free bytes on the file system holding <paramref name="directory"/> (the mount with the
+    /// longest matching root), or null when unknown.
+    /// </summary>
+    public static long? FreeBytes(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        var drive = DriveInfo.GetDrives()
+            .Where(d => d.IsReady && full.StartsWith(d.RootDirectory.FullName, StringComparison.Ordinal))
+            .MaxBy(d => d.RootDirectory.FullName.Length);
+        return drive?.AvailableFreeSpace;
+    }
+
+    public static async Task<SoakResult> RunAsync(BrokerProcess broker, string dataDir, TimeSpan duration, double rateMBps, Action<string> log)
     {
         await KafkaScenarios.CreateTopicAsync(broker.BootstrapServers, Topic, Partitions);
         var counters = new Counters();
@@ -53,6 +66,7 @@ internal static class SoakRun
             await Task.Delay(50);
         }
         var drainSeconds = drain.Elapsed.TotalSeconds;
+        var dataBytes = Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         consumer.Stop();
         consumerThread.Join();
         var notes = new List<string>();
@@ -75,6 +89,7 @@ internal static class SoakRun
             AckedAfterDrain = Interlocked.Read(ref counters.Acked),
             ConsumedAfterDrain = Interlocked.Read(ref counters.Consumed),
             DrainSeconds = drainSeconds,
+            DataBytesAfterDrain = dataBytes,
             CommittedLag = consumer.CommittedLag,
             AssignedPartitions = consumer.AssignedPartitions,
             JoinedAfterSeconds = consumer.JoinedAfterSeconds,
