@@ -11,8 +11,8 @@ namespace Gregor.Bench;
 /// Replies become <c>object?[]</c> (arrays), <c>byte[]</c> (bulk strings), <c>long</c> (integers),
 /// <c>string</c> (simple strings) or null (nil); an error reply throws InvalidOperationException.
 /// Bounded: one reply may cost at most <see cref="MaxReplyBytes"/> (bulk bytes plus 8 bytes per
-/// array slot, checked before allocating) and a header line at most <see cref="MaxLineBytes"/>;
-/// beyond that it throws InvalidDataException instead of reading on. Lifecycle: ConnectAsync →
+/// array slot, checked before allocating), a header line at most <see cref="MaxLineBytes"/>, and
+/// arrays nest at most 16 deep; beyond that it throws InvalidDataException instead of reading on. Lifecycle: ConnectAsync →
 /// Write/Flush/Read → Dispose. Not thread-safe; one owner.
 /// </summary>
 internal sealed class RespClient : IDisposable
@@ -24,6 +24,7 @@ internal sealed class RespClient : IDisposable
     public const int MaxLineBytes = 4096;
 
     private const int SlotCost = 8;
+    private const int MaxDepth = 16;
     private readonly TcpClient _client;
     private readonly BufferedStream _stream;
     private readonly byte[] _line = new byte[MaxLineBytes];
@@ -67,7 +68,7 @@ internal sealed class RespClient : IDisposable
     public Task<object?> ReadReplyAsync() => Task.Run(() =>
     {
         _budget = MaxReplyBytes;
-        return ReadReply();
+        return ReadReply(0);
     });
 
     /// <summary>Sends one command and reads its reply.</summary>
@@ -78,8 +79,12 @@ internal sealed class RespClient : IDisposable
         return await ReadReplyAsync();
     }
 
-    private object? ReadReply()
+    private object? ReadReply(int depth)
     {
+        if (depth > MaxDepth)
+        {
+            throw new InvalidDataException($"redis: reply nested deeper than {MaxDepth} arrays");
+        }
         var line = ReadLine();
         var payload = Encoding.ASCII.GetString(line[1..]);
         switch ((char)line[0])
@@ -112,7 +117,7 @@ internal sealed class RespClient : IDisposable
                 var items = new object?[count];
                 for (var i = 0; i < items.Length; i++)
                 {
-                    items[i] = ReadReply();
+                    items[i] = ReadReply(depth + 1);
                 }
                 return items;
             default:
