@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Gregor.Bench;
 
 /// <summary>
-/// The command line of the harness: <c>[--quick] [--duration 10s] [--out DIR] [--skip-build]</c>.
+/// The command line of the harness: <c>[--quick] [--duration 10s] [--out DIR] [--skip-build]
+/// [--only TEXT] [--soak T [--soak-rate MB/s]]</c>.
 /// Immutable; <see cref="Parse"/> throws <see cref="ArgumentException"/> with a one-line reason.
 /// </summary>
 internal sealed record BenchOptions
@@ -17,6 +18,10 @@ internal sealed record BenchOptions
           --skip-build      use the existing Release build of src/Gregor instead of building it
           --only TEXT       run only the Gregor scenarios whose name contains TEXT (repeatable;
                             skips the machine limits and Redis; for profiling one workload)
+          --soak T          run ONLY a soak of length T (e.g. 10m, 45s): 1 KiB records at a fixed
+                            rate into 8 partitions with a consumer group reading them, broker RSS
+                            sampled every second; writes soak.md/.svg/.png (not latest.*)
+          --soak-rate R     offered rate of the soak in MB/s (default 50)
           -h, --help        show this help
         """;
 
@@ -25,6 +30,12 @@ internal sealed record BenchOptions
     public bool SkipBuild { get; init; }
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
     public string? OutputDir { get; init; }
+
+    /// <summary>Length of the soak; null (the default) runs the normal benchmark instead.</summary>
+    public TimeSpan? Soak { get; init; }
+
+    /// <summary>Offered rate of the soak, MB/s of 1 KiB record values.</summary>
+    public double SoakRateMBps { get; init; } = 50;
 
     /// <summary>Name fragments selecting Gregor scenarios; empty runs everything, baselines included.</summary>
     public IReadOnlyList<string> Only { get; init; } = [];
@@ -51,10 +62,21 @@ internal sealed record BenchOptions
                     options = options with { Help = true };
                     break;
                 case "--duration":
-                    duration = ParseDuration(Next());
+                    duration = ParseDuration("--duration", Next());
                     break;
                 case "--out":
                     options = options with { OutputDir = Next() };
+                    break;
+                case "--soak":
+                    options = options with { Soak = ParseDuration("--soak", Next()) };
+                    break;
+                case "--soak-rate":
+                    var rateText = Next();
+                    if (!double.TryParse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) || rate <= 0 || rate > 10_000)
+                    {
+                        throw new ArgumentException($"--soak-rate {rateText}: expected MB/s, e.g. 50");
+                    }
+                    options = options with { SoakRateMBps = rate };
                     break;
                 case "--only":
                     options = options with { Only = [.. options.Only, Next()] };
@@ -67,7 +89,7 @@ internal sealed record BenchOptions
         return options with { Duration = chosen };
     }
 
-    private static TimeSpan ParseDuration(string text)
+    private static TimeSpan ParseDuration(string option, string text)
     {
         var (number, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
             : text.EndsWith('s') ? (text[..^1], 1.0)
@@ -75,7 +97,7 @@ internal sealed record BenchOptions
             : (text, 1.0);
         if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0)
         {
-            throw new ArgumentException($"--duration {text}: expected e.g. 10s, 500ms, 1m");
+            throw new ArgumentException($"{option} {text}: expected e.g. 10s, 500ms, 1m");
         }
         return TimeSpan.FromSeconds(value * scale);
     }

@@ -102,9 +102,33 @@ internal sealed class BrokerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private double CpuSeconds()
+    /// <summary>
+    /// One instantaneous reading for the soak: VmRSS (MiB), utime+stime so far (s) and the probe's
+    /// latest GC totals (null until the probe has written its file).
+    /// </summary>
+    public (double RssMiB, double CpuSeconds, GcTotals? Gc) Snapshot()
     {
-        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var rss = StatusKib("VmRSS") / 1024;
+        var cpu = CpuSeconds();
+        try
+        {
+            var parts = File.ReadAllText(_gcFile).Split(' ');
+            return (rss, cpu, new GcTotals(double.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture),
+                int.Parse(parts[2], CultureInfo.InvariantCulture), int.Parse(parts[3], CultureInfo.InvariantCulture),
+                long.Parse(parts[4], CultureInfo.InvariantCulture)));
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+        {
+            return (rss, cpu, null);
+        }
+    }
+
+    private double CpuSeconds() => CpuSecondsOf(Pid);
+
+    /// <summary>utime+stime of any process so far, in seconds (from /proc/PID/stat).</summary>
+    public static double CpuSecondsOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // After "pid (comm) ": index 0 is state (field 3), so utime (14) is 11, stime (15) is 12.
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ClockTicksPerSecond;

@@ -22,7 +22,7 @@ internal static class KafkaScenarios
         await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }]);
     }
 
-    private static ProducerConfig ProducerConfig(string bootstrap, Acks acks, int lingerMs) => new()
+    internal static ProducerConfig ProducerConfig(string bootstrap, Acks acks, int lingerMs) => new()
     {
         BootstrapServers = bootstrap,
         Acks = acks,

@@ -47,6 +47,10 @@ if (!File.Exists(gregorDll))
     return 1;
 }
 var probeDll = typeof(BenchOptions).Assembly.Location;
+if (options.Soak is { } soakDuration)
+{
+    return await RunSoakAsync(soakDuration);
+}
 var total = Stopwatch.StartNew();
 var work = Directory.CreateTempSubdirectory("gregor-bench-");
 try
@@ -85,6 +89,11 @@ try
                 {
                     report.Redis.Add(read);
                     Log(Line(read));
+                }
+                if (await Attempt($"Redis XREADGROUP+XACK {size} B", () => redis.XreadGroupAsync(key, size)) is { } groupRead)
+                {
+                    report.Redis.Add(groupRead);
+                    Log(Line(groupRead));
                 }
             }
         }
@@ -213,6 +222,62 @@ Console.WriteLine();
 Console.WriteLine(report.Markdown());
 return 0;
 
+// --soak T: only the soak, on its own fresh broker; writes soak.md/.svg/.png, never latest.*.
+async Task<int> RunSoakAsync(TimeSpan soakDuration)
+{
+    var soakWork = Directory.CreateTempSubdirectory("gregor-soak-");
+    try
+    {
+        // Nothing is deleted during the soak (no retention at these sizes): refuse to fill the disk.
+        var needed = (long)(options.SoakRateMBps * 1e6 * soakDuration.TotalSeconds * 1.2);
+        if (SoakRun.FreeBytes(soakWork.FullName) is { } free && free < needed)
+        {
+            await Console.Error.WriteLineAsync($"soak needs about {needed / 1e9:F1} GB free under {soakWork.FullName} ({options.SoakRateMBps:F0} MB/s for {soakDuration.TotalSeconds:F0} s, +20 %); {free / 1e9:F1} GB free");
+            return 1;
+        }
+        var startedUtc = DateTime.UtcNow;
+        var loadAtStart = MachineLimits.LoadAverage();
+        var soakData = Path.Combine(soakWork.FullName, "gregor-data");
+        SoakResult result;
+        await using (var soakBroker = await BrokerProcess.StartAsync(gregorDll, soakData, probeDll, Path.Combine(soakWork.FullName, "gc.txt")))
+        {
+            Log($"soak: gregor pid {soakBroker.Pid} listening on {soakBroker.BootstrapServers}; {soakDuration.TotalSeconds:F0} s at {options.SoakRateMBps:F0} MB/s");
+            try
+            {
+                result = await SoakRun.RunAsync(soakBroker, soakData, soakDuration, options.SoakRateMBps, Log);
+            }
+            catch (Exception e) when (e is KafkaException or InvalidOperationException or TimeoutException or IOException)
+            {
+                await Console.Error.WriteLineAsync($"soak failed: {e.GetType().Name}: {e.Message}");
+                return 1;
+            }
+        }
+        var soakReport = new SoakReport(result)
+        {
+            Command = report.Command,
+            Machine = report.Machine,
+            LoadAtStart = loadAtStart,
+            LoadAtEnd = MachineLimits.LoadAverage(),
+            StartedUtc = startedUtc,
+        };
+        Log(await soakReport.WriteAsync(outputDir));
+        Log($"results: {Path.Combine(outputDir, "soak.md")}");
+        Console.WriteLine();
+        Console.WriteLine(soakReport.Markdown());
+        return 0;
+    }
+    finally
+    {
+        try
+        {
+            soakWork.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
 // A failed scenario becomes a note in the report; the run goes on with the next one.
 async Task<T?> Attempt<T>(string scenario, Func<Task<T>> run) where T : class
 {
@@ -220,7 +285,7 @@ async Task<T?> Attempt<T>(string scenario, Func<Task<T>> run) where T : class
     {
         return await run();
     }
-    catch (Exception e) when (e is KafkaException or InvalidOperationException or TimeoutException or IOException)
+    catch (Exception e) when (e is KafkaException or InvalidOperationException or InvalidDataException or TimeoutException or IOException)
     {
         report.Notes.Add($"{scenario}: failed ({e.GetType().Name}: {e.Message})");
         Log($"{scenario}: FAILED {e.Message}");

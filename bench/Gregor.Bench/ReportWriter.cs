@@ -71,12 +71,12 @@ internal sealed class ReportWriter
         md.AppendLine();
 
         md.AppendLine("## Gregor consumer throughput").AppendLine();
-        md.AppendLine("| scenario | records/s | MB/s | ÷ loopback | ÷ disk read (same cache state) | ÷ Redis XREAD 1 KiB | broker CPU | peak RSS MiB | GC pause (gen0/1/2) | client CPU s | note |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("| scenario | records/s | MB/s | ÷ loopback | ÷ disk read (same cache state) | ÷ Redis XREAD 1 KiB | ÷ Redis XREADGROUP+XACK 1 KiB | broker CPU | peak RSS MiB | GC pause (gen0/1/2) | client CPU s | note |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var r in Consume)
         {
             var disk = DiskNamed(r.Name.Contains("cold", StringComparison.Ordinal) ? "disk read, cold" : "disk read, page cache");
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Name} | {F(r.RecordsPerSecond, "N0")} | {F(r.MegabytesPerSecond, "F1")} | {Ratio(r.MegabytesPerSecond, loopback)} | {Ratio(r.MegabytesPerSecond, disk)} | {Ratio(r.MegabytesPerSecond, RedisNamed("Redis XREAD 1 KiB"))} {Usage(r.Broker)}| {F(r.ClientCpuSeconds, "F2")} | {r.Note} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Name} | {F(r.RecordsPerSecond, "N0")} | {F(r.MegabytesPerSecond, "F1")} | {Ratio(r.MegabytesPerSecond, loopback)} | {Ratio(r.MegabytesPerSecond, disk)} | {Ratio(r.MegabytesPerSecond, RedisNamed("Redis XREAD 1 KiB"))} | {Ratio(r.MegabytesPerSecond, RedisNamed("Redis XREADGROUP+XACK 1 KiB"))} {Usage(r.Broker)}| {F(r.ClientCpuSeconds, "F2")} | {r.Note} |");
         }
         md.AppendLine();
 
@@ -202,18 +202,20 @@ internal sealed class ReportWriter
         Directory.CreateDirectory(directory);
         var svgPath = Path.Combine(directory, "latest.svg");
         await File.WriteAllTextAsync(svgPath, Svg());
-        string pngNote;
-        if (Shell.Exists("rsvg-convert"))
-        {
-            var run = await Shell.RunAsync("rsvg-convert", ["-o", Path.Combine(directory, "latest.png"), svgPath], TimeSpan.FromMinutes(1));
-            pngNote = run.ExitCode == 0 ? "latest.png written by rsvg-convert" : "rsvg-convert failed: " + run.StdErr.Trim();
-        }
-        else
-        {
-            pngNote = "PNG not generated: rsvg-convert missing (apt-get install librsvg2-bin); latest.svg has the same chart";
-        }
+        var pngNote = await ConvertToPngAsync(svgPath, Path.Combine(directory, "latest.png"));
         Notes.Add(pngNote);
         await File.WriteAllTextAsync(Path.Combine(directory, "latest.md"), Markdown());
         return pngNote;
+    }
+
+    /// <summary>Renders <paramref name="svgPath"/> to <paramref name="pngPath"/> with rsvg-convert; returns a one-line note for the report.</summary>
+    public static async Task<string> ConvertToPngAsync(string svgPath, string pngPath)
+    {
+        if (!Shell.Exists("rsvg-convert"))
+        {
+            return $"PNG not generated: rsvg-convert missing (apt-get install librsvg2-bin); {Path.GetFileName(svgPath)} has the same chart";
+        }
+        var run = await Shell.RunAsync("rsvg-convert", ["-o", pngPath, svgPath], TimeSpan.FromMinutes(1));
+        return run.ExitCode == 0 ? $"{Path.GetFileName(pngPath)} written by rsvg-convert" : "rsvg-convert failed: " + run.StdErr.Trim();
     }
 }

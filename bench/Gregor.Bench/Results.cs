@@ -28,3 +28,34 @@ internal sealed record LatencyResult(string Name, double TargetMBps, double Achi
     /// <summary>Rate at which records reached the consumer (received bytes over first produce → last receive).</summary>
     public double DeliveredMBps { get; init; }
 }
+
+/// <summary>The GC probe's running totals inside the broker (pause ms, collection counts, GC.GetTotalMemory bytes). Immutable.</summary>
+internal sealed record GcTotals(double PauseMs, int Gen0, int Gen1, int Gen2, long HeapBytes);
+
+/// <summary>One soak sample, taken every second: broker VmRSS, CPU so far, GC totals, and the records acknowledged/consumed so far. Immutable.</summary>
+internal sealed record SoakSample(double Seconds, double RssMiB, double CpuSeconds, GcTotals? Gc, long Acked, long Consumed);
+
+/// <summary>What one soak run measured (<see cref="SoakRun"/>); rendered by <see cref="SoakReport"/>. Immutable.</summary>
+internal sealed record SoakResult(TimeSpan Duration, double RateMBps, IReadOnlyList<SoakSample> Samples)
+{
+    /// <summary>Produce calls accepted by the client during the timed window.</summary>
+    public long Sent { get; init; }
+    public double ProduceSeconds { get; init; }
+    public long ProduceErrors { get; init; }
+    public long AckedAtEnd { get; init; }
+    public long ConsumedAtEnd { get; init; }
+    public long ConsumedBytesAtEnd { get; init; }
+    public long AckedAfterDrain { get; init; }
+    public long ConsumedAfterDrain { get; init; }
+    public double DrainSeconds { get; init; }
+
+    /// <summary>Apparent size of the broker's data directory after the drain (log segments, indexes, offsets topic).</summary>
+    public long DataBytesAfterDrain { get; init; }
+
+    /// <summary>Sum over partitions of (log end offset − committed offset) just before the consumer closed; null when not readable.</summary>
+    public long? CommittedLag { get; init; }
+    public int AssignedPartitions { get; init; }
+    public double? JoinedAfterSeconds { get; init; }
+    public long ConsumeErrors { get; init; }
+    public List<string> Notes { get; init; } = [];
+}
