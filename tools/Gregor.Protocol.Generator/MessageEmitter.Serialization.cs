@@ -396,7 +396,7 @@ public sealed partial class MessageEmitter
                 return;
             case "records":
                 w.Open($"if ({name}.HasValue)");
-                w.Line($"writer.WriteBytes({name}.Value.Span, {compact});");
+                w.Line($"writer.WriteRecords({name}.Value, {compact});");
                 w.Close();
                 w.Line("else");
                 w.Open();

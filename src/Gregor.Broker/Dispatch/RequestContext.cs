@@ -65,6 +65,9 @@ public sealed class RequestContext
     /// </summary>
     public int ResponseSizeHint { get; set; }
 
+    /// <summary>Hands over what <see cref="DisposeAfterEncoding"/> registered (the response frame then owns it).</summary>
+    internal IDisposable? TakeResponseResource() => Interlocked.Exchange(ref _responseResource, null);
+
     /// <summary>Disposes what <see cref="DisposeAfterEncoding"/> registered (idempotent).</summary>
     internal void DisposeResponseResources() => Interlocked.Exchange(ref _responseResource, null)?.Dispose();
 

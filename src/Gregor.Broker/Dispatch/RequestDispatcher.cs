@@ -97,36 +97,53 @@ public sealed class RequestDispatcher : IRequestProcessor
             {
                 return null;
             }
-            return EncodeResponse(context.CorrelationId, context.ApiKey, context.ApiVersion, response, context.ResponseSizeHint);
+            // Pooled buffers the response references (fetch records) are spliced into the frame
+            // by reference and released by it once written, instead of copied here.
+            return EncodeResponse(context.CorrelationId, context.ApiKey, context.ApiVersion, response, context.ResponseSizeHint, context.TakeResponseResource());
         }
         finally
         {
-            // Pooled buffers the response referenced (fetch records) go back once copied into the frame.
             context.DisposeResponseResources();
         }
     }
 
     /// <summary>
     /// Encodes a complete response frame (header version chosen by API key and version);
-    /// <paramref name="sizeHint"/> is the expected frame size (0 when unknown).
+    /// <paramref name="sizeHint"/> is the expected frame size (0 when unknown). With a
+    /// <paramref name="recordsOwner"/> (what keeps the response's record sets alive), record sets
+    /// of at least <see cref="SpliceMinimumBytes"/> are spliced rather than copied and the frame
+    /// takes ownership of the owner; without one everything is copied.
     /// </summary>
-    public static PooledResponseFrame EncodeResponse(int correlationId, ApiKey apiKey, short version, IResponseMessage response, int sizeHint = 0)
+    public static PooledResponseFrame EncodeResponse(int correlationId, ApiKey apiKey, short version, IResponseMessage response, int sizeHint = 0,
+        IDisposable? recordsOwner = null)
     {
         ArgumentNullException.ThrowIfNull(response);
-        var writer = new ProtocolWriter(Math.Max(DefaultResponseBuffer, sizeHint));
+        ProtocolWriter? writer = null;
         try
         {
+            writer = new ProtocolWriter(Math.Max(DefaultResponseBuffer, sizeHint));
+            if (recordsOwner is not null)
+            {
+                writer.EnableSplicing(SpliceMinimumBytes);
+            }
             MessageFraming.WriteResponse(writer, correlationId, apiKey, version, response);
-            return new PooledResponseFrame(writer);
+            return new PooledResponseFrame(writer, recordsOwner);
         }
         catch
         {
-            writer.Dispose();
+            writer?.Dispose();
+            recordsOwner?.Dispose();
             throw;
         }
     }
 
     private const int DefaultResponseBuffer = 512;
+
+    /// <summary>
+    /// Smaller record sets are copied: below this a copy costs less than the extra segment write
+    /// and the bookkeeping (a long-poll answer with one small batch stays one buffer).
+    /// </summary>
+    public const int SpliceMinimumBytes = 4096;
 
     private PooledResponseFrame UnsupportedVersion(IApiHandler handler, short version, int correlationId)
     {

@@ -93,8 +93,9 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
         return response;
     }
 
-    // Record bytes plus a generous allowance for the header, topic names and per-partition
-    // fields; the records are already in memory, so the hint adds no unbounded allocation.
+    // A generous allowance for the header, topic names and per-partition fields, plus the
+    // record sets small enough to be copied (larger ones are spliced into the frame by
+    // reference, see RequestDispatcher.SpliceMinimumBytes); the hint adds no unbounded allocation.
     private static int EstimateResponseSize(FetchResult result)
     {
         long size = ResponseOverheadBytes;
@@ -102,7 +103,8 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
         for (var i = 0; i < partitions.Count; i++)
         {
             var partition = partitions[i];
-            size += PartitionOverheadBytes + (partition.Records?.Length ?? 0) + (partition.Key.Topic?.Length ?? 0);
+            var records = partition.Records?.Length ?? 0;
+            size += PartitionOverheadBytes + (records < RequestDispatcher.SpliceMinimumBytes ? records : 0) + (partition.Key.Topic?.Length ?? 0);
         }
         return (int)Math.Min(size, Array.MaxLength);
     }

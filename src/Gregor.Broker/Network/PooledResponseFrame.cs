@@ -7,22 +7,35 @@ namespace Gregor.Broker.Network;
 /// <summary>
 /// A response encoded into a <see cref="ProtocolWriter"/> (pooled buffer) whose first four
 /// bytes are the big-endian length of the rest. Owns the writer and returns its buffer on
-/// dispose. Not thread-safe.
+/// dispose. When the writer spliced record sets (fetch responses), the frame is the buffer with
+/// those values inserted, and the frame also owns what keeps them alive (the fetch's pooled
+/// reads), releasing it once written: the batches go from the read buffer to the transport
+/// without a copy into the frame. Not thread-safe.
 /// </summary>
 public sealed class PooledResponseFrame : ResponseFrame
 {
+    private const int ChunkSize = 256 * 1024;
     private ProtocolWriter? _writer;
+    private IDisposable? _splicedMemoryOwner;
 
-    /// <summary>Takes ownership of <paramref name="writer"/>, which must start with a 4-byte placeholder; patches the length.</summary>
-    public PooledResponseFrame(ProtocolWriter writer)
+    /// <summary>
+    /// Takes ownership of <paramref name="writer"/>, which must start with a 4-byte placeholder,
+    /// and of <paramref name="splicedMemoryOwner"/>; patches the length (the frame is the whole writer).
+    /// </summary>
+    public PooledResponseFrame(ProtocolWriter writer, IDisposable? splicedMemoryOwner = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (writer.Length < 4)
         {
             throw new ArgumentException("a frame starts with its 4-byte length", nameof(writer));
         }
-        writer.PatchInt32(0, writer.Length - 4);
+        if (writer.TotalLength - 4 > int.MaxValue)
+        {
+            throw new ArgumentException("a frame holds at most 2 GiB", nameof(writer));
+        }
+        writer.PatchInt32(0, (int)(writer.TotalLength - 4));
         _writer = writer;
+        _splicedMemoryOwner = splicedMemoryOwner;
     }
 
     /// <summary>A frame holding <paramref name="payload"/> (tests and simple callers).</summary>
@@ -34,34 +47,76 @@ public sealed class PooledResponseFrame : ResponseFrame
         return new PooledResponseFrame(writer);
     }
 
-    public override long Length => _writer?.Length ?? 0;
+    public override long Length => _writer?.TotalLength ?? 0;
 
-    /// <summary>The frame's bytes, prefix included (valid until disposed).</summary>
-    public ReadOnlyMemory<byte> Bytes => _writer?.WrittenMemory ?? throw new ObjectDisposedException(nameof(PooledResponseFrame));
+    /// <summary>
+    /// The frame's bytes, prefix included (valid until disposed). A frame with spliced record
+    /// sets has no single buffer: this copies it into a new array (tests and diagnostics only).
+    /// </summary>
+    public ReadOnlyMemory<byte> Bytes
+    {
+        get
+        {
+            var writer = _writer ?? throw new ObjectDisposedException(nameof(PooledResponseFrame));
+            if (writer.Splices.Count == 0)
+            {
+                return writer.WrittenMemory;
+            }
+            var whole = new byte[writer.TotalLength];
+            var at = 0;
+            foreach (var segment in Segments(writer))
+            {
+                segment.Span.CopyTo(whole.AsSpan(at));
+                at += segment.Length;
+            }
+            return whole;
+        }
+    }
 
     public override async ValueTask WriteToAsync(PipeWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var bytes = Bytes;
+        var writer = _writer ?? throw new ObjectDisposedException(nameof(PooledResponseFrame));
         // Large responses go out in chunks, each flushed, so the transport's pause threshold
         // holds for them too (instead of copying the whole response into the pipe first).
-        while (bytes.Length > ChunkSize)
+        var unflushed = 0;
+        foreach (var segment in Segments(writer))
         {
-            output.Write(bytes.Span[..ChunkSize]);
-            bytes = bytes[ChunkSize..];
-            var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (flush.IsCompleted || flush.IsCanceled)
+            var bytes = segment;
+            while (unflushed + bytes.Length > ChunkSize)
             {
-                return;
+                var take = ChunkSize - unflushed;
+                output.Write(bytes.Span[..take]);
+                bytes = bytes[take..];
+                unflushed = 0;
+                var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    return;
+                }
             }
+            output.Write(bytes.Span);
+            unflushed += bytes.Length;
         }
-        output.Write(bytes.Span);
     }
 
-    private const int ChunkSize = 256 * 1024;
+    // The buffer cut at each splice position, with the spliced values in between.
+    private static IEnumerable<ReadOnlyMemory<byte>> Segments(ProtocolWriter writer)
+    {
+        var buffer = writer.WrittenMemory;
+        var at = 0;
+        foreach (var splice in writer.Splices)
+        {
+            yield return buffer[at..splice.Position];
+            yield return splice.Bytes;
+            at = splice.Position;
+        }
+        yield return buffer[at..];
+    }
 
     protected override void Dispose(bool disposing)
     {
         Interlocked.Exchange(ref _writer, null)?.Dispose();
+        Interlocked.Exchange(ref _splicedMemoryOwner, null)?.Dispose();
     }
 }

@@ -426,7 +426,7 @@ public sealed partial class FetchResponse : IResponseMessage
             }
             if (Records.HasValue)
             {
-                writer.WriteBytes(Records.Value.Span, version >= 12);
+                writer.WriteRecords(Records.Value, version >= 12);
             }
             else
             {

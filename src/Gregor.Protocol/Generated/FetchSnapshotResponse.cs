@@ -252,7 +252,7 @@ public sealed partial class FetchSnapshotResponse : IResponseMessage
             writer.WriteInt64(Position);
             if (UnalignedRecords.HasValue)
             {
-                writer.WriteBytes(UnalignedRecords.Value.Span, true);
+                writer.WriteRecords(UnalignedRecords.Value, true);
             }
             else
             {

@@ -242,7 +242,7 @@ public sealed partial class ProduceRequest : IRequestMessage
             writer.WriteInt32(Index);
             if (Records.HasValue)
             {
-                writer.WriteBytes(Records.Value.Span, version >= 9);
+                writer.WriteRecords(Records.Value, version >= 9);
             }
             else
             {

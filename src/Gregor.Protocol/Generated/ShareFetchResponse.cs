@@ -233,7 +233,7 @@ public sealed partial class ShareFetchResponse : IResponseMessage
             CurrentLeader.Write(writer, version);
             if (Records.HasValue)
             {
-                writer.WriteBytes(Records.Value.Span, true);
+                writer.WriteRecords(Records.Value, true);
             }
             else
             {

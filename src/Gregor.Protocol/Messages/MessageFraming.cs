@@ -18,7 +18,7 @@ public static class MessageFraming
             writer.WriteInt32(0);
             ResponseHeader.Write(writer, correlationId, ApiMessageFactory.ResponseHeaderVersion(apiKey, version));
             body.Write(writer, version);
-            writer.PatchInt32(start, writer.Length - start - 4);
+            writer.PatchInt32(start, checked((int)(writer.LengthSince(start) - 4)));
         }
         catch
         {
@@ -36,7 +36,7 @@ public static class MessageFraming
             writer.WriteInt32(0);
             header.Write(writer, ApiMessageFactory.RequestHeaderVersion(header.ApiKey, header.ApiVersion));
             body.Write(writer, header.ApiVersion);
-            writer.PatchInt32(start, writer.Length - start - 4);
+            writer.PatchInt32(start, checked((int)(writer.LengthSince(start) - 4)));
         }
         catch
         {

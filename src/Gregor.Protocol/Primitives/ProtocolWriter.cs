@@ -9,24 +9,72 @@ namespace Gregor.Protocol.Primitives;
 /// Call <see cref="Dispose"/> to return the buffer. Not thread-safe. The frame length prefix
 /// is written by reserving four bytes and patching them (<see cref="PatchInt32"/>), so no
 /// message needs a separate size pass.
+/// <para>
+/// Splicing (opt-in, <see cref="EnableSplicing"/>): <see cref="WriteRecords"/> then records large
+/// record-set values by reference instead of copying them, so a fetch response's batches go
+/// from the buffer they were read into straight to the transport. The written message is then
+/// the buffer with each <see cref="Splice"/> inserted at its position; <see cref="Length"/> and
+/// <see cref="WrittenSpan"/> cover the buffer only and <see cref="TotalLength"/> the whole. The
+/// caller keeps spliced memory alive until the message has been written out.
+/// </para>
 /// </summary>
 public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
     private int _length;
+    private List<Splice>? _splices;
+    private int _spliceMinimumBytes = int.MaxValue;
+    private long _splicedBytes;
 
     public ProtocolWriter(int initialCapacity = 256)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(16, initialCapacity));
     }
 
+    /// <summary>Bytes in the buffer (spliced values excluded).</summary>
     public int Length => _length;
+
+    /// <summary>Bytes of the whole message: the buffer plus every spliced value.</summary>
+    public long TotalLength => _length + _splicedBytes;
+
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
-    public void Reset() => _length = 0;
+    /// <summary>Bytes of the message written since buffer position <paramref name="position"/>, spliced values included.</summary>
+    public long LengthSince(int position)
+    {
+        long length = _length - position;
+        if (_splices is { } splices)
+        {
+            for (var i = splices.Count - 1; i >= 0 && splices[i].Position >= position; i--)
+            {
+                length += splices[i].Bytes.Length;
+            }
+        }
+        return length;
+    }
 
-    /// <summary>Drops everything written after <paramref name="length"/> bytes (an abandoned frame).</summary>
+    /// <summary>Values written by reference, in buffer order (empty unless splicing is enabled).</summary>
+    public IReadOnlyList<Splice> Splices => _splices ?? (IReadOnlyList<Splice>)[];
+
+    /// <summary>From now on, record sets of at least <paramref name="minimumBytes"/> are spliced, not copied.</summary>
+    public void EnableSplicing(int minimumBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(minimumBytes);
+        _spliceMinimumBytes = minimumBytes;
+    }
+
+    public void Reset()
+    {
+        _length = 0;
+        _splices?.Clear();
+        _splicedBytes = 0;
+    }
+
+    /// <summary>
+    /// Drops everything written after <paramref name="length"/> bytes (an abandoned frame),
+    /// splices at exactly that point included: a rewind point is where a frame started.
+    /// </summary>
     public void Rewind(int length)
     {
         if ((uint)length > (uint)_length)
@@ -34,6 +82,12 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
             throw new ArgumentOutOfRangeException(nameof(length));
         }
         _length = length;
+        // A splice at the rewind point was written after the kept bytes: it goes too.
+        while (_splices is { Count: > 0 } splices && splices[^1].Position >= length)
+        {
+            _splicedBytes -= splices[^1].Bytes.Length;
+            splices.RemoveAt(splices.Count - 1);
+        }
     }
 
     public void Advance(int count) => _length += count;
@@ -153,6 +207,29 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
         WriteRaw(value);
     }
 
+    /// <summary>
+    /// A <c>records</c> field: length then bytes, like <see cref="WriteBytes"/>, except that with
+    /// splicing enabled a large value is kept by reference (see the class comment).
+    /// </summary>
+    public void WriteRecords(ReadOnlyMemory<byte> value, bool compact)
+    {
+        if (value.Length < _spliceMinimumBytes)
+        {
+            WriteBytes(value.Span, compact);
+            return;
+        }
+        if (compact)
+        {
+            WriteCompactLength(value.Length);
+        }
+        else
+        {
+            WriteInt32(value.Length);
+        }
+        (_splices ??= []).Add(new Splice(_length, value));
+        _splicedBytes += value.Length;
+    }
+
     public void WriteNullBytes(bool compact)
     {
         if (compact)
@@ -188,6 +265,11 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
         {
             size++;
         }
+        if (_splices is { Count: > 0 } splices && splices[^1].Position >= position)
+        {
+            // The size being inserted is Length - position, which would leave the spliced bytes out.
+            throw new InvalidOperationException("a spliced record set cannot sit inside a tagged field");
+        }
         Ensure(size);
         var tail = _length - position;
         _buffer.AsSpan(position, tail).CopyTo(_buffer.AsSpan(position + size, tail));
@@ -214,6 +296,8 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
         var buffer = _buffer;
         _buffer = [];
         _length = 0;
+        _splices = null;
+        _splicedBytes = 0;
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
