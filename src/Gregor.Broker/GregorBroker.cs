@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -86,6 +87,9 @@ public sealed class GregorBroker : IAsyncDisposable
             options.ConfigureServices?.Invoke(builder.Services);
             var listenOptions = new ListenOptions[endPoints.Length];
             builder.WebHost.UseKestrelCore();
+            // After UseKestrelCore, which registers Kestrel's 4 KiB-block pool factory.
+            builder.Services.RemoveAll<IMemoryPoolFactory<byte>>();
+            builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
