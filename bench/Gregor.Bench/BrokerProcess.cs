@@ -106,8 +106,13 @@ internal sealed class BrokerProcess : IAsyncDisposable
     /// One instantaneous reading for the soak: VmRSS (MiB), utime+stime so far (s) and the probe's
     /// latest GC totals (null until the probe has written its file).
     /// </summary>
-    public (double RssMiB, double CpuSeconds, GcTotals? Gc) Snapshot()
+    public (double RssMiB, double CpuSeconds, GcTotals? Gc) Snapshot() => Snapshot(out _, out _);
+
+    /// <summary><see cref="Snapshot()"/> plus RssAnon and RssFile (MiB): which kind of memory the RSS is.</summary>
+    public (double RssMiB, double CpuSeconds, GcTotals? Gc) Snapshot(out double rssAnonMiB, out double rssFileMiB)
     {
+        rssAnonMiB = StatusKib("RssAnon") / 1024;
+        rssFileMiB = StatusKib("RssFile") / 1024;
         var rss = StatusKib("VmRSS") / 1024;
         var cpu = CpuSeconds();
         try

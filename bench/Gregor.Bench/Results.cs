@@ -33,7 +33,14 @@ internal sealed record LatencyResult(string Name, double TargetMBps, double Achi
 internal sealed record GcTotals(double PauseMs, int Gen0, int Gen1, int Gen2, long HeapBytes);
 
 /// <summary>One soak sample, taken every second: broker VmRSS, CPU so far, GC totals, and the records acknowledged/consumed so far. Immutable.</summary>
-internal sealed record SoakSample(double Seconds, double RssMiB, double CpuSeconds, GcTotals? Gc, long Acked, long Consumed);
+internal sealed record SoakSample(double Seconds, double RssMiB, double CpuSeconds, GcTotals? Gc, long Acked, long Consumed)
+{
+    /// <summary>RssAnon: private memory (heaps, native allocations): where a leak would show.</summary>
+    public double RssAnonMiB { get; init; }
+
+    /// <summary>RssFile: mapped files (the runtime's assemblies, the logs' mmapped indexes): reclaimable.</summary>
+    public double RssFileMiB { get; init; }
+}
 
 /// <summary>What one soak run measured (<see cref="SoakRun"/>); rendered by <see cref="SoakReport"/>. Immutable.</summary>
 internal sealed record SoakResult(TimeSpan Duration, double RateMBps, IReadOnlyList<SoakSample> Samples)

@@ -64,15 +64,19 @@ internal sealed class SoakReport
     public bool NoGrowth => SlopeMiBPerMinute < MaxSlopeMiBPerMinute && End.RssMiB <= Reference.RssMiB + MaxEndAboveReferenceMiB;
 
     // RSS = intercept + slope × minutes, fitted to the samples given.
-    private static (double Slope, double Intercept) LeastSquares(IReadOnlyList<SoakSample> samples)
+    private static (double Slope, double Intercept) LeastSquares(IReadOnlyList<SoakSample> samples) => LeastSquares(samples, s => s.RssMiB);
+
+    private static double Slope(IReadOnlyList<SoakSample> samples, Func<SoakSample, double> value) => LeastSquares(samples, value).Slope;
+
+    private static (double Slope, double Intercept) LeastSquares(IReadOnlyList<SoakSample> samples, Func<SoakSample, double> value)
     {
         if (samples.Count < 2)
         {
             return (double.NaN, double.NaN);
         }
         var meanT = samples.Average(s => s.Seconds / 60);
-        var meanY = samples.Average(s => s.RssMiB);
-        var sxy = samples.Sum(s => (s.Seconds / 60 - meanT) * (s.RssMiB - meanY));
+        var meanY = samples.Average(value);
+        var sxy = samples.Sum(s => (s.Seconds / 60 - meanT) * (value(s) - meanY));
         var sxx = samples.Sum(s => (s.Seconds / 60 - meanT) * (s.Seconds / 60 - meanT));
         var slope = sxx > 0 ? sxy / sxx : double.NaN;
         return (slope, meanY - slope * meanT);
@@ -127,6 +131,8 @@ internal sealed class SoakReport
         md.AppendLine(CultureInfo.InvariantCulture, $"| RSS at the end ({Time(End.Seconds)}) | {F(End.RssMiB, "F1")} MiB |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| RSS max (at {Time(Max.Seconds)}) | {F(Max.RssMiB, "F1")} MiB |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| RSS slope over the second half (least squares, {SecondHalf.Count} samples) | {F(SlopeMiBPerMinute, "F2")} MiB/min |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| of which private (RssAnon) at the reference / end; second-half slope | {F(Reference.RssAnonMiB, "F1")} / {F(End.RssAnonMiB, "F1")} MiB; {F(Slope(SecondHalf, x => x.RssAnonMiB), "F2")} MiB/min |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| of which mapped files (RssFile: assemblies, mmapped indexes) at the reference / end; second-half slope | {F(Reference.RssFileMiB, "F1")} / {F(End.RssFileMiB, "F1")} MiB; {F(Slope(SecondHalf, x => x.RssFileMiB), "F2")} MiB/min |");
         var heaps = r.Samples.Where(s => s.Gc is not null).Select(s => s.Gc!.HeapBytes / MiB).ToList();
         md.AppendLine(CultureInfo.InvariantCulture, $"| managed heap (GC.GetTotalMemory) at the end / max | {(End.Gc is { } endGc && heaps.Count > 0 ? $"{endGc.HeapBytes / MiB:F1} / {heaps.Max():F1} MiB" : "not exposed")} |");
         if (first.Gc is { } g0 && End.Gc is { } g1)
@@ -144,14 +150,14 @@ internal sealed class SoakReport
         md.AppendLine();
 
         md.AppendLine("## Samples (every 10 s, and the last)").AppendLine();
-        md.AppendLine("| t s | RSS MiB | heap MiB | gen0/1/2 | GC pause ms | broker CPU s | acknowledged | consumed | lag |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| t s | RSS MiB | RssAnon MiB | RssFile MiB | heap MiB | gen0/1/2 | GC pause ms | broker CPU s | acknowledged | consumed | lag |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var step = Math.Max(10, (int)Math.Ceiling(seconds / 60 / 10) * 10); // at most ~60 rows
         foreach (var s in r.Samples.Where((s, i) => i % step == 0 || i == r.Samples.Count - 1))
         {
             var gc = s.Gc;
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {s.Seconds:F0} | {s.RssMiB:F1} | {(gc is null ? "?" : F(gc.HeapBytes / MiB, "F1"))} | {(gc is null ? "?" : $"{gc.Gen0}/{gc.Gen1}/{gc.Gen2}")} | {(gc is null ? "?" : F(gc.PauseMs, "F1"))} | {s.CpuSeconds:F1} | {s.Acked:N0} | {s.Consumed:N0} | {s.Acked - s.Consumed:N0} |");
+                $"| {s.Seconds:F0} | {s.RssMiB:F1} | {s.RssAnonMiB:F1} | {s.RssFileMiB:F1} | {(gc is null ? "?" : F(gc.HeapBytes / MiB, "F1"))} | {(gc is null ? "?" : $"{gc.Gen0}/{gc.Gen1}/{gc.Gen2}")} | {(gc is null ? "?" : F(gc.PauseMs, "F1"))} | {s.CpuSeconds:F1} | {s.Acked:N0} | {s.Consumed:N0} | {s.Acked - s.Consumed:N0} |");
         }
         md.AppendLine();
         var notes = r.Notes.Append("GC counts, pause and heap in the samples are totals since the broker started; the Results table gives the differences over the run.")

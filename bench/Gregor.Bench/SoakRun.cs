@@ -148,9 +148,10 @@ internal static class SoakRun
         var next = 0.0;
         while (true)
         {
-            var (rss, cpu, gc) = broker.Snapshot();
+            var (rss, cpu, gc) = broker.Snapshot(out var anon, out var file);
             var sample = new SoakSample(Stopwatch.GetElapsedTime(start).TotalSeconds, rss, cpu, gc,
-                Interlocked.Read(ref counters.Acked), Interlocked.Read(ref counters.Consumed));
+                Interlocked.Read(ref counters.Acked), Interlocked.Read(ref counters.Consumed))
+            { RssAnonMiB = anon, RssFileMiB = file };
             samples.Add(sample);
             if (samples.Count % 10 == 1)
             {
