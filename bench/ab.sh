@@ -2,9 +2,9 @@
 # A/B of two revisions of the broker under the same fixed work, alternating, ROUNDS times:
 #   bench/ab.sh BEFORE AFTER [ROUNDS]        e.g. bench/ab.sh HEAD~1 HEAD 2
 # Each run: a fresh broker built from that revision, driven by this tree's harness with
-#   --quick --duration 60s --only "1 KiB, acks=1, 1 partition" --only "consume 1 KiB, 1 partition, warm"
-# so the work is fixed (3 M records of 1 KiB produced with acks=1, then consumed) and the
-# broker's CPU seconds for it compare directly; throughput is printed too but follows the
+#   --quick --duration 60s --memory-limit 0 --only "1 KiB, acks=1, 1 partition" --only "consume 1 KiB, 1 partition, warm"
+# (the harness's own cgroup off: this script manages one) so the work is fixed (3 M records of
+# 1 KiB produced with acks=1, then consumed) and the broker's CPU seconds for it compare directly; throughput is printed too but follows the
 # machine's noise. When a memory cgroup is writable (root, cgroup v1 memory controller or v2
 # with memory enabled), the broker runs in one limited to AB_MEMORY_MIB (default 1024) so that
 # its page cache is recycled instead of touching fresh memory: on a VM whose host backs guest
@@ -60,7 +60,7 @@ printf '%-7s %-5s | %-30s | %10s | %12s\n' rev round scenario "MB/s" "broker CPU
 for round in $(seq "$rounds"); do
     for name in before after; do
         log="$work/$name-$round.log"
-        (cd "$work/$name" && dotnet "$harness" --skip-build --quick --duration 60s \
+        (cd "$work/$name" && dotnet "$harness" --skip-build --quick --duration 60s --memory-limit 0 \
             --only "1 KiB, acks=1, 1 partition" --only "consume 1 KiB, 1 partition, warm" \
             --out "$work/out-$name-$round" >"$log" 2>&1) &
         harness_pid=$!

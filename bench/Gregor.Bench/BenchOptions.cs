@@ -22,10 +22,19 @@ internal sealed record BenchOptions
                             rate into 8 partitions with a consumer group reading them, broker RSS
                             sampled every second; writes soak.md/.svg/.png (not latest.*)
           --soak-rate R     offered rate of the soak in MB/s (default 50)
+          --memory-limit M  run the broker and the dd baselines in a memory cgroup of M MiB,
+                            pre-filled so the page cache recycles pages (default 8192, quick 4096;
+                            0: no cgroup; skipped where no memory cgroup can be made)
           -h, --help        show this help
         """;
 
     public bool Quick { get; init; }
+
+    /// <summary>MiB of the broker's memory cgroup; null: the default for the mode; 0: none.</summary>
+    public int? MemoryLimitMiB { get; init; }
+
+    /// <summary>The memory cgroup size to use (0: none).</summary>
+    public int EffectiveMemoryLimitMiB => MemoryLimitMiB ?? (Quick ? 4096 : 8192);
     public bool Help { get; init; }
     public bool SkipBuild { get; init; }
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
@@ -77,6 +86,14 @@ internal sealed record BenchOptions
                         throw new ArgumentException($"--soak-rate {rateText}: expected MB/s, e.g. 50");
                     }
                     options = options with { SoakRateMBps = rate };
+                    break;
+                case "--memory-limit":
+                    var limitText = Next();
+                    if (!int.TryParse(limitText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var limit) || limit < 0 || (limit > 0 && limit < 256))
+                    {
+                        throw new ArgumentException($"--memory-limit {limitText}: expected MiB (at least 256), or 0 for none");
+                    }
+                    options = options with { MemoryLimitMiB = limit };
                     break;
                 case "--only":
                     options = options with { Only = [.. options.Only, Next()] };

@@ -42,8 +42,9 @@ internal static partial class MachineLimits
     }
 
     /// <summary>dd write (page cache, then oflag=dsync) and read (cold after drop_caches, then warm).</summary>
-    public static async Task<IReadOnlyList<ThroughputResult>> DiskAsync(string directory, int pageCacheMiB, int dsyncMiB)
+    public static async Task<IReadOnlyList<ThroughputResult>> DiskAsync(string directory, int pageCacheMiB, int dsyncMiB, MemoryCgroup? cgroup = null)
     {
+        Task<ThroughputResult> DdAsync(string name, string[] args) => MachineLimits.DdAsync(name, args, cgroup);
         var file = Path.Combine(directory, "dd.bin");
         var results = new List<ThroughputResult>
         {
@@ -60,9 +61,19 @@ internal static partial class MachineLimits
         return results;
     }
 
-    private static async Task<ThroughputResult> DdAsync(string name, string[] args)
+    /// <summary>
+    /// Fills <paramref name="cgroup"/>'s page cache with a file of its size that stays until the
+    /// run ends: from then on every write inside the group recycles pages instead of touching
+    /// fresh memory (the steady state of a broker whose page cache is full).
+    /// </summary>
+    public static Task<ThroughputResult> PrefillAsync(string directory, MemoryCgroup cgroup) =>
+        DdAsync("page cache pre-fill inside the memory cgroup (dd bs=1M, kept)",
+            ["if=/dev/zero", $"of={Path.Combine(directory, "prefill.bin")}", "bs=1M", $"count={cgroup.LimitBytes / 1048576}"], cgroup);
+
+    private static async Task<ThroughputResult> DdAsync(string name, string[] args, MemoryCgroup? cgroup)
     {
-        var run = await Shell.RunAsync("dd", args, TimeSpan.FromMinutes(5));
+        var (file, arguments) = cgroup is null ? ("dd", args) : cgroup.WrapCommand("dd", args);
+        var run = await Shell.RunAsync(file, arguments, TimeSpan.FromMinutes(5));
         var match = DdSummary().Match(run.StdErr);
         if (run.ExitCode != 0 || !match.Success)
         {

@@ -53,6 +53,20 @@ if (options.Soak is { } soakDuration)
 }
 var total = Stopwatch.StartNew();
 var work = Directory.CreateTempSubdirectory("gregor-bench-");
+// The broker and the dd baselines write through a bounded, pre-filled page cache (see MemoryCgroup).
+MemoryCgroup? cgroup = null;
+if (options.EffectiveMemoryLimitMiB > 0)
+{
+    cgroup = MemoryCgroup.TryCreate(options.EffectiveMemoryLimitMiB, out var why);
+    report.Notes.Add(cgroup is null
+        ? $"No memory cgroup ({why}): the broker and dd wrote into fresh memory, whose first-touch cost on a lazily backed VM can dominate (bench/README.md, \"First-touch memory\")."
+        : $"The broker and the dd baselines ran in a {cgroup.LimitBytes / 1048576} MiB memory cgroup whose page cache was pre-filled first, so writes recycle page-cache pages as on a broker whose page cache is full, instead of paying this VM's first-touch cost for fresh memory (bench/README.md, \"First-touch memory\"). Redis and the load generator ran outside it.");
+    if (cgroup is not null)
+    {
+        var prefill = await MachineLimits.PrefillAsync(work.FullName, cgroup);
+        Log(Line(prefill));
+    }
+}
 try
 {
     // Machine limits (skipped with --only: a profiling run wants one workload, not the baselines).
@@ -63,7 +77,7 @@ try
         // The page-cache write is as large as a produce scenario writes: on a VM whose host backs
         // guest memory lazily, a small dd reuses recently freed, already backed pages and runs
         // ~10x faster than writing GBs of new data does (bench/README.md, "First-touch memory").
-        report.Disk.AddRange(await MachineLimits.DiskAsync(work.FullName, options.Quick ? 2048 : 4096, options.Quick ? 32 : 128));
+        report.Disk.AddRange(await MachineLimits.DiskAsync(work.FullName, options.Quick ? 2048 : 4096, options.Quick ? 32 : 128, cgroup));
         report.Disk.ForEach(d => Log(Line(d)));
     }
 
@@ -103,10 +117,14 @@ try
     var dataDir = Path.Combine(work.FullName, "gregor-data");
     var gcFile = Path.Combine(work.FullName, "gc.txt");
     var broker = await BrokerProcess.StartAsync(gregorDll, dataDir, probeDll, gcFile);
+    cgroup?.Add(broker.Pid);
     Log($"gregor pid {broker.Pid} listening on {broker.BootstrapServers}");
     try
     {
         var maxRecords = options.Quick ? 3_000_000L : 50_000_000L;
+        // In a memory cgroup a warm read needs the topic still cached: a scenario writes at most
+        // 60 % of the cgroup (the scenario then ends on the record cap, not the duration).
+        var maxBytes = cgroup is null ? long.MaxValue : cgroup.LimitBytes * 6 / 10;
         // Warm-up (not reported): JIT tiering and first-segment allocation happen here, not in the first scenario.
         await KafkaScenarios.ProduceAsync(broker, "warm-up", "warm-up", 8, 1024, Acks.Leader, TimeSpan.FromSeconds(1), maxRecords);
         var produced = new Dictionary<string, long>();
@@ -125,7 +143,7 @@ try
                     {
                         continue;
                     }
-                    var result = await Attempt(name, () => KafkaScenarios.ProduceAsync(broker, name, topic, partitions, size, acks, options.Duration, maxRecords));
+                    var result = await Attempt(name, () => KafkaScenarios.ProduceAsync(broker, name, topic, partitions, size, acks, options.Duration, Math.Min(maxRecords, maxBytes / size)));
                     if (result is not null)
                     {
                         produced[topic] = result.Records + 1; // + the warm-up record
@@ -135,18 +153,15 @@ try
                             Log(Line(result));
                         }
                     }
+                    // The warm read right after the write: the page cache still holds the topic.
+                    var warmName = ConsumeName(partitions, warm: true);
+                    if (size == 1024 && acks == Acks.Leader && options.Selects(warmName) && produced.TryGetValue(topic, out var count)
+                        && await Attempt(warmName, () => KafkaScenarios.ConsumeAsync(broker, warmName, topic, partitions, count)) is { } warm)
+                    {
+                        report.Consume.Add(warm);
+                        Log(Line(warm));
+                    }
                 }
-            }
-        }
-
-        foreach (var partitions in new[] { 1, 8 })
-        {
-            var topic = $"produce-1024-acks1-p{partitions}";
-            var name = ConsumeName(partitions, warm: true);
-            if (options.Selects(name) && produced.TryGetValue(topic, out var count) && await Attempt(name, () => KafkaScenarios.ConsumeAsync(broker, name, topic, partitions, count)) is { } warm)
-            {
-                report.Consume.Add(warm);
-                Log(Line(warm));
             }
         }
 
@@ -175,6 +190,7 @@ try
             await broker.DisposeAsync();
             dropped = await Shell.DropCachesAsync();
             broker = await BrokerProcess.StartAsync(gregorDll, dataDir, probeDll, gcFile);
+            cgroup?.Add(broker.Pid);
         }
         if (dropped)
         {
@@ -204,6 +220,7 @@ finally
     catch (IOException)
     {
     }
+    cgroup?.Dispose();
 }
 
 report.LoadAtEnd = MachineLimits.LoadAverage();
@@ -215,6 +232,7 @@ report.Notes.Add("GC pause totals come from GC.GetTotalPauseDuration() inside th
 report.Notes.Add("Peak RSS: VmHWM after resetting it per scenario through /proc/PID/clear_refs, and VmRSS sampled every 50 ms (the larger is shown). Broker CPU: utime+stime deltas from /proc/PID/stat; % is of one core over the scenario's wall time.");
 report.Notes.Add("The load generator runs in the harness process (librdkafka via Confluent.Kafka 2.16.0) on the same cores; its CPU is the 'client CPU s' column.");
 report.Notes.Add($"measuring took {total.Elapsed.TotalSeconds:F0} s (after building src/Gregor; the harness's own build by `dotnet run` not counted).");
+report.SoakVerdict = ReportWriter.ReadSoakVerdict(outputDir);
 var png = await report.WriteAsync(outputDir);
 Log(png);
 Log($"results: {Path.Combine(outputDir, "latest.md")}");

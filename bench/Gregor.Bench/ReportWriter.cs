@@ -34,6 +34,26 @@ internal sealed class ReportWriter
     private static string Usage(BrokerUsage? u) => u is null ? "| n/a | n/a | n/a "
         : $"| {F(u.CpuSeconds, "F2")} s ({F(u.CpuPercent, "F0")}%) | {F(u.PeakRssMiB, "F0")} | {(u.GcPauseMs is { } p ? $"{F(p, "F1")} ms ({u.Gen0}/{u.Gen1}/{u.Gen2})" : "not exposed")} ";
 
+    /// <summary>
+    /// The soak's growth verdict row ("measured | status"), read from soak.md in the results
+    /// directory when a soak was run there; null otherwise.
+    /// </summary>
+    public string? SoakVerdict { get; set; }
+
+    /// <summary>Reads the "no RSS growth" row of <paramref name="directory"/>/soak.md, if any.</summary>
+    public static string? ReadSoakVerdict(string directory)
+    {
+        var file = Path.Combine(directory, "soak.md");
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+        var lines = File.ReadAllLines(file);
+        var row = lines.FirstOrDefault(l => l.StartsWith("| no RSS growth |", StringComparison.Ordinal));
+        var duration = lines.FirstOrDefault(l => l.StartsWith("- started:", StringComparison.Ordinal))?.Split("duration", 2) is [_, var d] ? d.Trim() : "?";
+        return row is null ? null : $"{duration}, " + row["| no RSS growth |".Length..].Trim();
+    }
+
     public string Markdown()
     {
         var md = new StringBuilder();
@@ -103,7 +123,9 @@ internal sealed class ReportWriter
             : $"| p99 ≤ 2 ms, p99.9 ≤ 5 ms at 10 MB/s | p99 {F(at10.P99Ms, "F2")} ms, p99.9 {F(at10.P999Ms, "F2")} ms | {(at10.P99Ms <= 2 && at10.P999Ms <= 5 ? "met" : "NOT met")} |");
         var peak = Produce.Concat(Consume).Select(r => r.Broker?.PeakRssMiB ?? 0).Concat(Latency.Select(l => l.Broker?.PeakRssMiB ?? 0)).DefaultIfEmpty(0).Max();
         md.AppendLine(CultureInfo.InvariantCulture, $"| broker RSS < 200 MiB in every scenario | max peak {F(peak, "F0")} MiB | {(peak < 200 ? "met" : "NOT met")} |");
-        md.AppendLine("| no RSS growth over a 10-minute run | not measured by this harness (scenarios are seconds long) | n/a |");
+        md.AppendLine(SoakVerdict is { } soak
+            ? $"| no RSS growth over a 10-minute run | from the last soak (soak.md, `--soak`): {soak} |"
+            : "| no RSS growth over a 10-minute run | not measured by this run (scenarios are seconds long; run `--soak 10m`) | n/a |");
         md.AppendLine();
         if (Notes.Count > 0)
         {
