@@ -35,4 +35,45 @@ public class Crc32CTests
             Assert.Equal(Crc32C.Compute(data), ~Crc32C.AppendSoftware(0xFFFFFFFF, data));
         }
     }
+
+    // The three-chain path takes 3 x 8192 and 3 x 256 byte blocks: every length around those
+    // boundaries, at unaligned starts, must give the portable result.
+    [Theory]
+    [InlineData(767)]
+    [InlineData(768)]
+    [InlineData(769)]
+    [InlineData(775)]
+    [InlineData(1536)]
+    [InlineData(24_575)]
+    [InlineData(24_576)]
+    [InlineData(24_577)]
+    [InlineData(25_343)]
+    [InlineData(25_344)]
+    [InlineData(262_144)]
+    [InlineData(1_000_003)]
+    public void Hardware_AgreesWithSoftware_AroundTheInterleavedBlockSizes(int length)
+    {
+        var random = new Random(length);
+        var buffer = new byte[length + 7];
+        random.NextBytes(buffer);
+        for (var offset = 0; offset < 8; offset += 3)
+        {
+            var data = buffer.AsSpan(offset, length);
+            Assert.Equal(~Crc32C.AppendSoftware(0xFFFFFFFF, data), Crc32C.Compute(data));
+        }
+    }
+
+    [Fact]
+    public void Append_InPieces_EqualsComputeOfTheWhole()
+    {
+        var random = new Random(7);
+        var data = new byte[100_000];
+        random.NextBytes(data);
+        for (var round = 0; round < 20; round++)
+        {
+            var split = random.Next(data.Length);
+            var crc = Crc32C.Append(Crc32C.Append(0xFFFFFFFF, data.AsSpan(0, split)), data.AsSpan(split));
+            Assert.Equal(Crc32C.Compute(data), ~crc);
+        }
+    }
 }
