@@ -43,10 +43,11 @@ public sealed class RequestContext
     public long ReceivedTimestampMs { get; }
 
     /// <summary>
-    /// Keeps <paramref name="resource"/> alive until the handler's response has been encoded into
-    /// its frame, then disposes it: a fetch response references pooled record buffers that must
-    /// go back to the pool only after their bytes were copied into the frame. The dispatcher calls
-    /// <see cref="DisposeResponseResources"/>; one resource per request (a second replaces nothing: it is disposed too).
+    /// Keeps <paramref name="resource"/> alive as long as the response needs it: a fetch response
+    /// references pooled record buffers. The dispatcher hands it to the encoded frame, which
+    /// splices those buffers in by reference and disposes the resource once the frame has been
+    /// written (or dropped); if encoding fails it is disposed at once. One resource per request:
+    /// registering a second throws.
     /// </summary>
     public void DisposeAfterEncoding(IDisposable resource)
     {
