@@ -124,7 +124,7 @@ internal sealed class ReportWriter
         var peak = Produce.Concat(Consume).Select(r => r.Broker?.PeakRssMiB ?? 0).Concat(Latency.Select(l => l.Broker?.PeakRssMiB ?? 0)).DefaultIfEmpty(0).Max();
         md.AppendLine(CultureInfo.InvariantCulture, $"| broker RSS < 200 MiB in every scenario | max peak {F(peak, "F0")} MiB | {(peak < 200 ? "met" : "NOT met")} |");
         md.AppendLine(SoakVerdict is { } soak
-            ? $"| no RSS growth over a 10-minute run | from the last soak (soak.md, `--soak`): {soak} |"
+            ? $"| no RSS growth over a 10-minute run | from the last soak (soak.md, `--soak`): {soak}"
             : "| no RSS growth over a 10-minute run | not measured by this run (scenarios are seconds long; run `--soak 10m`) | n/a |");
         md.AppendLine();
         if (Notes.Count > 0)
