@@ -25,10 +25,15 @@ internal sealed record BenchOptions
           --memory-limit M  run the broker and the dd baselines in a memory cgroup of M MiB,
                             pre-filled so the page cache recycles pages (default 8192, quick 4096;
                             0: no cgroup; skipped where no memory cgroup can be made)
+          --dotnet-producer produce with Confluent.Kafka from .NET instead of the C producer
+                            (bench/loadgen/producer.c, built with cc against librdkafka-dev)
           -h, --help        show this help
         """;
 
     public bool Quick { get; init; }
+
+    /// <summary>Produce with Confluent.Kafka from .NET rather than the native C producer.</summary>
+    public bool DotnetProducer { get; init; }
 
     /// <summary>MiB of the broker's memory cgroup; null: the default for the mode; 0: none.</summary>
     public int? MemoryLimitMiB { get; init; }
@@ -94,6 +99,9 @@ internal sealed record BenchOptions
                         throw new ArgumentException($"--memory-limit {limitText}: expected MiB (at least 256), or 0 for none");
                     }
                     options = options with { MemoryLimitMiB = limit };
+                    break;
+                case "--dotnet-producer":
+                    options = options with { DotnetProducer = true };
                     break;
                 case "--only":
                     options = options with { Only = [.. options.Only, Next()] };

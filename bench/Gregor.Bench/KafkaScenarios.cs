@@ -35,11 +35,29 @@ internal static class KafkaScenarios
         MessageTimeoutMs = 60_000,
     };
 
+    /// <summary>The C producer used for the produce scenarios when it could be built (null: Confluent.Kafka).</summary>
+    public static NativeProducer? Native { get; set; }
+
     /// <summary>Produces records of <paramref name="size"/> bytes as fast as the client can for <paramref name="duration"/>, then flushes.</summary>
     public static async Task<ThroughputResult> ProduceAsync(BrokerProcess broker, string name, string topic, int partitions,
         int size, Acks acks, TimeSpan duration, long maxRecords)
     {
         await CreateTopicAsync(broker.BootstrapServers, topic, partitions);
+        if (Native is { } native)
+        {
+            // The warm-up record is produced by the process before its clock starts.
+            var watermarkBefore = HighWatermarks(broker.BootstrapServers, topic, partitions) + 1;
+            var nativeMeter = broker.Measure();
+            var run = await native.RunAsync(broker.BootstrapServers, topic, size, acks == Acks.All ? "all" : "1", LingerMs, BatchSizeBytes, duration, maxRecords);
+            var nativeUsage = await nativeMeter.EndAsync();
+            var written = HighWatermarks(broker.BootstrapServers, topic, partitions) - watermarkBefore;
+            return new ThroughputResult(name, written, written * size, run.Seconds)
+            {
+                Broker = nativeUsage,
+                ClientCpuSeconds = run.CpuSeconds,
+                Errors = Math.Max(0, run.Sent - written) + run.Failed + run.Undelivered,
+            };
+        }
         // No per-record delivery reports: marshalling one report per record into .NET cost the
         // client more CPU than producing (it was the bottleneck for 100 B records). What was
         // delivered is counted on the broker instead, from the partitions' high watermarks.

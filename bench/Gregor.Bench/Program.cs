@@ -116,6 +116,14 @@ try
     // Gregor.
     var dataDir = Path.Combine(work.FullName, "gregor-data");
     var gcFile = Path.Combine(work.FullName, "gc.txt");
+    if (!options.DotnetProducer)
+    {
+        var (native, why) = await NativeProducer.BuildAsync(root, work.FullName);
+        KafkaScenarios.Native = native;
+        report.ProducerClient = native is null
+            ? $"Confluent.Kafka 2.16.0 (librdkafka 2.16) from .NET; the C producer was not built: {why}"
+            : $"bench/loadgen/producer.c, librdkafka {native.LibrdkafkaVersion} (Debian librdkafka-dev) from C";
+    }
     var broker = await BrokerProcess.StartAsync(gregorDll, dataDir, probeDll, gcFile);
     cgroup?.Add(broker.Pid);
     Log($"gregor pid {broker.Pid} listening on {broker.BootstrapServers}");
@@ -230,7 +238,7 @@ if (double.TryParse(report.LoadAtStart.Split(' ')[0], System.Globalization.Cultu
 }
 report.Notes.Add("GC pause totals come from GC.GetTotalPauseDuration() inside the broker, read by a startup hook the harness injects (DOTNET_STARTUP_HOOKS); the broker itself is unchanged.");
 report.Notes.Add("Peak RSS: VmHWM after resetting it per scenario through /proc/PID/clear_refs, and VmRSS sampled every 50 ms (the larger is shown). Broker CPU: utime+stime deltas from /proc/PID/stat; % is of one core over the scenario's wall time.");
-report.Notes.Add("The load generator runs in the harness process (librdkafka via Confluent.Kafka 2.16.0) on the same cores; its CPU is the 'client CPU s' column.");
+report.Notes.Add($"Produce scenarios: {report.ProducerClient}, a separate process; consume and latency scenarios: Confluent.Kafka 2.16.0 in the harness process. All on the same cores as the broker; the client's CPU is the 'client CPU s' column.");
 report.Notes.Add($"measuring took {total.Elapsed.TotalSeconds:F0} s (after building src/Gregor; the harness's own build by `dotnet run` not counted).");
 report.SoakVerdict = ReportWriter.ReadSoakVerdict(outputDir);
 var png = await report.WriteAsync(outputDir);

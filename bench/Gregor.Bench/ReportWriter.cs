@@ -40,6 +40,9 @@ internal sealed class ReportWriter
     /// </summary>
     public string? SoakVerdict { get; set; }
 
+    /// <summary>Which client produced in the produce scenarios (stated in the report).</summary>
+    public string ProducerClient { get; set; } = "Confluent.Kafka 2.16.0 (librdkafka 2.16) from .NET";
+
     /// <summary>Reads the "no RSS growth" row of <paramref name="directory"/>/soak.md, if any.</summary>
     public static string? ReadSoakVerdict(string directory)
     {
@@ -68,7 +71,7 @@ internal sealed class ReportWriter
             md.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
         }
         md.AppendLine(CultureInfo.InvariantCulture, $"- load average (1/5/15 min) at start: {LoadAtStart}; at end: {LoadAtEnd}");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- producer settings: linger.ms={KafkaScenarios.LingerMs}, batch.size={KafkaScenarios.BatchSizeBytes / 1024} KiB, compression none, idempotence off; MB = 10^6 bytes of record value");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- producer: {ProducerClient}; linger.ms={KafkaScenarios.LingerMs}, batch.size={KafkaScenarios.BatchSizeBytes / 1024} KiB, compression none, idempotence off; MB = 10^6 bytes of record value");
         md.AppendLine();
         md.AppendLine("![throughput and latency](latest.png)").AppendLine();
 
