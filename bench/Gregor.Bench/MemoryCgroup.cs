@@ -65,6 +65,10 @@ internal sealed class MemoryCgroup : IDisposable
     /// <summary>Moves process <paramref name="pid"/> (all its threads) into the group.</summary>
     public void Add(int pid) => File.WriteAllText(Path.Combine(_directory, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>Moves process <paramref name="pid"/> back to the group this one was made in (so it can be removed).</summary>
+    public void MoveToParent(int pid) =>
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(_directory)!, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+
     /// <summary>A <c>sh -c</c> command line that joins the group and then execs <paramref name="file"/>.</summary>
     public (string File, string[] Args) WrapCommand(string file, IEnumerable<string> args)
     {

@@ -65,6 +65,8 @@ if (options.EffectiveMemoryLimitMiB > 0)
     {
         var prefill = await MachineLimits.PrefillAsync(work.FullName, cgroup);
         Log(Line(prefill));
+        // Its write-back would otherwise run under the first measurements.
+        await Shell.RunAsync("sync", [], TimeSpan.FromMinutes(5));
     }
 }
 try

@@ -6,11 +6,32 @@ using Gregor.Protocol.Records;
 using Gregor.Storage;
 
 // Storage benchmarks with the machine's raw figures measured in the same run.
-// Usage: dotnet run -c Release --project bench/Gregor.Storage.Benchmarks -- [--append-mb 512] [--sync-mb 64] [--open-mb 1024] [--dir /tmp]
+// Usage: dotnet run -c Release --project bench/Gregor.Storage.Benchmarks -- [--append-mb 512] [--sync-mb 64] [--open-mb 1024] [--dir /tmp] [--memory-limit 2048]
 var options = Options.Parse(args);
 var root = Path.Combine(options.Directory, "gregor-storage-bench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(root);
 var rows = new List<(string Name, string Value, string Raw, string Ratio, string Goal)>();
+// This process and its dd children write through a bounded, pre-filled page cache, so dd and the
+// appends both recycle pages instead of one of them paying a lazily backed VM's first-touch cost
+// (bench/README.md, "First-touch memory").
+Gregor.Bench.MemoryCgroup? cgroup = null;
+var cgroupNote = "no memory cgroup (--memory-limit 0)";
+if (options.MemoryLimitMb > 0)
+{
+    cgroup = Gregor.Bench.MemoryCgroup.TryCreate(options.MemoryLimitMb, out var why);
+    if (cgroup is null)
+    {
+        cgroupNote = "no memory cgroup: " + why;
+    }
+    else
+    {
+        cgroup.Add(Environment.ProcessId);
+        var prefill = Dd(root, options.MemoryLimitMb, dsync: false, keep: "prefill.bin");
+        // Its write-back would otherwise run under the measurements (dsync dd fell to 40 MB/s).
+        Process.Start("sync")!.WaitForExit();
+        cgroupNote = $"{cgroup.Description}, pre-filled at {prefill:F0} MB/s";
+    }
+}
 try
 {
     var ddWrite = Dd(root, options.AppendMb, dsync: false);
@@ -43,10 +64,16 @@ try
 finally
 {
     Directory.Delete(root, recursive: true);
+    if (cgroup is not null)
+    {
+        cgroup.MoveToParent(Environment.ProcessId);
+        cgroup.Dispose();
+    }
 }
 
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {DateTime.UtcNow:u}");
 Console.WriteLine($"Command: dotnet run -c Release --project bench/Gregor.Storage.Benchmarks -- {string.Join(' ', args)}");
+Console.WriteLine($"Page cache: {cgroupNote}");
 Console.WriteLine();
 Console.WriteLine("| measurement | result | raw (dd) | ratio | goal |");
 Console.WriteLine("|---|---|---|---|---|");
@@ -86,9 +113,9 @@ static string Mbs(double mbPerSecond) => mbPerSecond.ToString("F0", CultureInfo.
 static string Ratio(double value, double raw) => (value / raw).ToString("F2", CultureInfo.InvariantCulture);
 
 // dd's own figure, in MB/s (10^6 bytes), from the bytes it copied and the seconds it took.
-static double Dd(string root, int megabytes, bool dsync)
+static double Dd(string root, int megabytes, bool dsync, string? keep = null)
 {
-    var file = Path.Combine(root, "dd.bin");
+    var file = Path.Combine(root, keep ?? "dd.bin");
     var info = new ProcessStartInfo("dd") { RedirectStandardError = true, UseShellExecute = false };
     foreach (var arg in new[] { "if=/dev/zero", $"of={file}", "bs=1M", $"count={megabytes}" })
     {
@@ -101,7 +128,10 @@ static double Dd(string root, int megabytes, bool dsync)
     using var process = Process.Start(info)!;
     var stderr = process.StandardError.ReadToEnd();
     process.WaitForExit();
-    File.Delete(file);
+    if (keep is null)
+    {
+        File.Delete(file);
+    }
     // "536870912 bytes (537 MB, 512 MiB) copied, 0.41 s, 1.3 GB/s"
     var line = stderr.Split('\n').First(l => l.Contains("copied", StringComparison.Ordinal));
     var bytes = double.Parse(line.Split(' ')[0], CultureInfo.InvariantCulture);
@@ -238,11 +268,11 @@ static void WriteVarint(ArrayBufferWriter<byte> to, long value)
     to.Write<byte>([(byte)raw]);
 }
 
-internal sealed record Options(int AppendMb, int SyncMb, int OpenMb, string Directory)
+internal sealed record Options(int AppendMb, int SyncMb, int OpenMb, string Directory, int MemoryLimitMb)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(512, 64, 1024, Path.GetTempPath());
+        var o = new Options(512, 64, 1024, Path.GetTempPath(), 2048);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             o = args[i] switch
@@ -251,6 +281,7 @@ internal sealed record Options(int AppendMb, int SyncMb, int OpenMb, string Dire
                 "--sync-mb" => o with { SyncMb = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--open-mb" => o with { OpenMb = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--dir" => o with { Directory = args[i + 1] },
+                "--memory-limit" => o with { MemoryLimitMb = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
