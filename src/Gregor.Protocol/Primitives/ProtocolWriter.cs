@@ -24,7 +24,6 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
     private int _length;
     private List<Splice>? _splices;
     private int _spliceMinimumBytes = int.MaxValue;
-    private long _splicedBytes;
 
     public ProtocolWriter(int initialCapacity = 256)
     {
@@ -35,7 +34,7 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
     public int Length => _length;
 
     /// <summary>Bytes of the whole message: the buffer plus every spliced value.</summary>
-    public long TotalLength => _length + _splicedBytes;
+    public long TotalLength => LengthSince(0);
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
@@ -68,7 +67,6 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
     {
         _length = 0;
         _splices?.Clear();
-        _splicedBytes = 0;
     }
 
     /// <summary>
@@ -85,7 +83,6 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
         // A splice at the rewind point was written after the kept bytes: it goes too.
         while (_splices is { Count: > 0 } splices && splices[^1].Position >= length)
         {
-            _splicedBytes -= splices[^1].Bytes.Length;
             splices.RemoveAt(splices.Count - 1);
         }
     }
@@ -227,7 +224,6 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
             WriteInt32(value.Length);
         }
         (_splices ??= []).Add(new Splice(_length, value));
-        _splicedBytes += value.Length;
     }
 
     public void WriteNullBytes(bool compact)
@@ -297,7 +293,6 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
         _buffer = [];
         _length = 0;
         _splices = null;
-        _splicedBytes = 0;
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
