@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using Gregor.Protocol.Records;
@@ -224,48 +223,16 @@ static async Task<(TimeSpan Clean, TimeSpan Unclean, long Bytes)> OpenTimes(stri
 
 static byte[] BuildBatch(int records, int recordBytes)
 {
-    // Each record: a 1 KiB value, no key, no headers; the record's own framing is a few bytes.
+    // Each record: a value of about recordBytes (the record's own framing is a few bytes), no key, no headers.
     var value = new byte[recordBytes - 10];
     Random.Shared.NextBytes(value);
-    var body = new ArrayBufferWriter<byte>();
+    using var builder = new RecordBatchBuilder();
+    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     for (var i = 0; i < records; i++)
     {
-        var record = new ArrayBufferWriter<byte>();
-        record.Write<byte>([0, 0]); // attributes, timestampDelta 0
-        WriteVarint(record, i);
-        WriteVarint(record, -1); // null key
-        WriteVarint(record, value.Length);
-        record.Write(value);
-        WriteVarint(record, 0); // headers
-        WriteVarint(body, record.WrittenCount);
-        body.Write(record.WrittenSpan);
+        builder.Append(now, null, value);
     }
-    var batch = new byte[RecordBatchHeader.Size + body.WrittenCount];
-    var span = batch.AsSpan();
-    BinaryPrimitives.WriteInt32BigEndian(span[8..], batch.Length - 12);
-    span[16] = 2;
-    BinaryPrimitives.WriteInt32BigEndian(span[23..], records - 1);
-    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-    BinaryPrimitives.WriteInt64BigEndian(span[27..], now);
-    BinaryPrimitives.WriteInt64BigEndian(span[35..], now);
-    BinaryPrimitives.WriteInt64BigEndian(span[43..], -1);
-    BinaryPrimitives.WriteInt16BigEndian(span[51..], -1);
-    BinaryPrimitives.WriteInt32BigEndian(span[53..], -1);
-    BinaryPrimitives.WriteInt32BigEndian(span[57..], records);
-    body.WrittenSpan.CopyTo(span[61..]);
-    RecordBatchHeader.WriteCrc(span);
-    return batch;
-}
-
-static void WriteVarint(ArrayBufferWriter<byte> to, long value)
-{
-    var raw = (ulong)((value << 1) ^ (value >> 63));
-    while (raw >= 0x80)
-    {
-        to.Write<byte>([(byte)(raw | 0x80)]);
-        raw >>= 7;
-    }
-    to.Write<byte>([(byte)raw]);
+    return builder.ToArray();
 }
 
 internal sealed record Options(int AppendMb, int SyncMb, int OpenMb, string Directory, int MemoryLimitMb)

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using Gregor.Protocol.Records;
 using Gregor.Storage;
@@ -38,30 +37,13 @@ await Task.WhenAll(appenders);
 
 static byte[] BuildBatch(long id, int records)
 {
+    // Every record's value is the id (no key, no headers); the log assigns the offsets.
     var value = System.Text.Encoding.ASCII.GetBytes(id.ToString(CultureInfo.InvariantCulture));
-    var body = new List<byte>();
+    using var builder = new RecordBatchBuilder();
+    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     for (var i = 0; i < records; i++)
     {
-        // length, attributes 0, timestampDelta 0, offsetDelta i, key null (-1), value, 0 headers
-        var record = new List<byte> { 0, 0, (byte)(i << 1), 1, (byte)(value.Length << 1) };
-        record.AddRange(value);
-        record.Add(0);
-        body.Add((byte)(record.Count << 1));
-        body.AddRange(record);
+        builder.Append(now, null, value);
     }
-    var batch = new byte[RecordBatchHeader.Size + body.Count];
-    var span = batch.AsSpan();
-    BinaryPrimitives.WriteInt32BigEndian(span[8..], batch.Length - 12);
-    span[16] = 2;
-    BinaryPrimitives.WriteInt32BigEndian(span[23..], records - 1);
-    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-    BinaryPrimitives.WriteInt64BigEndian(span[27..], now);
-    BinaryPrimitives.WriteInt64BigEndian(span[35..], now);
-    BinaryPrimitives.WriteInt64BigEndian(span[43..], -1);
-    BinaryPrimitives.WriteInt16BigEndian(span[51..], -1);
-    BinaryPrimitives.WriteInt32BigEndian(span[53..], -1);
-    BinaryPrimitives.WriteInt32BigEndian(span[57..], records);
-    body.ToArray().CopyTo(span[61..]);
-    RecordBatchHeader.WriteCrc(span);
-    return batch;
+    return builder.ToArray();
 }
