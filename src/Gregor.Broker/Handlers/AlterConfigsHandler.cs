@@ -20,23 +20,15 @@ public sealed class AlterConfigsHandler(QuorumController controller) : ApiHandle
     protected override async ValueTask<AlterConfigsResponse?> HandleAsync(
         RequestContext context, AlterConfigsRequest request, CancellationToken cancellationToken)
     {
-        var duplicates = request.Resources.GroupBy(r => (r.ResourceType, r.ResourceName)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        var duplicates = ConfigAlterations.Duplicates(request.Resources.Select(r => (r.ResourceType, r.ResourceName)));
         var response = new AlterConfigsResponse();
         foreach (var resource in request.Resources)
         {
             var (error, message) = duplicates.Contains((resource.ResourceType, resource.ResourceName))
-                ? (ErrorCode.InvalidRequest, "Duplicate resource in request.")
-                : (ConfigResourceType)resource.ResourceType switch
-                {
-                    ConfigResourceType.Topic => await controller.AlterTopicConfigsAsync(
-                        resource.ResourceName,
-                        [.. resource.Configs.Select(c => new ConfigChange(c.Name, ConfigOperation.Set, c.Value))],
-                        incremental: false,
-                        request.ValidateOnly,
-                        cancellationToken).ConfigureAwait(false),
-                    ConfigResourceType.Broker => (ErrorCode.InvalidRequest, "Dynamic broker configs are not supported; set them in the broker's config file."),
-                    _ => (ErrorCode.InvalidRequest, $"Unsupported resource type {resource.ResourceType}"),
-                };
+                ? (ErrorCode.InvalidRequest, ConfigAlterations.DuplicateResourceMessage)
+                : await ConfigAlterations.ApplyAsync(controller, resource.ResourceType, resource.ResourceName,
+                    [.. resource.Configs.Select(c => new ConfigChange(c.Name, ConfigOperation.Set, c.Value))],
+                    incremental: false, request.ValidateOnly, cancellationToken).ConfigureAwait(false);
             response.Responses.Add(new AlterConfigsResponse.AlterConfigsResourceResponse
             {
                 ErrorCode = (short)error,

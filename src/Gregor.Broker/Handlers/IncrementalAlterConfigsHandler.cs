@@ -21,14 +21,14 @@ public sealed class IncrementalAlterConfigsHandler(QuorumController controller)
     protected override async ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(
         RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancellationToken)
     {
-        var duplicates = request.Resources.GroupBy(r => (r.ResourceType, r.ResourceName)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        var duplicates = ConfigAlterations.Duplicates(request.Resources.Select(r => (r.ResourceType, r.ResourceName)));
         var response = new IncrementalAlterConfigsResponse();
         foreach (var resource in request.Resources)
         {
             (ErrorCode Error, string? Message) outcome;
             if (duplicates.Contains((resource.ResourceType, resource.ResourceName)))
             {
-                outcome = (ErrorCode.InvalidRequest, "Duplicate resource in request.");
+                outcome = (ErrorCode.InvalidRequest, ConfigAlterations.DuplicateResourceMessage);
             }
             else if (resource.Configs.FirstOrDefault(c => c.ConfigOperation is < 0 or > (sbyte)ConfigOperation.Subtract) is { } bad)
             {
@@ -36,17 +36,9 @@ public sealed class IncrementalAlterConfigsHandler(QuorumController controller)
             }
             else
             {
-                outcome = (ConfigResourceType)resource.ResourceType switch
-                {
-                    ConfigResourceType.Topic => await controller.AlterTopicConfigsAsync(
-                        resource.ResourceName,
-                        [.. resource.Configs.Select(c => new ConfigChange(c.Name, (ConfigOperation)c.ConfigOperation, c.Value))],
-                        incremental: true,
-                        request.ValidateOnly,
-                        cancellationToken).ConfigureAwait(false),
-                    ConfigResourceType.Broker => (ErrorCode.InvalidRequest, "Dynamic broker configs are not supported; set them in the broker's config file."),
-                    _ => (ErrorCode.InvalidRequest, $"Unsupported resource type {resource.ResourceType}"),
-                };
+                outcome = await ConfigAlterations.ApplyAsync(controller, resource.ResourceType, resource.ResourceName,
+                    [.. resource.Configs.Select(c => new ConfigChange(c.Name, (ConfigOperation)c.ConfigOperation, c.Value))],
+                    incremental: true, request.ValidateOnly, cancellationToken).ConfigureAwait(false);
             }
             response.Responses.Add(new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse
             {

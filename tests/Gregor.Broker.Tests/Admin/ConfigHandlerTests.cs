@@ -96,6 +96,39 @@ public sealed class ConfigHandlerTests
     }
 
     [Fact]
+    public async Task AlterConfigs_DuplicateResourcesAndBrokerResources_AreInvalidRequests_InBothApis()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var client = new AdminClient(await broker.ConnectAsync());
+        await client.CreateTopicAsync("t");
+
+        var legacy = await client.SendAsync<AlterConfigsResponse>(new AlterConfigsRequest
+        {
+            Resources =
+            [
+                new() { ResourceType = 2, ResourceName = "t", Configs = [new() { Name = "segment.ms", Value = "60000" }] },
+                new() { ResourceType = 2, ResourceName = "t", Configs = [new() { Name = "segment.ms", Value = "70000" }] },
+                new() { ResourceType = 4, ResourceName = "1", Configs = [new() { Name = "log.retention.ms", Value = "1" }] },
+            ],
+        }, 2);
+        var incremental = await client.SendAsync<IncrementalAlterConfigsResponse>(new IncrementalAlterConfigsRequest
+        {
+            Resources =
+            [
+                new() { ResourceType = 2, ResourceName = "t", Configs = [new() { Name = "segment.ms", ConfigOperation = 0, Value = "60000" }] },
+                new() { ResourceType = 2, ResourceName = "t", Configs = [new() { Name = "segment.ms", ConfigOperation = 0, Value = "70000" }] },
+                new() { ResourceType = 4, ResourceName = "1", Configs = [new() { Name = "log.retention.ms", ConfigOperation = 0, Value = "1" }] },
+            ],
+        }, 0);
+
+        Assert.All(legacy.Responses, r => Assert.Equal((short)ErrorCode.InvalidRequest, r.ErrorCode));
+        Assert.All(incremental.Responses, r => Assert.Equal((short)ErrorCode.InvalidRequest, r.ErrorCode));
+        Assert.Equal("Duplicate resource in request.", legacy.Responses[0].ErrorMessage);
+        Assert.Equal("Duplicate resource in request.", incremental.Responses[1].ErrorMessage);
+        Assert.Contains("Dynamic broker configs", incremental.Responses[2].ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AlterConfigs_ReplacesEveryOverride()
     {
         await using var broker = await TestBroker.StartAsync();
