@@ -24,7 +24,7 @@ var root = FindRepositoryRoot();
 var outputDir = Path.GetFullPath(options.OutputDir ?? Path.Combine(root, "bench", "results"));
 var report = new ReportWriter
 {
-    Command = "dotnet run -c Release --project bench/Gregor.Bench --" + string.Concat(args.Select(a => " " + a)),
+    Command = "dotnet run -c Release --project bench/Gregor.Bench --" + string.Concat(args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $" \"{a}\"" : " " + a)),
     Machine = MachineLimits.Describe(),
     LoadAtStart = MachineLimits.LoadAverage(),
 };

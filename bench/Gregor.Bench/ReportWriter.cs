@@ -57,20 +57,26 @@ internal sealed class ReportWriter
         return row is null ? null : $"{duration}, " + row["| no RSS growth |".Length..].Trim();
     }
 
+    /// <summary>The title and the run's command, start, machine and load lines, shared by the benchmark and soak reports.</summary>
+    public static void AppendRunHeader(StringBuilder md, string title, string command, string started, IEnumerable<string> machine, string loadAtStart, string loadAtEnd)
+    {
+        md.AppendLine(title).AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"- command: `{command}`");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- started: {started}");
+        foreach (var line in machine)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
+        }
+        md.AppendLine(CultureInfo.InvariantCulture, $"- load average (1/5/15 min) at start: {loadAtStart}; at end: {loadAtEnd}");
+    }
+
     public string Markdown()
     {
         var md = new StringBuilder();
         var loopback = Loopback is { MegabytesPerSecond: > 0 } ? Loopback : null;
         var diskWrite = DiskNamed("disk write, page cache");
         var dsync = DiskNamed("disk write, oflag=dsync");
-        md.AppendLine("# Gregor benchmark: latest run").AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"- command: `{Command}`");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- started: {StartedUtc:yyyy-MM-dd HH:mm} UTC");
-        foreach (var line in Machine)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
-        }
-        md.AppendLine(CultureInfo.InvariantCulture, $"- load average (1/5/15 min) at start: {LoadAtStart}; at end: {LoadAtEnd}");
+        AppendRunHeader(md, "# Gregor benchmark: latest run", Command, string.Create(CultureInfo.InvariantCulture, $"{StartedUtc:yyyy-MM-dd HH:mm} UTC"), Machine, LoadAtStart, LoadAtEnd);
         md.AppendLine(CultureInfo.InvariantCulture, $"- producer: {ProducerClient}; linger.ms={KafkaScenarios.LingerMs}, batch.size={KafkaScenarios.BatchSizeBytes / 1024} KiB, compression none, idempotence off; MB = 10^6 bytes of record value");
         md.AppendLine();
         md.AppendLine("![throughput and latency](latest.png)").AppendLine();

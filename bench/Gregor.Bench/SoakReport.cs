@@ -92,14 +92,8 @@ internal sealed class SoakReport
         var seconds = r.Duration.TotalSeconds;
         var first = r.Samples[0];
         var md = new StringBuilder();
-        md.AppendLine("# Gregor soak: broker memory under steady load").AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"- command: `{Command}`");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- started: {StartedUtc:yyyy-MM-dd HH:mm} UTC; duration {Time(seconds)}");
-        foreach (var line in Machine)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
-        }
-        md.AppendLine(CultureInfo.InvariantCulture, $"- load average (1/5/15 min) at start: {LoadAtStart}; at end: {LoadAtEnd}");
+        ReportWriter.AppendRunHeader(md, "# Gregor soak: broker memory under steady load", Command,
+            string.Create(CultureInfo.InvariantCulture, $"{StartedUtc:yyyy-MM-dd HH:mm} UTC; duration {Time(seconds)}"), Machine, LoadAtStart, LoadAtEnd);
         md.AppendLine(CultureInfo.InvariantCulture, $"- workload: a fresh broker; topic `{SoakRun.Topic}` with {SoakRun.Partitions} partitions; {SoakRun.RecordSize} B records offered at {F(r.RateMBps, "F0")} MB/s (paced every ms, round-robin over partitions), acks=1, linger.ms={KafkaScenarios.LingerMs}, batch.size={KafkaScenarios.BatchSizeBytes / 1024} KiB, compression none; one consumer in group `{SoakRun.GroupId}` (subscribe, enable.auto.commit=true, auto.commit.interval.ms={SoakRun.AutoCommitIntervalMs}, auto.offset.reset=earliest) in the same process");
         md.AppendLine("- sampled every second: broker VmRSS (/proc/PID/status), CPU (utime+stime), and GC totals and managed heap (GC.GetTotalMemory) read inside the broker by the harness's startup-hook probe; MB = 10^6 bytes of record value, MiB = 2^20 bytes");
         md.AppendLine().AppendLine("![RSS over time](soak.png)").AppendLine();
