@@ -16,13 +16,13 @@ public sealed class DescribeGroupsHandler(GroupCoordinator groups) : ApiHandler<
 
     public override short MaxVersion => 6;
 
-    protected override ValueTask<DescribeGroupsResponse?> HandleAsync(RequestContext context, DescribeGroupsRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<DescribeGroupsResponse?> HandleAsync(RequestContext context, DescribeGroupsRequest request, CancellationToken cancellationToken)
     {
         var version = context.ApiVersion;
         var response = new DescribeGroupsResponse();
         foreach (var groupId in request.Groups)
         {
-            var d = groups.DescribeGroup(groupId);
+            var d = await groups.DescribeGroupAsync(groupId, cancellationToken).ConfigureAwait(false);
             var error = d.Error;
             if (error == ErrorCode.None && !d.Exists && version >= 6)
             {
@@ -51,6 +51,6 @@ public sealed class DescribeGroupsHandler(GroupCoordinator groups) : ApiHandler<
             }
             response.Groups.Add(described);
         }
-        return ValueTask.FromResult<DescribeGroupsResponse?>(response);
+        return response;
     }
 }
