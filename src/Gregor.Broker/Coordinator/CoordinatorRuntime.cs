@@ -60,8 +60,8 @@ public sealed class CoordinatorRuntime<TShard, TRecord> : IAsyncDisposable
         _metrics = new CoordinatorRuntimeMetrics(options.Name, () => QueuedEvents, PartitionsByState);
     }
 
-    /// <summary>Requests waiting in every partition's queue.</summary>
-    public long QueuedEvents => _partitions.Values.Sum(p => (long)p.Queue.Reader.Count);
+    /// <summary>Requests waiting in every partition's queue (timer and control events not counted).</summary>
+    public long QueuedEvents => _partitions.Values.Sum(p => (long)p.QueuedRequests);
 
     /// <summary>The partitions this node coordinates or is loading, ascending.</summary>
     public IReadOnlyList<int> Partitions => [.. _partitions.Keys.Order()];
@@ -262,6 +262,7 @@ public sealed class CoordinatorRuntime<TShard, TRecord> : IAsyncDisposable
 
         public int Partition { get; }
         public int Epoch { get; }
+        public int QueuedRequests => Volatile.Read(ref _queuedRequests);
         public CoordinatorRuntime<TShard, TRecord> Runtime => _runtime;
         public CoordinatorTimer<TRecord> Timer { get; }
         public Channel<CoordinatorEvent> Queue { get; } = Channel.CreateUnbounded<CoordinatorEvent>(new UnboundedChannelOptions { SingleReader = true });

@@ -24,7 +24,7 @@ internal sealed class CoordinatorRuntimeMetrics : IDisposable
         _processingTime = _meter.CreateHistogram<double>("gregor.coordinator.event.processing.duration", "ms", "Time an event ran on its partition's event loop, appends included");
         _loadTime = _meter.CreateHistogram<double>("gregor.coordinator.partition.load.duration", "ms", "Time to replay one coordinator partition");
         _rejected = _meter.CreateCounter<long>("gregor.coordinator.events.rejected", "{event}", "Requests refused because their partition's queue was full");
-        _meter.CreateObservableGauge("gregor.coordinator.event.queue.size", () => new Measurement<long>(queuedEvents(), tag), "{event}", "Events waiting in the partitions' queues");
+        _meter.CreateObservableGauge("gregor.coordinator.event.queue.size", () => new Measurement<long>(queuedEvents(), tag), "{event}", "Requests waiting in the partitions' queues");
         _meter.CreateObservableGauge("gregor.coordinator.partitions", partitionsByState, "{partition}", "Coordinator partitions on this node, by state");
     }
 

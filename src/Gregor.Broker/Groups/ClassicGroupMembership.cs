@@ -11,8 +11,9 @@ namespace Gregor.Broker.Groups;
 /// metadata and sends the assignment in SyncGroup, so any client-side assignor works.
 /// <para>
 /// Every method runs on the shard's event loop. Operations change the in-memory groups directly
-/// and queue a group snapshot (<see cref="GroupCoordinatorShard.PersistGroup"/>) where Kafka
-/// writes one: the leader's assignment, a static member's new id, a group that became empty.
+/// and queue a group snapshot where Kafka writes one: with the operation's response for the
+/// leader's assignment and a static member's new id (<see cref="GroupCoordinatorShard.PersistGroup"/>),
+/// in a write of its own for a group that became empty (<see cref="GroupCoordinatorShard.PersistGroupLater"/>).
 /// Responses that wait on a rebalance are TaskCompletionSources with asynchronous continuations,
 /// returned as the operation's response and awaited by the caller off the loop.
 /// </para>
@@ -344,7 +345,7 @@ internal sealed class ClassicGroupMembership(GroupCoordinatorShard shard)
             group.ProtocolName = null;
             group.LeaderId = null;
             group.TransitionTo(GroupState.Empty, now);
-            shard.PersistGroup(group);
+            shard.PersistGroupLater(group);
             return;
         }
         if (group.LeaderId is null || !group.Members.TryGetValue(group.LeaderId, out var leader) || leader.AwaitingJoin is null)

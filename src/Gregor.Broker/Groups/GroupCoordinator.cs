@@ -215,6 +215,10 @@ public sealed class GroupCoordinator : IAsyncDisposable
         return counts.Sum();
     }
 
+    /// <summary>Completes once every operation queued before it ran (tests: requests happen "now" before a fake clock moves).</summary>
+    internal Task WhenIdleAsync() =>
+        Task.WhenAll(_runtime.Partitions.Select(partition => _runtime.ScheduleReadOperation("barrier", partition, _ => 0, _ => 0)));
+
     public async ValueTask DisposeAsync()
     {
         await _runtime.DisposeAsync().ConfigureAwait(false);

@@ -21,7 +21,10 @@ internal sealed class GroupCoordinatorShard : ICoordinatorShard<GroupLogRecord>
     public const string ConsumerProtocolType = "consumer";
 
     private readonly Dictionary<string, ConsumerGroup> _groups = new(StringComparer.Ordinal);
+    private const string PersistGroupsTimerKey = "persist-groups";
+
     private readonly List<GroupLogRecord> _pendingRecords = [];
+    private readonly HashSet<ConsumerGroup> _groupsToPersist = [];
     private readonly CoordinatorTimer<GroupLogRecord> _timer;
     private readonly TimeProvider _time;
 
@@ -74,15 +77,32 @@ internal sealed class GroupCoordinatorShard : ICoordinatorShard<GroupLogRecord>
     public void PersistGroup(ConsumerGroup group) => _pendingRecords.Add(GroupRecords.GroupRecord(group));
 
     /// <summary>The result of a membership operation: its response and the group snapshots it queued.</summary>
-    public CoordinatorResult<TResponse, GroupLogRecord> MembershipResult<TResponse>(TResponse response, Action<Exception>? onAppendFailed = null, Action? onAppended = null)
-    {
-        var records = TakePendingRecords();
-        return new CoordinatorResult<TResponse, GroupLogRecord>(records, response)
+    public CoordinatorResult<TResponse, GroupLogRecord> MembershipResult<TResponse>(TResponse response, Action<Exception>? onAppendFailed = null, Action? onAppended = null) =>
+        new(TakePendingRecords(), response)
         {
             ReplayRecords = false,
-            OnAppendFailed = onAppendFailed is null ? null : ex => RunAndPersist(() => onAppendFailed(ex)),
-            OnAppended = onAppended is null ? null : () => RunAndPersist(onAppended),
+            OnAppendFailed = onAppendFailed,
+            OnAppended = onAppended,
         };
+
+    /// <summary>
+    /// Stores the group's snapshot in a write of its own, right after the current operation (a
+    /// group that became empty: the operation that emptied it answers whether or not the
+    /// snapshot could be written, as before; a failure is logged). The snapshot is taken when
+    /// that write runs, so it is never older than one written before it.
+    /// </summary>
+    public void PersistGroupLater(ConsumerGroup group)
+    {
+        _groupsToPersist.Add(group);
+        _timer.Schedule(PersistGroupsTimerKey, 0, () =>
+        {
+            var records = _groupsToPersist
+                .Where(g => g.State != GroupState.Dead && Find(g.GroupId) == g)
+                .Select(GroupRecords.GroupRecord)
+                .ToList();
+            _groupsToPersist.Clear();
+            return new CoordinatorResult<ValueTuple, GroupLogRecord>(records, default) { ReplayRecords = false };
+        });
     }
 
     /// <summary>Schedules <paramref name="action"/> as a timer operation; the group snapshots it queues are appended with it.</summary>
@@ -108,19 +128,6 @@ internal sealed class GroupCoordinatorShard : ICoordinatorShard<GroupLogRecord>
         GroupLogRecord[] records = [.. _pendingRecords];
         _pendingRecords.Clear();
         return records;
-    }
-
-    /// <summary>
-    /// Append callbacks run after their operation's records were taken; a snapshot they queue
-    /// (a compensating rebalance that empties the group) goes out with an immediate timer.
-    /// </summary>
-    private void RunAndPersist(Action action)
-    {
-        action();
-        if (_pendingRecords.Count > 0)
-        {
-            ScheduleTimer("persist-groups", 0, static () => { });
-        }
     }
 
     public void Replay(GroupLogRecord record)
