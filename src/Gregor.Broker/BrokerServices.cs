@@ -38,6 +38,7 @@ public static class BrokerServices
 
         // Cluster metadata: the controller (metadata log, image publisher) and the admin helpers.
         services.AddSingleton(sp => ControllerOptionsFactory.CreateController(config, sp.GetService<ILogger<QuorumController>>()));
+        services.AddSingleton<IController>(sp => sp.GetRequiredService<QuorumController>());
         services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
         services.AddHostedService<ControllerStartup>();
         services.AddSingleton<AutoTopicCreator>();
