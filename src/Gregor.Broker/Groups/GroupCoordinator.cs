@@ -1,5 +1,6 @@
 using Gregor.Broker.Coordinator;
 using Gregor.Protocol.Errors;
+using Gregor.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -139,7 +140,7 @@ public sealed class GroupCoordinator : IAsyncDisposable
     }
 
     /// <summary>Committed offsets of a group; all of them when <paramref name="partitions"/> is null.</summary>
-    public Task<OffsetFetchResult> FetchOffsetsAsync(string groupId, IReadOnlyList<TopicPartitionKey>? partitions, CancellationToken cancellationToken) =>
+    public Task<OffsetFetchResult> FetchOffsetsAsync(string groupId, IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken) =>
         _runtime.ScheduleReadOperation(
             "fetch-offsets",
             PartitionFor(groupId),
@@ -147,7 +148,7 @@ public sealed class GroupCoordinator : IAsyncDisposable
             error => new OffsetFetchResult(error, [])).WaitAsync(cancellationToken);
 
     /// <summary>OffsetDelete: see <see cref="OffsetManager.Delete"/>.</summary>
-    public Task<PartitionErrorsResult> DeleteOffsetsAsync(string groupId, IReadOnlyList<TopicPartitionKey> partitions, CancellationToken cancellationToken)
+    public Task<PartitionErrorsResult> DeleteOffsetsAsync(string groupId, IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(groupId))
         {

@@ -1,6 +1,7 @@
 using Gregor.Broker.Coordinator;
 using Gregor.Broker.Groups.Records;
 using Gregor.Protocol.Errors;
+using Gregor.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Groups;
@@ -137,7 +138,7 @@ internal sealed class GroupCoordinatorShard : ICoordinatorShard<GroupLogRecord>
         {
             case GroupRecordKind.OffsetCommit:
                 var k = key.Offset!;
-                var tp = new TopicPartitionKey(k.Topic, k.Partition);
+                var tp = new TopicPartition(k.Topic, k.Partition);
                 if (record.Value is null)
                 {
                     Find(k.Group)?.Offsets.Remove(tp);

@@ -1,3 +1,4 @@
+using Gregor.Protocol;
 using System.Text;
 using Gregor.Broker.Coordinator;
 using Gregor.Protocol.Errors;
@@ -47,7 +48,7 @@ internal sealed class OffsetManager(GroupCoordinatorShard shard)
                 continue;
             }
             var offset = new CommittedOffset(entry.Offset, entry.LeaderEpoch, metadata, now, expire);
-            records.Add(GroupRecords.OffsetRecord(p.GroupId, new TopicPartitionKey(entry.Topic, entry.Partition), offset));
+            records.Add(GroupRecords.OffsetRecord(p.GroupId, new TopicPartition(entry.Topic, entry.Partition), offset));
         }
         var committed = records.Count;
         return new(records, errors) { OnAppended = () => shard.Metrics.OffsetCommits.Add(committed) };
@@ -85,7 +86,7 @@ internal sealed class OffsetManager(GroupCoordinatorShard shard)
     }
 
     /// <summary>Committed offsets of a group; all of them when <paramref name="partitions"/> is null.</summary>
-    public OffsetFetchResult Fetch(string groupId, IReadOnlyList<TopicPartitionKey>? partitions)
+    public OffsetFetchResult Fetch(string groupId, IReadOnlyList<TopicPartition>? partitions)
     {
         if (shard.Find(groupId) is not { } group)
         {
@@ -105,7 +106,7 @@ internal sealed class OffsetManager(GroupCoordinatorShard shard)
     /// consumes. GROUP_SUBSCRIBED_TO_TOPIC for topics a live consumer-protocol member subscribes
     /// to; NON_EMPTY_GROUP when a live group uses another protocol type.
     /// </summary>
-    public CoordinatorResult<PartitionErrorsResult, GroupLogRecord> Delete(string groupId, IReadOnlyList<TopicPartitionKey> partitions)
+    public CoordinatorResult<PartitionErrorsResult, GroupLogRecord> Delete(string groupId, IReadOnlyList<TopicPartition> partitions)
     {
         if (shard.Find(groupId) is not { } group)
         {
@@ -121,7 +122,7 @@ internal sealed class OffsetManager(GroupCoordinatorShard shard)
             subscribed = SubscribedTopics(group);
         }
         var errors = new ErrorCode[partitions.Count];
-        var deleted = new HashSet<TopicPartitionKey>();
+        var deleted = new HashSet<TopicPartition>();
         var records = new List<GroupLogRecord>();
         for (var i = 0; i < partitions.Count; i++)
         {

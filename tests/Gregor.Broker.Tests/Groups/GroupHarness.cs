@@ -1,5 +1,6 @@
 using Gregor.Broker.Coordinator;
 using Gregor.Broker.Groups;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Primitives;
 using Microsoft.Extensions.Time.Testing;
@@ -117,7 +118,7 @@ internal sealed class GroupHarness : IAsyncDisposable
             TestContext.Current.CancellationToken);
 
     public async Task<long?> CommittedAsync(string group, string topic, int partition) =>
-        (await Coordinator.FetchOffsetsAsync(group, [new TopicPartitionKey(topic, partition)], TestContext.Current.CancellationToken)).Partitions[0].Offset?.Offset;
+        (await Coordinator.FetchOffsetsAsync(group, [new TopicPartition(topic, partition)], TestContext.Current.CancellationToken)).Partitions[0].Offset?.Offset;
 
     public ValueTask DisposeAsync() => Coordinator.DisposeAsync();
 }
