@@ -17,7 +17,7 @@ public readonly record struct CoordinatorResult<TResponse, TRecord>(IReadOnlyLis
     /// <summary>Replay <see cref="Records"/> into the shard after the append succeeded.</summary>
     public bool ReplayRecords { get; init; } = true;
 
-    /// <summary>Runs on the shard's event loop after the append succeeded (and the replay), before the response completes.</summary>
+    /// <summary>Runs on the shard's event loop after the append succeeded and the replay (at once when there are no records), before the response completes.</summary>
     public Action? OnAppended { get; init; }
 
     /// <summary>Runs on the shard's event loop when the append failed; the response then carries the failure's error code.</summary>

@@ -43,6 +43,10 @@ public sealed class CoordinatorRuntime<TShard, TRecord> : IAsyncDisposable
     private readonly CoordinatorRuntimeMetrics _metrics;
     private readonly ConcurrentDictionary<int, PartitionContext> _partitions = new();
     private readonly CancellationTokenSource _stopping = new();
+    private volatile bool _disposed;
+
+    /// <summary>How long <see cref="DisposeAsync"/> lets queued operations finish before cancelling appends.</summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(10);
 
     public CoordinatorRuntime(
         CoordinatorRuntimeOptions options,
@@ -84,7 +88,7 @@ public sealed class CoordinatorRuntime<TShard, TRecord> : IAsyncDisposable
     /// </summary>
     public Task<CoordinatorLoadSummary> LoadAsync(int partition, int epoch, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         while (true)
         {
             if (_partitions.TryGetValue(partition, out var existing))
@@ -199,17 +203,27 @@ public sealed class CoordinatorRuntime<TShard, TRecord> : IAsyncDisposable
         }
     }
 
-    /// <summary>Unloads every partition and waits for their loops (pending appends are cancelled).</summary>
+    /// <summary>
+    /// Unloads every partition and waits for their loops: queued operations finish first; an
+    /// append still stuck after <see cref="ShutdownGrace"/> (a dead disk) is cancelled.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_stopping.IsCancellationRequested)
+        if (_disposed)
         {
             return;
         }
-        var unloads = _partitions.Keys.Select(p => UnloadAsync(p, -1)).ToList();
-        // Give running operations the chance to finish; an append stuck on a dead disk is cancelled.
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(unloads).ConfigureAwait(false);
+        _disposed = true;
+        var unloads = Task.WhenAll(_partitions.Keys.Select(p => UnloadAsync(p, -1)).ToList());
+        try
+        {
+            await unloads.WaitAsync(ShutdownGrace).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            await unloads.ConfigureAwait(false);
+        }
         _stopping.Dispose();
         _metrics.Dispose();
     }

@@ -37,14 +37,6 @@ public sealed class CoordinatorTimer<TRecord>
         }
     }
 
-    public bool IsScheduled(string key)
-    {
-        lock (_lock)
-        {
-            return _entries.ContainsKey(key);
-        }
-    }
-
     /// <summary>Runs <paramref name="operation"/> as a write on the partition's event loop once <paramref name="delayMs"/> passed; replaces a timer with the same key.</summary>
     public void Schedule(string key, long delayMs, Func<CoordinatorResult<ValueTuple, TRecord>> operation)
     {

@@ -1,6 +1,6 @@
 using Gregor.Broker.Coordinator;
-using Gregor.Protocol.Errors;
 using Gregor.Protocol;
+using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -19,7 +19,4 @@ internal static partial class GroupCoordinatorLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Offsets} offsets and removed {Groups} groups of __consumer_offsets-{Partition}")]
     public static partial void Expired(ILogger logger, int partition, int offsets, int groups);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Group coordinator error: {Context}")]
-    public static partial void Failure(ILogger logger, Exception exception, string context);
 }

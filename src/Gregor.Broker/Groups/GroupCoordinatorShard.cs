@@ -1,7 +1,7 @@
 using Gregor.Broker.Coordinator;
 using Gregor.Broker.Groups.Records;
-using Gregor.Protocol.Errors;
 using Gregor.Protocol;
+using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Groups;

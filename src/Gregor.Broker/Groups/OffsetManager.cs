@@ -1,6 +1,6 @@
-using Gregor.Protocol;
 using System.Text;
 using Gregor.Broker.Coordinator;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 
 namespace Gregor.Broker.Groups;
