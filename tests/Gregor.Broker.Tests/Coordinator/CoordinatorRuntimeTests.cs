@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Gregor.Broker.Coordinator;
 using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Time.Testing;
@@ -221,6 +223,55 @@ public sealed class CoordinatorRuntimeTests : IAsyncDisposable
         _log.FailReadsWith = null;
         await _runtime.LoadAsync(0, 0, Ct).WaitAsync(Wait, Ct);
         Assert.Equal(ErrorCode.None, await ReadError(0).WaitAsync(Wait, Ct));
+    }
+
+    [Fact]
+    public async Task Metrics_RecordLoadTime_EventTimes_QueueSize_AndRejections()
+    {
+        var name = $"metrics-{Guid.NewGuid():N}";
+        var measurements = new ConcurrentDictionary<string, int>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Gregor.Broker.Coordinator")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Record<T>(Instrument instrument, T value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "coordinator" && (string?)tag.Value == name)
+                {
+                    measurements.AddOrUpdate(instrument.Name, 1, (_, n) => n + 1);
+                }
+            }
+        }
+        listener.SetMeasurementEventCallback<double>(Record);
+        listener.SetMeasurementEventCallback<long>(Record);
+        listener.SetMeasurementEventCallback<int>(Record);
+        listener.Start();
+
+        await using var runtime = new CoordinatorRuntime<KeyValueShard, KeyValueRecord>(
+            new CoordinatorRuntimeOptions { Name = name, MaxQueuedEventsPerPartition = 1 }, _log, c => new KeyValueShard(c), _time);
+        await runtime.LoadAsync(0, 0, Ct).WaitAsync(Wait, Ct);
+        _log.AppendGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = runtime.ScheduleWriteOperation("set", 0, s => s.Set("k", 1, "a"), e => $"error:{e}");
+        await _log.AppendStarted.Task.WaitAsync(Wait, Ct);
+        var queued = runtime.ScheduleWriteOperation("set", 0, s => s.Set("k", 2, "b"), e => $"error:{e}");
+        Assert.Equal("error:CoordinatorNotAvailable", await runtime.ScheduleWriteOperation("set", 0, s => s.Set("k", 3, "c"), e => $"error:{e}").WaitAsync(Wait, Ct));
+        listener.RecordObservableInstruments();
+        _log.AppendGate.SetResult();
+        Assert.Equal(["a", "b"], await Task.WhenAll(running, queued).WaitAsync(Wait, Ct));
+
+        Assert.Equal(1, measurements.GetValueOrDefault("gregor.coordinator.partition.load.duration"));
+        Assert.Equal(1, measurements.GetValueOrDefault("gregor.coordinator.events.rejected"));
+        // The load event and the two writes each ran and waited once.
+        Assert.True(measurements.GetValueOrDefault("gregor.coordinator.event.processing.duration") >= 2);
+        Assert.True(measurements.GetValueOrDefault("gregor.coordinator.event.queue.duration") >= 2);
+        Assert.Equal(1, measurements.GetValueOrDefault("gregor.coordinator.event.queue.size"));
+        Assert.Equal(1, measurements.GetValueOrDefault("gregor.coordinator.partitions"));
     }
 
     public ValueTask DisposeAsync() => _runtime.DisposeAsync();
