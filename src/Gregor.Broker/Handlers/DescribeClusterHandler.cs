@@ -12,7 +12,7 @@ namespace Gregor.Broker.Handlers;
 /// is both broker and controller, so endpoint type 2 (controllers) lists it as well. The cluster's
 /// authorized operations are filled in when asked for (<see cref="AclOperations"/>).
 /// </summary>
-public sealed class DescribeClusterHandler(QuorumController controller, BrokerRegistration registration)
+public sealed class DescribeClusterHandler(IController controller, BrokerRegistration registration)
     : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
 {
     private const sbyte BrokerEndpoints = 1;

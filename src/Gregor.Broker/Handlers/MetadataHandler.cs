@@ -16,7 +16,7 @@ namespace Gregor.Broker.Handlers;
 /// operations (v8+) are filled in when asked for, from <see cref="AclOperations"/>.
 /// </summary>
 public sealed class MetadataHandler(
-    QuorumController controller,
+    IController controller,
     AutoTopicCreator autoTopicCreator,
     BrokerRegistration registration,
     BrokerConfig config) : ApiHandler<MetadataRequest, MetadataResponse>

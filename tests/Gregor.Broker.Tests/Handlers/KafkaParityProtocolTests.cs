@@ -1,4 +1,5 @@
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
+using Gregor.Protocol;
 using Gregor.Broker.Security;
 using Gregor.Broker.Tests.Admin;
 using Gregor.Broker.Tests.Support;
