@@ -14,8 +14,9 @@ namespace Gregor.Cluster.Partitions;
 /// Runs only for compacted topics, after <see cref="ProduceRecordsValidator"/> (CRC already
 /// checked). It is the one produce check that reads every record: uncompressed batches are walked
 /// in place; compressed ones are decompressed into a pooled buffer of at most the given bound
-/// (64 MiB by default; Kafka's broker decompresses such batches to validate them too). A batch whose records do not parse is CORRUPT_MESSAGE. Nothing is allocated when every
-/// record has a key. Stateless and thread-safe.
+/// (64 MiB by default; Kafka's broker decompresses such batches to validate them too). A batch
+/// whose records do not parse is CORRUPT_MESSAGE. Nothing is allocated when every record has a
+/// key. Stateless and thread-safe.
 /// </para>
 /// </summary>
 public static class CompactedTopicKeyCheck
@@ -42,7 +43,7 @@ public static class CompactedTopicKeyCheck
                     {
                         (errors ??= []).Add(new ProduceRecordError(
                             batchIndex,
-                            $"Compacted topic cannot accept message without key in topic partition {topicPartition.Topic}-{topicPartition.Partition}."));
+                            $"Compacted topic cannot accept message without key in topic partition {topicPartition}."));
                     }
                     batchIndex++;
                 }
@@ -50,7 +51,7 @@ public static class CompactedTopicKeyCheck
         }
         catch (ProtocolException e)
         {
-            return (ErrorCode.CorruptMessage, $"records of {topicPartition.Topic}-{topicPartition.Partition} do not parse: {e.Message}", null);
+            return (ErrorCode.CorruptMessage, $"records of {topicPartition} do not parse: {e.Message}", null);
         }
         if (errors is null)
         {

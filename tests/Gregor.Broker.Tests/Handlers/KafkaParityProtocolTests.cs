@@ -1,8 +1,8 @@
-using Gregor.Cluster.Partitions;
-using Gregor.Protocol;
 using Gregor.Broker.Security;
 using Gregor.Broker.Tests.Admin;
 using Gregor.Broker.Tests.Support;
+using Gregor.Cluster.Partitions;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 using Gregor.Protocol.Records;
