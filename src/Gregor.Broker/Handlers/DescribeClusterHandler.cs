@@ -1,5 +1,6 @@
 using Gregor.Broker.Admin;
 using Gregor.Broker.Dispatch;
+using Gregor.Broker.Security;
 using Gregor.Cluster.Controller;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
@@ -8,7 +9,8 @@ namespace Gregor.Broker.Handlers;
 
 /// <summary>
 /// DescribeCluster (v0-2): cluster id, controller and brokers from the metadata image. This node
-/// is both broker and controller, so endpoint type 2 (controllers) lists it as well.
+/// is both broker and controller, so endpoint type 2 (controllers) lists it as well. The cluster's
+/// authorized operations are filled in when asked for (<see cref="AclOperations"/>).
 /// </summary>
 public sealed class DescribeClusterHandler(IController controller, BrokerRegistration registration)
     : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
@@ -32,6 +34,10 @@ public sealed class DescribeClusterHandler(IController controller, BrokerRegistr
             return response;
         }
         var image = controller.Current;
+        if (request.IncludeClusterAuthorizedOperations)
+        {
+            response.ClusterAuthorizedOperations = AclOperations.Authorized(AclResourceType.Cluster);
+        }
         response.ClusterId = image.ClusterId;
         response.ControllerId = image.ControllerId;
         var includeFenced = context.ApiVersion >= 2 && request.IncludeFencedBrokers;
