@@ -32,7 +32,10 @@ public static class ReplicationServices
                 config.MessageMaxBytes,
                 LogAppendTime: string.Equals(config.LogMessageTimestampType, "LogAppendTime", StringComparison.OrdinalIgnoreCase),
                 TimestampBeforeMaxMs: config.LogMessageTimestampBeforeMaxMs,
-                TimestampAfterMaxMs: config.LogMessageTimestampAfterMaxMs),
+                TimestampAfterMaxMs: config.LogMessageTimestampAfterMaxMs)
+            {
+                TopicConfigs = TopicConfigResolver(sp.GetRequiredService<QuorumController>()),
+            },
             sp.GetService<ILogger<ReplicaManager>>()));
         services.AddSingleton(sp =>
         {
@@ -42,4 +45,9 @@ public static class ReplicationServices
         services.AddHostedService<ReplicationStartup>();
         return services;
     }
+
+    // A topic's overrides over the topic defaults the image's dynamic broker configs set; the
+    // topic's own map (no allocation) while no dynamic broker config exists.
+    private static Func<MetadataImage, TopicImage, IReadOnlyDictionary<string, string>> TopicConfigResolver(QuorumController controller) =>
+        (image, topic) => image.BrokerConfigs.IsEmpty ? topic.Configs : controller.Configs.TopicConfigs(image, topic.Configs);
 }
