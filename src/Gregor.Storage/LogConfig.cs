@@ -1,3 +1,5 @@
+using Gregor.Protocol.Records;
+
 namespace Gregor.Storage;
 
 /// <summary>

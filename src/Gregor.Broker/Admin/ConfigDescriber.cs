@@ -16,7 +16,7 @@ namespace Gregor.Broker.Admin;
 /// (DYNAMIC_TOPIC_CONFIG) comes first. The source is the first synonym's, else DEFAULT_CONFIG.
 /// Stateless apart from what it reads; thread-safe.
 /// </summary>
-public sealed class ConfigDescriber(QuorumController controller, BrokerConfig config)
+public sealed class ConfigDescriber(IController controller, BrokerConfig config)
 {
     /// <summary>One described config.</summary>
     public sealed record Entry(string Name, string? Value, ConfigSource Source, bool ReadOnly, bool IsSensitive, ConfigType Type,

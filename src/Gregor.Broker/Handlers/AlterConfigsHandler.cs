@@ -12,7 +12,7 @@ namespace Gregor.Broker.Handlers;
 /// resource's dynamic configs, are replaced by exactly the given set.
 /// A resource named twice is INVALID_REQUEST.
 /// </summary>
-public sealed class AlterConfigsHandler(QuorumController controller) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
+public sealed class AlterConfigsHandler(IController controller) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
     public override short MinVersion => AlterConfigsRequest.LowestSupportedVersion;
     public override short MaxVersion => AlterConfigsRequest.HighestSupportedVersion;

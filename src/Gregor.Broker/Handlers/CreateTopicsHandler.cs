@@ -13,7 +13,7 @@ namespace Gregor.Broker.Handlers;
 /// From v5 a created topic reports its partition count, replication factor and every config with
 /// its source; v7 adds the topic id. A name given twice in one request is INVALID_REQUEST.
 /// </summary>
-public sealed class CreateTopicsHandler(QuorumController controller, ConfigDescriber describer)
+public sealed class CreateTopicsHandler(IController controller, ConfigDescriber describer)
     : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
     public override short MinVersion => CreateTopicsRequest.LowestSupportedVersion;

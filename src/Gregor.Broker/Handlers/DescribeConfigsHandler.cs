@@ -14,7 +14,7 @@ namespace Gregor.Broker.Handlers;
 /// cluster-wide dynamic defaults (resource name ""). Synonyms (v1+) and documentation (v3+) only
 /// when asked; config types from v3; a null or empty key list means every config.
 /// </summary>
-public sealed class DescribeConfigsHandler(QuorumController controller, ConfigDescriber describer, BrokerConfig config)
+public sealed class DescribeConfigsHandler(IController controller, ConfigDescriber describer, BrokerConfig config)
     : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
 {
     public override short MinVersion => DescribeConfigsRequest.LowestSupportedVersion;

@@ -12,7 +12,7 @@ namespace Gregor.Broker.Handlers;
 /// topic's overrides or a broker resource's dynamic configs, validated and committed as one
 /// change per resource; an unknown operation is INVALID_REQUEST.
 /// </summary>
-public sealed class IncrementalAlterConfigsHandler(QuorumController controller)
+public sealed class IncrementalAlterConfigsHandler(IController controller)
     : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
     public override short MinVersion => IncrementalAlterConfigsRequest.LowestSupportedVersion;

@@ -1,6 +1,7 @@
 using Gregor.Broker.Config;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Partitions;
 using Gregor.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,12 +35,12 @@ public static class ReplicationServices
                 TimestampBeforeMaxMs: config.LogMessageTimestampBeforeMaxMs,
                 TimestampAfterMaxMs: config.LogMessageTimestampAfterMaxMs)
             {
-                TopicConfigs = TopicConfigResolver(sp.GetRequiredService<QuorumController>()),
+                TopicConfigs = TopicConfigResolver(sp.GetRequiredService<IController>()),
             },
             sp.GetService<ILogger<ReplicaManager>>()));
         services.AddSingleton(sp =>
         {
-            var controller = sp.GetRequiredService<QuorumController>();
+            var controller = sp.GetRequiredService<IController>();
             return new ProducerIdManager(controller.AllocateProducerIdBlockAsync);
         });
         services.AddHostedService<ReplicationStartup>();
@@ -48,6 +49,6 @@ public static class ReplicationServices
 
     // A topic's overrides over the topic defaults the image's dynamic broker configs set; the
     // topic's own map (no allocation) while no dynamic broker config exists.
-    private static Func<MetadataImage, TopicImage, IReadOnlyDictionary<string, string>> TopicConfigResolver(QuorumController controller) =>
+    private static Func<MetadataImage, TopicImage, IReadOnlyDictionary<string, string>> TopicConfigResolver(IController controller) =>
         (image, topic) => image.BrokerConfigs.IsEmpty ? topic.Configs : controller.Configs.TopicConfigs(image, topic.Configs);
 }

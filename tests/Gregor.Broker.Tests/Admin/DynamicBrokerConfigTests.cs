@@ -1,4 +1,4 @@
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
 using Gregor.Broker.Tests.Support;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;

@@ -1,4 +1,5 @@
 using Gregor.Cluster.Configs;
+using Gregor.Protocol.Records;
 using Gregor.Storage;
 
 namespace Gregor.Cluster.Tests.Configs;

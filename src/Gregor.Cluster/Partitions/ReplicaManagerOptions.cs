@@ -1,0 +1,25 @@
+using Gregor.Cluster.Metadata;
+
+namespace Gregor.Cluster.Partitions;
+
+/// <summary>
+/// Settings of the replica manager: this node's id (it hosts the partitions it leads), the
+/// broker-wide produce limits — message.max.bytes, log.message.timestamp.type and
+/// log.message.timestamp.before/after.max.ms, which topic configs override (unset here = no
+/// timestamp bound; the composition root passes the broker config) — the fetch session bound, and
+/// <see cref="TopicConfigs"/>: a topic's configs as its partitions apply them (the composition root
+/// folds in the dynamic broker configs of the image, so a changed log.* default reaches every
+/// topic without an override; unset = the topic's own overrides).
+/// </summary>
+public sealed record ReplicaManagerOptions(
+    int NodeId,
+    int MessageMaxBytes = 1048588,
+    int MaxFetchSessions = FetchSessionCache.DefaultMaxSessions,
+    bool LogAppendTime = false,
+    long TimestampBeforeMaxMs = long.MaxValue,
+    long TimestampAfterMaxMs = long.MaxValue)
+{
+    public Func<MetadataImage, TopicImage, IReadOnlyDictionary<string, string>>? TopicConfigs { get; init; }
+
+    public ProduceLimits ProduceLimits => new(MessageMaxBytes, LogAppendTime, TimestampBeforeMaxMs, TimestampAfterMaxMs);
+}
