@@ -1,5 +1,5 @@
-using Gregor.Cluster.Partitions;
 using Gregor.Broker.Tests.Support;
+using Gregor.Cluster.Partitions;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 using Microsoft.Extensions.DependencyInjection;
