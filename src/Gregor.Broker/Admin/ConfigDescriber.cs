@@ -76,8 +76,14 @@ public sealed class ConfigDescriber(IController controller, BrokerConfig config)
         var key = ConfigCatalogue.FindBroker(name);
         var synonyms = ConfigSynonyms(layers, name, perBroker);
         return Hide(new Entry(name, value, synonyms.Count > 0 ? synonyms[0].Source : ConfigSource.DefaultConfig,
-            ReadOnly: key is not { IsDynamic: true }, key?.IsSensitive ?? false, key?.Type ?? ConfigType.Unknown, key?.Documentation, synonyms));
+            ReadOnly: key is not { IsDynamic: true }, key?.IsSensitive ?? LooksSensitive(name), key?.Type ?? ConfigType.Unknown, key?.Documentation, synonyms));
     }
+
+    // Keys outside the catalogue (ssl.*, sasl.*: Kafka types them PASSWORD) are hidden when their
+    // name says they hold a secret, so an unknown key never leaks one.
+    private static bool LooksSensitive(string name) =>
+        name.Contains("password", StringComparison.OrdinalIgnoreCase) || name.Contains("secret", StringComparison.OrdinalIgnoreCase)
+        || name.EndsWith("jaas.config", StringComparison.OrdinalIgnoreCase);
 
     // Kafka's ConfigHelper.configSynonyms: each layer in precedence order, each synonym name in
     // priority order, then drop what comes before the name itself (a lower-priority synonym set

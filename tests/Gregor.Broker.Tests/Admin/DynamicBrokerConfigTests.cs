@@ -148,6 +148,19 @@ public sealed class DynamicBrokerConfigTests
     }
 
     [Fact]
+    public async Task UnknownSecretLookingKeys_AreDescribedAsSensitiveWithoutTheirValue()
+    {
+        await using var broker = await TestBroker.StartAsync(new Dictionary<string, string> { ["ssl.keystore.password"] = "hunter2" });
+        using var client = new AdminClient(await broker.ConnectAsync());
+
+        var entry = (await DescribeAsync(client, 4, "1"))["ssl.keystore.password"];
+
+        Assert.True(entry.IsSensitive);
+        Assert.Null(entry.Value);
+        Assert.All(entry.Synonyms, s => Assert.Null(s.Value));
+    }
+
+    [Fact]
     public async Task LegacyAlterConfigs_ReplacesTheResourcesDynamicConfigs_AndTheySurviveARestart()
     {
         await using var broker = await TestBroker.StartAsync(new Dictionary<string, string> { ["log.segment.bytes"] = "1048576" });
