@@ -14,8 +14,8 @@ namespace Gregor.Broker.Handlers;
 /// </summary>
 public sealed class AlterConfigsHandler(IController controller) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
-    public override short MinVersion => AlterConfigsRequest.LowestSupportedVersion;
-    public override short MaxVersion => AlterConfigsRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 2;
 
     protected override async ValueTask<AlterConfigsResponse?> HandleAsync(
         RequestContext context, AlterConfigsRequest request, CancellationToken cancellationToken)

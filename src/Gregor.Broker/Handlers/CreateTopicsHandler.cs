@@ -16,8 +16,8 @@ namespace Gregor.Broker.Handlers;
 public sealed class CreateTopicsHandler(IController controller, ConfigDescriber describer)
     : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
-    public override short MinVersion => CreateTopicsRequest.LowestSupportedVersion;
-    public override short MaxVersion => CreateTopicsRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 7;
 
     protected override async ValueTask<CreateTopicsResponse?> HandleAsync(
         RequestContext context, CreateTopicsRequest request, CancellationToken cancellationToken)

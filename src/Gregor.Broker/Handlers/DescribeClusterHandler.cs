@@ -16,8 +16,8 @@ public sealed class DescribeClusterHandler(IController controller, BrokerRegistr
     private const sbyte BrokerEndpoints = 1;
     private const sbyte ControllerEndpoints = 2;
 
-    public override short MinVersion => DescribeClusterRequest.LowestSupportedVersion;
-    public override short MaxVersion => DescribeClusterRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 2;
 
     protected override async ValueTask<DescribeClusterResponse?> HandleAsync(
         RequestContext context, DescribeClusterRequest request, CancellationToken cancellationToken)

@@ -17,8 +17,8 @@ namespace Gregor.Broker.Handlers;
 public sealed class DescribeConfigsHandler(IController controller, ConfigDescriber describer, BrokerConfig config)
     : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
 {
-    public override short MinVersion => DescribeConfigsRequest.LowestSupportedVersion;
-    public override short MaxVersion => DescribeConfigsRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 4;
 
     protected override ValueTask<DescribeConfigsResponse?> HandleAsync(
         RequestContext context, DescribeConfigsRequest request, CancellationToken cancellationToken)

@@ -15,8 +15,8 @@ namespace Gregor.Broker.Handlers;
 public sealed class IncrementalAlterConfigsHandler(IController controller)
     : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
-    public override short MinVersion => IncrementalAlterConfigsRequest.LowestSupportedVersion;
-    public override short MaxVersion => IncrementalAlterConfigsRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 1;
 
     protected override async ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(
         RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancellationToken)

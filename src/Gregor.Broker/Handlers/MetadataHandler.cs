@@ -19,8 +19,8 @@ public sealed class MetadataHandler(
     BrokerRegistration registration,
     BrokerConfig config) : ApiHandler<MetadataRequest, MetadataResponse>
 {
-    public override short MinVersion => MetadataRequest.LowestSupportedVersion;
-    public override short MaxVersion => MetadataRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 13;
 
     protected override async ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
     {
