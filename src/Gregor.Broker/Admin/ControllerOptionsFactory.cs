@@ -41,7 +41,7 @@ public static class ControllerOptionsFactory
             DefaultNumPartitions = config.NumPartitions,
             DefaultReplicationFactor = config.DefaultReplicationFactor,
             DeleteTopicEnable = config.DeleteTopicEnable,
-            TopicConfigDefaults = TopicConfigDefaults.FromBrokerConfig(config),
+            StaticBrokerConfigs = config.Values,
         };
     }
 }

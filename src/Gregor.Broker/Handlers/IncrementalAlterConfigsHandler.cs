@@ -9,8 +9,8 @@ namespace Gregor.Broker.Handlers;
 
 /// <summary>
 /// IncrementalAlterConfigs (v0-1): SET, DELETE, APPEND and SUBTRACT (list configs only) on a
-/// topic's overrides, validated and committed as one change per resource. Dynamic broker
-/// configs are not supported yet (INVALID_REQUEST); an unknown operation is INVALID_REQUEST.
+/// topic's overrides or a broker resource's dynamic configs, validated and committed as one
+/// change per resource; an unknown operation is INVALID_REQUEST.
 /// </summary>
 public sealed class IncrementalAlterConfigsHandler(IController controller)
     : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>

@@ -34,7 +34,10 @@ public static class ReplicationServices
                 LogAppendTime: string.Equals(config.LogMessageTimestampType, "LogAppendTime", StringComparison.OrdinalIgnoreCase),
                 TimestampBeforeMaxMs: config.LogMessageTimestampBeforeMaxMs,
                 TimestampAfterMaxMs: config.LogMessageTimestampAfterMaxMs,
-                Compacted: ProduceLimits.IsCompact(config.LogCleanupPolicy)),
+                Compacted: ProduceLimits.IsCompact(config.LogCleanupPolicy))
+            {
+                TopicConfigs = TopicConfigResolver(sp.GetRequiredService<IController>()),
+            },
             sp.GetService<ILogger<ReplicaManager>>()));
         services.AddSingleton(sp =>
         {
@@ -44,4 +47,9 @@ public static class ReplicationServices
         services.AddHostedService<ReplicationStartup>();
         return services;
     }
+
+    // A topic's overrides over the topic defaults the image's dynamic broker configs set; the
+    // topic's own map (no allocation) while no dynamic broker config exists.
+    private static Func<MetadataImage, TopicImage, IReadOnlyDictionary<string, string>> TopicConfigResolver(IController controller) =>
+        (image, topic) => image.BrokerConfigs.IsEmpty ? topic.Configs : controller.Configs.TopicConfigs(image, topic.Configs);
 }

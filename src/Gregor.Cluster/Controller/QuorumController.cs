@@ -43,6 +43,7 @@ public sealed partial class QuorumController : IController, IDisposable
     public QuorumController(QuorumControllerOptions options, IMetadataLogStore? store = null, ILogger<QuorumController>? logger = null)
     {
         _options = options;
+        Configs = new EffectiveConfigs(options.NodeId, options.StaticBrokerConfigs);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         var clusterId = options.DataDirectory is null
             ? options.ClusterId ?? MetaProperties.NewClusterId()
@@ -109,22 +110,12 @@ public sealed partial class QuorumController : IController, IDisposable
         }
     }
 
-    /// <summary>The value a topic config has when the topic does not override it (broker setting, else Kafka's default).</summary>
-    public string DefaultTopicConfigValue(TopicConfigDefinition definition) =>
-        _options.TopicConfigDefaults.TryGetValue(definition.Name, out var value) ? value : definition.DefaultValue;
+    /// <summary>The configs this node runs with: static settings under the image's dynamic broker configs.</summary>
+    public EffectiveConfigs Configs { get; }
 
     /// <summary>Every known topic config with its effective value: the topic's override, else the default.</summary>
-    public IReadOnlyDictionary<string, string> EffectiveTopicConfigs(IReadOnlyDictionary<string, string> dynamicConfigs)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var definition in TopicConfigCatalogue.All.Values)
-        {
-            result[definition.Name] = dynamicConfigs.TryGetValue(definition.Name, out var value)
-                ? value
-                : DefaultTopicConfigValue(definition);
-        }
-        return result;
-    }
+    public IReadOnlyDictionary<string, string> EffectiveTopicConfigs(IReadOnlyDictionary<string, string> dynamicConfigs) =>
+        Configs.TopicConfigs(Current, dynamicConfigs);
 
     private int Replay()
     {

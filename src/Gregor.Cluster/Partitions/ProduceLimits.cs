@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gregor.Cluster.Configs;
 
 namespace Gregor.Cluster.Partitions;
 
@@ -13,15 +14,13 @@ namespace Gregor.Cluster.Partitions;
 /// </summary>
 public sealed record ProduceLimits(int MaxMessageBytes, bool LogAppendTime, long TimestampBeforeMaxMs, long TimestampAfterMaxMs, bool Compacted = false)
 {
-    /// <summary>Topic configs layered over <paramref name="defaults"/>; unparsable values keep the default.</summary>
+    /// <summary>Topic configs layered over <paramref name="defaults"/>; values the catalogue rejects keep the default.</summary>
     public static ProduceLimits From(IReadOnlyDictionary<string, string> topicConfigs, ProduceLimits defaults) => new(
-        topicConfigs.TryGetValue("max.message.bytes", out var size) && int.TryParse(size, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsedSize) && parsedSize > 0
-            ? parsedSize
-            : defaults.MaxMessageBytes,
-        topicConfigs.TryGetValue("message.timestamp.type", out var type) ? string.Equals(type, "LogAppendTime", StringComparison.OrdinalIgnoreCase) : defaults.LogAppendTime,
-        Long(topicConfigs, "message.timestamp.before.max.ms", defaults.TimestampBeforeMaxMs),
-        Long(topicConfigs, "message.timestamp.after.max.ms", defaults.TimestampAfterMaxMs),
-        topicConfigs.TryGetValue("cleanup.policy", out var policy) ? IsCompact(policy) : defaults.Compacted);
+        Valid(topicConfigs, TopicConfigKeys.MaxMessageBytes) is { } size ? int.Parse(size, CultureInfo.InvariantCulture) : defaults.MaxMessageBytes,
+        Valid(topicConfigs, TopicConfigKeys.MessageTimestampType) is { } type ? type == "LogAppendTime" : defaults.LogAppendTime,
+        Valid(topicConfigs, TopicConfigKeys.MessageTimestampBeforeMaxMs) is { } before ? long.Parse(before, CultureInfo.InvariantCulture) : defaults.TimestampBeforeMaxMs,
+        Valid(topicConfigs, TopicConfigKeys.MessageTimestampAfterMaxMs) is { } after ? long.Parse(after, CultureInfo.InvariantCulture) : defaults.TimestampAfterMaxMs,
+        Valid(topicConfigs, TopicConfigKeys.CleanupPolicy) is { } policy ? IsCompact(policy) : defaults.Compacted);
 
     /// <summary>Whether a cleanup.policy value (a list such as <c>compact,delete</c>) includes compaction.</summary>
     public static bool IsCompact(string cleanupPolicy)
@@ -36,8 +35,6 @@ public sealed record ProduceLimits(int MaxMessageBytes, bool LogAppendTime, long
         return false;
     }
 
-    private static long Long(IReadOnlyDictionary<string, string> configs, string name, long fallback) =>
-        configs.TryGetValue(name, out var value) && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed >= 0
-            ? parsed
-            : fallback;
+    private static string? Valid(IReadOnlyDictionary<string, string> configs, ConfigKey key) =>
+        configs.TryGetValue(key.Name, out var value) && key.Validate(value) is null ? value.Trim() : null;
 }

@@ -33,7 +33,7 @@ public sealed partial class ReplicaManager : IDisposable
     public const int BrokerFetchMaxBytes = 57_671_680;
 
     private readonly ConcurrentDictionary<TopicPartition, Partition> _partitions = new();
-    private readonly Dictionary<TopicPartition, ImmutableDictionary<string, string>> _appliedConfigs = [];
+    private readonly Dictionary<TopicPartition, IReadOnlyDictionary<string, string>> _appliedConfigs = [];
     private readonly IMetadataPublisher _metadata;
     private readonly IReplicaLogProvider _logs;
     private readonly ReplicaManagerOptions _options;
@@ -413,6 +413,7 @@ public sealed partial class ReplicaManager : IDisposable
             var led = new HashSet<TopicPartition>();
             foreach (var topic in image.TopicsByName.Values)
             {
+                IReadOnlyDictionary<string, string>? configs = null;
                 foreach (var partitionImage in topic.Partitions.Values)
                 {
                     if (partitionImage.Leader != NodeId)
@@ -423,7 +424,7 @@ public sealed partial class ReplicaManager : IDisposable
                     led.Add(topicPartition);
                     try
                     {
-                        ApplyLeadership(topicPartition, topic, partitionImage);
+                        ApplyLeadership(topicPartition, topic, partitionImage, configs ??= _options.TopicConfigs?.Invoke(image, topic) ?? topic.Configs);
                     }
                     catch (Exception e)
                     {
@@ -443,30 +444,35 @@ public sealed partial class ReplicaManager : IDisposable
         }
     }
 
-    private void ApplyLeadership(TopicPartition topicPartition, TopicImage topic, PartitionImage partitionImage)
+    private void ApplyLeadership(TopicPartition topicPartition, TopicImage topic, PartitionImage partitionImage, IReadOnlyDictionary<string, string> configs)
     {
         if (_partitions.TryGetValue(topicPartition, out var existing))
         {
             if (existing.TopicId == topic.TopicId)
             {
                 existing.UpdateLeadership(partitionImage.LeaderEpoch);
-                if (!ReferenceEquals(_appliedConfigs.GetValueOrDefault(topicPartition), topic.Configs))
+                if (!SameConfigs(_appliedConfigs.GetValueOrDefault(topicPartition), configs))
                 {
-                    existing.UpdateLimits(ProduceLimits.From(topic.Configs, _options.ProduceLimits));
-                    existing.Log.UpdateConfig(topic.Configs);
-                    _appliedConfigs[topicPartition] = topic.Configs;
+                    existing.UpdateLimits(ProduceLimits.From(configs, _options.ProduceLimits));
+                    existing.Log.UpdateConfig(configs);
+                    _appliedConfigs[topicPartition] = configs;
                 }
                 return;
             }
             // Same name, new topic id: the old topic was deleted and re-created.
             RemovePartition(topicPartition, existing, deleteLog: true);
         }
-        var log = _logs.GetOrCreate(topicPartition, topic.TopicId, topic.Configs);
-        var partition = new Partition(topicPartition, topic.TopicId, partitionImage.LeaderEpoch, log, ProduceLimits.From(topic.Configs, _options.ProduceLimits));
+        var log = _logs.GetOrCreate(topicPartition, topic.TopicId, configs);
+        var partition = new Partition(topicPartition, topic.TopicId, partitionImage.LeaderEpoch, log, ProduceLimits.From(configs, _options.ProduceLimits));
         _partitions[topicPartition] = partition;
-        _appliedConfigs[topicPartition] = topic.Configs;
+        _appliedConfigs[topicPartition] = configs;
         LogPartitionOpened(topicPartition, partitionImage.LeaderEpoch, log.LogStartOffset, log.LogEndOffset);
     }
+
+    // Configs are rebuilt per image when dynamic broker configs are folded in, so compare contents, not references.
+    private static bool SameConfigs(IReadOnlyDictionary<string, string>? applied, IReadOnlyDictionary<string, string> next) =>
+        ReferenceEquals(applied, next)
+        || applied is not null && applied.Count == next.Count && next.All(p => applied.TryGetValue(p.Key, out var v) && v == p.Value);
 
     private void RemovePartition(TopicPartition topicPartition, Partition partition, bool deleteLog)
     {

@@ -1,3 +1,5 @@
+using Gregor.Cluster.Metadata;
+
 namespace Gregor.Cluster.Partitions;
 
 /// <summary>
@@ -5,7 +7,10 @@ namespace Gregor.Cluster.Partitions;
 /// broker-wide produce limits — message.max.bytes, log.message.timestamp.type and
 /// log.message.timestamp.before/after.max.ms, which topic configs override (unset here = no
 /// timestamp bound; the composition root passes the broker config), log.cleanup.policy (whether
-/// topics without their own cleanup.policy are compacted) — and the fetch session bound.
+/// topics without their own cleanup.policy are compacted) — the fetch session bound, and
+/// <see cref="TopicConfigs"/>: a topic's configs as its partitions apply them (the composition root
+/// folds in the dynamic broker configs of the image, so a changed log.* default reaches every
+/// topic without an override; unset = the topic's own overrides).
 /// </summary>
 public sealed record ReplicaManagerOptions(
     int NodeId,
@@ -16,5 +21,7 @@ public sealed record ReplicaManagerOptions(
     long TimestampAfterMaxMs = long.MaxValue,
     bool Compacted = false)
 {
+    public Func<MetadataImage, TopicImage, IReadOnlyDictionary<string, string>>? TopicConfigs { get; init; }
+
     public ProduceLimits ProduceLimits => new(MessageMaxBytes, LogAppendTime, TimestampBeforeMaxMs, TimestampAfterMaxMs, Compacted);
 }
