@@ -1,4 +1,3 @@
-using Gregor.Broker.Admin;
 using Gregor.Broker.Dispatch;
 using Gregor.Cluster.Controller;
 using Gregor.Protocol.Errors;
@@ -10,7 +9,7 @@ namespace Gregor.Broker.Handlers;
 /// DescribeCluster (v0-2): cluster id, controller and brokers from the metadata image. This node
 /// is both broker and controller, so endpoint type 2 (controllers) lists it as well.
 /// </summary>
-public sealed class DescribeClusterHandler(QuorumController controller, BrokerRegistration registration)
+public sealed class DescribeClusterHandler(QuorumController controller)
     : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
 {
     private const sbyte BrokerEndpoints = 1;
@@ -19,10 +18,12 @@ public sealed class DescribeClusterHandler(QuorumController controller, BrokerRe
     public override short MinVersion => DescribeClusterRequest.LowestSupportedVersion;
     public override short MaxVersion => DescribeClusterRequest.HighestSupportedVersion;
 
-    protected override async ValueTask<DescribeClusterResponse?> HandleAsync(
-        RequestContext context, DescribeClusterRequest request, CancellationToken cancellationToken)
+    protected override ValueTask<DescribeClusterResponse?> HandleAsync(
+        RequestContext context, DescribeClusterRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<DescribeClusterResponse?>(Describe(context, request));
+
+    private DescribeClusterResponse Describe(RequestContext context, DescribeClusterRequest request)
     {
-        await registration.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
         var endpointType = context.ApiVersion >= 1 ? request.EndpointType : BrokerEndpoints;
         var response = new DescribeClusterResponse { EndpointType = endpointType };
         if (endpointType is not (BrokerEndpoints or ControllerEndpoints))
