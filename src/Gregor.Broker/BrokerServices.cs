@@ -6,6 +6,7 @@ using Gregor.Broker.Network;
 using Gregor.Broker.Replication;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Partitions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

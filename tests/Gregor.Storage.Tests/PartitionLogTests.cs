@@ -1,4 +1,5 @@
 using Gregor.Protocol;
+using Gregor.Protocol.Records;
 
 namespace Gregor.Storage.Tests;
 

@@ -1,6 +1,7 @@
 using Gregor.Broker.Config;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Partitions;
 using Gregor.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Records;
+using Gregor.Storage;
 
 namespace Gregor.Broker.Tests.Replication;
 
@@ -20,7 +21,7 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
 
     public long LogEndOffset { get { lock (_lock) { return _logEnd; } } }
 
-    public IReadOnlyList<ProducerStateEntry> ActiveProducers => [];
+    public IReadOnlyCollection<ProducerStateEntry> ActiveProducers => [];
 
     public ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken cancellationToken)
     {
@@ -43,7 +44,7 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
         {
             if (fetchOffset < _logStart || fetchOffset > _logEnd)
             {
-                throw new ReplicaLogException(ErrorCode.OffsetOutOfRange, "out of range");
+                throw new KafkaException(ErrorCode.OffsetOutOfRange, "out of range");
             }
             PooledRecords? result = null;
             foreach (var batch in _batches)

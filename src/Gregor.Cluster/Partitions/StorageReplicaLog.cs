@@ -1,0 +1,70 @@
+using Gregor.Storage;
+
+namespace Gregor.Cluster.Partitions;
+
+/// <summary>
+/// Adapts a Gregor.Storage <see cref="PartitionLog"/> to <see cref="IReplicaLog"/>: storage
+/// exceptions pass through (they carry their Kafka error code), and a read copies the file ranges
+/// into one pooled
+/// buffer (one positional read per range, no per-record work; sending the ranges with sendfile is a
+/// later optimisation). The <see cref="LogManager"/> owns the log: disposing this adapter does not
+/// close it, <see cref="StorageReplicaLogProvider.Delete"/> and the log manager do.
+/// Thread-safety: as the PartitionLog (concurrent reads and appends).
+/// </summary>
+public sealed class StorageReplicaLog(PartitionLog log, LogConfig defaults) : IReplicaLog
+{
+    public PartitionLog PartitionLog { get; } = log;
+
+    public long LogStartOffset => PartitionLog.LogStartOffset;
+
+    public long LogEndOffset => PartitionLog.LogEndOffset;
+
+    public IReadOnlyCollection<ProducerStateEntry> ActiveProducers => PartitionLog.ActiveProducers;
+
+    public async ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken cancellationToken)
+    {
+        // The contract of IReplicaLog: records passed ProduceRecordsValidator, CRC included.
+        var result = await PartitionLog.AppendVerifiedAsLeaderAsync(records, leaderEpoch, cancellationToken).ConfigureAwait(false);
+        return new LogAppendResult(result.FirstOffset, result.LastOffset, result.LogAppendTime, result.LogStartOffset);
+    }
+
+    public PooledRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage)
+    {
+        PooledRecords? pooled = null;
+        try
+        {
+            using var result = PartitionLog.Read(fetchOffset, Math.Max(0, maxBytes), maxOffset, minOneMessage);
+            if (result.TotalBytes == 0)
+            {
+                return null;
+            }
+            pooled = new PooledRecords(result.TotalBytes);
+            result.CopyTo(pooled.GetWritableSpan(result.TotalBytes));
+            pooled.Advance(result.TotalBytes);
+            return pooled;
+        }
+        catch
+        {
+            pooled?.Dispose();
+            throw;
+        }
+    }
+
+    public LogOffsetAndTimestamp? FindOffsetByTimestamp(long timestamp) =>
+        PartitionLog.FindOffsetByTimestamp(timestamp) is { } found ? new LogOffsetAndTimestamp(found.Offset, found.Timestamp, -1) : null;
+
+    public LogOffsetAndTimestamp? FindMaxTimestamp() =>
+        PartitionLog.MaxTimestampOffset() is { } found ? new LogOffsetAndTimestamp(found.Offset, found.Timestamp, -1) : null;
+
+    public long DeleteRecordsBefore(long offset) => PartitionLog.DeleteRecordsBefore(offset);
+
+    public (int Epoch, long EndOffset)? EndOffsetForEpoch(int epoch) =>
+        PartitionLog.LeaderEpochs.Count == 0 ? null : PartitionLog.EndOffsetForEpoch(epoch);
+
+    public void UpdateConfig(IReadOnlyDictionary<string, string> topicConfigs) =>
+        PartitionLog.UpdateConfig(StorageReplicaLogProvider.ToLogConfig(topicConfigs, defaults));
+
+    public void Dispose()
+    {
+    }
+}
