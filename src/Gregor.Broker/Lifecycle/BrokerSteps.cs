@@ -173,6 +173,8 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
 
     private Task StartAcceptingAsync(CancellationToken cancellationToken)
     {
+        // Builds the dispatcher and every handler (validating their version ranges) before the first client.
+        Services.GetRequiredService<IRequestProcessor>();
         Services.GetRequiredService<AcceptGate>().Open();
         return Task.CompletedTask;
     }

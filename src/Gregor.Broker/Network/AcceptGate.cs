@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+
 namespace Gregor.Broker.Network;
 
 /// <summary>
@@ -26,11 +29,32 @@ public sealed class AcceptGate
         }
     }
 
-    /// <summary>Completes when the gate is open; cancelled when <paramref name="cancellationToken"/> fires first (the connection went away or the server stops).</summary>
+    /// <summary>Completes when the gate is open; cancelled when <paramref name="cancellationToken"/> fires first.</summary>
     public Task WaitAsync(CancellationToken cancellationToken)
     {
         var open = Volatile.Read(ref _open).Task;
         return open.IsCompleted ? Task.CompletedTask : open.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Holds <paramref name="connection"/> until the gate opens: false when it closed or the server began stopping first.</summary>
+    public async ValueTask<bool> PassAsync(ConnectionContext connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (IsOpen)
+        {
+            return true;
+        }
+        var stopping = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, stopping);
+        try
+        {
+            await WaitAsync(giveUp.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private static TaskCompletionSource NewClosed() => new(TaskCreationOptions.RunContinuationsAsynchronously);
