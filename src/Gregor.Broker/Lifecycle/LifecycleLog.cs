@@ -14,6 +14,9 @@ internal static partial class LifecycleLog
     [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "step {Step} failed after {ElapsedMs:0.0} ms; undoing the {Undo} steps before it")]
     public static partial void StepFailed(ILogger logger, Exception exception, string step, double elapsedMs, int undo);
 
+    [LoggerMessage(EventId = 26, Level = LogLevel.Error, Message = "step {Step} failed after {ElapsedMs:0.0} ms: {Reason}; undoing the {Undo} steps before it")]
+    public static partial void StepRefused(ILogger logger, string step, double elapsedMs, string reason, int undo);
+
     [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "step {Step} undone in {ElapsedMs:0.0} ms")]
     public static partial void StepStopped(ILogger logger, string step, double elapsedMs);
 

@@ -108,7 +108,15 @@ public sealed class NodeLifecycle
             }
             catch (Exception e)
             {
-                LifecycleLog.StepFailed(_logger, e, step.Name, watch.Elapsed.TotalMilliseconds, _completed.Count);
+                if (e is BrokerStartException or BrokerConfigException)
+                {
+                    // A reason the user must fix, printed as is by the host: no stack trace.
+                    LifecycleLog.StepRefused(_logger, step.Name, watch.Elapsed.TotalMilliseconds, e.Message, _completed.Count);
+                }
+                else
+                {
+                    LifecycleLog.StepFailed(_logger, e, step.Name, watch.Elapsed.TotalMilliseconds, _completed.Count);
+                }
                 await UndoAsync(CancellationToken.None).ConfigureAwait(false);
                 var stopped = _startCancellation.IsCancellationRequested;
                 lock (_lock)

@@ -5,6 +5,7 @@ using Gregor.Broker.Config;
 using Gregor.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -54,10 +55,11 @@ internal static class ServeCommand
         builder.Logging.AddBrokerLogDefaults();
         ConfigureConsole(builder.Logging, config);
         builder.AddGregorBroker(config);
+        ListenOptions? httpListen = null;
         if (http is not null)
         {
             builder.Services.AddRoutingCore();
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(http));
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(http, listen => httpListen = listen));
         }
         var app = builder.Build();
         await using (app.ConfigureAwait(false))
@@ -93,6 +95,10 @@ internal static class ServeCommand
                 return ExitCodes.Success;
             }
 
+            if (httpListen?.IPEndPoint is { } httpBound)
+            {
+                HostLog.HttpListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gregor.Http"), httpBound, HealthEndpoint.Path);
+            }
             var listening = string.Join(", ", broker.BoundEndPoints.Select(e => e.ToString()));
             await output.WriteLineAsync($"gregor: listening on {listening} (node {config.NodeId}, data dir {broker.DataDir})").ConfigureAwait(false);
             await output.FlushAsync().ConfigureAwait(false);
