@@ -39,6 +39,7 @@ public static class BrokerServices
 
         // Cluster metadata: the controller (metadata log, image publisher) and the admin helpers.
         services.AddSingleton(sp => new QuorumController(ControllerOptionsFactory.Create(config), store: null, sp.GetService<ILogger<QuorumController>>()));
+        services.AddSingleton<IController>(sp => sp.GetRequiredService<QuorumController>());
         services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
         services.AddSingleton<AutoTopicCreator>();
         services.AddSingleton<ConfigDescriber>();

@@ -11,10 +11,10 @@ namespace Gregor.Broker.Handlers;
 /// logs when it sees the new image. A topic named twice, or an entry with both or neither of
 /// name and id, is INVALID_REQUEST.
 /// </summary>
-public sealed class DeleteTopicsHandler(QuorumController controller) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
+public sealed class DeleteTopicsHandler(IController controller) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
 {
-    public override short MinVersion => DeleteTopicsRequest.LowestSupportedVersion;
-    public override short MaxVersion => DeleteTopicsRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 6;
 
     protected override async ValueTask<DeleteTopicsResponse?> HandleAsync(
         RequestContext context, DeleteTopicsRequest request, CancellationToken cancellationToken)

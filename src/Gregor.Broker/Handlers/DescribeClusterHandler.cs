@@ -9,14 +9,14 @@ namespace Gregor.Broker.Handlers;
 /// DescribeCluster (v0-2): cluster id, controller and brokers from the metadata image. This node
 /// is both broker and controller, so endpoint type 2 (controllers) lists it as well.
 /// </summary>
-public sealed class DescribeClusterHandler(QuorumController controller)
+public sealed class DescribeClusterHandler(IController controller)
     : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
 {
     private const sbyte BrokerEndpoints = 1;
     private const sbyte ControllerEndpoints = 2;
 
-    public override short MinVersion => DescribeClusterRequest.LowestSupportedVersion;
-    public override short MaxVersion => DescribeClusterRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 2;
 
     protected override ValueTask<DescribeClusterResponse?> HandleAsync(
         RequestContext context, DescribeClusterRequest request, CancellationToken cancellationToken) =>

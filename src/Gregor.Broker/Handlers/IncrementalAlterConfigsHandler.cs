@@ -12,11 +12,11 @@ namespace Gregor.Broker.Handlers;
 /// topic's overrides, validated and committed as one change per resource. Dynamic broker
 /// configs are not supported yet (INVALID_REQUEST); an unknown operation is INVALID_REQUEST.
 /// </summary>
-public sealed class IncrementalAlterConfigsHandler(QuorumController controller)
+public sealed class IncrementalAlterConfigsHandler(IController controller)
     : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
-    public override short MinVersion => IncrementalAlterConfigsRequest.LowestSupportedVersion;
-    public override short MaxVersion => IncrementalAlterConfigsRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 1;
 
     protected override async ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(
         RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancellationToken)

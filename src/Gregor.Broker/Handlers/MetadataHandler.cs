@@ -14,12 +14,12 @@ namespace Gregor.Broker.Handlers;
 /// allow it (v4+ AllowAutoTopicCreation; always allowed before v4, as in Kafka).
 /// </summary>
 public sealed class MetadataHandler(
-    QuorumController controller,
+    IController controller,
     AutoTopicCreator autoTopicCreator,
     BrokerConfig config) : ApiHandler<MetadataRequest, MetadataResponse>
 {
-    public override short MinVersion => MetadataRequest.LowestSupportedVersion;
-    public override short MaxVersion => MetadataRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 13;
 
     protected override async ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
     {

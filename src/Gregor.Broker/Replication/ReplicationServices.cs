@@ -37,7 +37,7 @@ public static class ReplicationServices
             sp.GetService<ILogger<ReplicaManager>>()));
         services.AddSingleton(sp =>
         {
-            var controller = sp.GetRequiredService<QuorumController>();
+            var controller = sp.GetRequiredService<IController>();
             return new ProducerIdManager(controller.AllocateProducerIdBlockAsync);
         });
         return services;

@@ -24,7 +24,7 @@ namespace Gregor.Cluster.Controller;
 /// Thread-safety: mutations are serialized by one async lock; <see cref="Current"/> is a
 /// lock-free read of an immutable image; subscribers run on the committing thread, in log order.</para>
 /// </summary>
-public sealed partial class QuorumController : IMetadataPublisher, IDisposable
+public sealed partial class QuorumController : IController, IDisposable
 {
     public const string MetadataVersionFeature = "metadata.version";
 
@@ -79,7 +79,7 @@ public sealed partial class QuorumController : IMetadataPublisher, IDisposable
             _current = MetadataImage.Empty(clusterId, _options.NodeId);
             if (store is FileMetadataLogStore { TruncatedBytes: > 0 } file)
             {
-                LogTruncated(file.TruncatedBytes, file.Path);
+                LogTruncated(file.TruncatedBytes, file.Directory);
             }
             Epoch = Replay(store) + 1;
             _store = store;
