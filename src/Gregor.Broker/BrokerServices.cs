@@ -1,5 +1,6 @@
 using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
+using Gregor.Broker.Coordinator;
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
@@ -51,12 +52,12 @@ public static class BrokerServices
         // ReplicaManager's __consumer_offsets partitions once the data plane is registered; without
         // it (tools, tests of other parts) offsets live in memory only.
         services.AddSingleton(GroupCoordinatorOptions.From(config));
-        services.AddSingleton<IGroupLogStore>(sp => sp.GetService<ReplicaManager>() is { } replicas
+        services.AddSingleton<ICoordinatorLog<GroupLogRecord>>(sp => sp.GetService<ReplicaManager>() is { } replicas
             ? new ReplicaGroupLogStore(replicas, TimeProvider.System)
             : new InMemoryGroupLogStore());
         services.AddSingleton(sp => new GroupCoordinator(
             sp.GetRequiredService<GroupCoordinatorOptions>(),
-            sp.GetRequiredService<IGroupLogStore>(),
+            sp.GetRequiredService<ICoordinatorLog<GroupLogRecord>>(),
             TimeProvider.System,
             sp.GetService<ILogger<GroupCoordinator>>()));
         services.AddSingleton<OffsetsTopicProvisioner>();

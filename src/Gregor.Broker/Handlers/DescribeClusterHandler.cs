@@ -1,4 +1,5 @@
 using Gregor.Broker.Dispatch;
+using Gregor.Broker.Security;
 using Gregor.Cluster.Controller;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
@@ -7,7 +8,8 @@ namespace Gregor.Broker.Handlers;
 
 /// <summary>
 /// DescribeCluster (v0-2): cluster id, controller and brokers from the metadata image. This node
-/// is both broker and controller, so endpoint type 2 (controllers) lists it as well.
+/// is both broker and controller, so endpoint type 2 (controllers) lists it as well. The cluster's
+/// authorized operations are filled in when asked for (<see cref="AclOperations"/>).
 /// </summary>
 public sealed class DescribeClusterHandler(IController controller)
     : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
@@ -33,6 +35,10 @@ public sealed class DescribeClusterHandler(IController controller)
             return response;
         }
         var image = controller.Current;
+        if (request.IncludeClusterAuthorizedOperations)
+        {
+            response.ClusterAuthorizedOperations = AclOperations.Authorized(AclResourceType.Cluster);
+        }
         response.ClusterId = image.ClusterId;
         response.ControllerId = image.ControllerId;
         var includeFenced = context.ApiVersion >= 2 && request.IncludeFencedBrokers;

@@ -22,7 +22,7 @@ namespace Gregor.Broker.Lifecycle;
 /// <item><see cref="OpenLogs"/>: the LogManager recovers the partition logs and starts its background work; the ReplicaManager opens the partitions this node leads / close them (flush, checkpoints).</item>
 /// <item><see cref="BindListeners"/>: the host's server starts: sockets bound, connections held at the <see cref="AcceptGate"/> / server stopped if still running.</item>
 /// <item><see cref="RegisterBroker"/>: this node registered in the metadata with its bound ports (nothing to undo: the next start registers a new incarnation).</item>
-/// <item><see cref="LoadCoordinators"/>: the group coordinator replays <c>__consumer_offsets</c> / its timers stop.</item>
+/// <item><see cref="LoadCoordinators"/>: the group coordinator loads every <c>__consumer_offsets</c> partition / unloads them.</item>
 /// <item><see cref="StartAccepting"/>: the gate opens / the server stops accepting and closes its connections (first thing on shutdown).</item>
 /// </list>
 /// The components come from the broker's container, whose constructors do no I/O (except
@@ -165,11 +165,8 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
     private Task LoadCoordinatorsAsync(CancellationToken cancellationToken) =>
         Services.GetRequiredService<GroupCoordinator>().StartAsync(cancellationToken);
 
-    private Task UnloadCoordinatorsAsync(CancellationToken cancellationToken)
-    {
-        Services.GetRequiredService<GroupCoordinator>().Dispose();
-        return Task.CompletedTask;
-    }
+    private Task UnloadCoordinatorsAsync(CancellationToken cancellationToken) =>
+        Services.GetRequiredService<GroupCoordinator>().StopAsync().AsTask();
 
     private Task StartAcceptingAsync(CancellationToken cancellationToken)
     {

@@ -33,12 +33,13 @@ public static class ReplicationServices
                 config.MessageMaxBytes,
                 LogAppendTime: string.Equals(config.LogMessageTimestampType, "LogAppendTime", StringComparison.OrdinalIgnoreCase),
                 TimestampBeforeMaxMs: config.LogMessageTimestampBeforeMaxMs,
-                TimestampAfterMaxMs: config.LogMessageTimestampAfterMaxMs),
+                TimestampAfterMaxMs: config.LogMessageTimestampAfterMaxMs,
+                Compacted: ProduceLimits.IsCompact(config.LogCleanupPolicy)),
             sp.GetService<ILogger<ReplicaManager>>()));
         services.AddSingleton(sp =>
         {
             var controller = sp.GetRequiredService<IController>();
-            return new ProducerIdManager(controller.AllocateProducerIdBlockAsync);
+            return new ProducerIdManager(controller.AllocateProducerIdBlockAsync, transactionMaxTimeoutMs: config.TransactionMaxTimeoutMs);
         });
         return services;
     }

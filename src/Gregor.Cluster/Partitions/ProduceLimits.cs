@@ -7,10 +7,11 @@ namespace Gregor.Cluster.Partitions;
 /// <c>max.message.bytes</c> (batch size), <c>message.timestamp.type</c> (LogAppendTime batches are
 /// stamped by storage, so their timestamps are not checked) and
 /// <c>message.timestamp.before.max.ms</c> / <c>message.timestamp.after.max.ms</c> (how far a
-/// CreateTime batch may lie in the past / future of the broker clock, INVALID_TIMESTAMP otherwise).
+/// CreateTime batch may lie in the past / future of the broker clock, INVALID_TIMESTAMP otherwise)
+/// and <c>cleanup.policy</c> (a compacted topic refuses records without a key).
 /// Immutable; a partition swaps the whole record on a config change.
 /// </summary>
-public sealed record ProduceLimits(int MaxMessageBytes, bool LogAppendTime, long TimestampBeforeMaxMs, long TimestampAfterMaxMs)
+public sealed record ProduceLimits(int MaxMessageBytes, bool LogAppendTime, long TimestampBeforeMaxMs, long TimestampAfterMaxMs, bool Compacted = false)
 {
     /// <summary>Topic configs layered over <paramref name="defaults"/>; unparsable values keep the default.</summary>
     public static ProduceLimits From(IReadOnlyDictionary<string, string> topicConfigs, ProduceLimits defaults) => new(
@@ -19,7 +20,21 @@ public sealed record ProduceLimits(int MaxMessageBytes, bool LogAppendTime, long
             : defaults.MaxMessageBytes,
         topicConfigs.TryGetValue("message.timestamp.type", out var type) ? string.Equals(type, "LogAppendTime", StringComparison.OrdinalIgnoreCase) : defaults.LogAppendTime,
         Long(topicConfigs, "message.timestamp.before.max.ms", defaults.TimestampBeforeMaxMs),
-        Long(topicConfigs, "message.timestamp.after.max.ms", defaults.TimestampAfterMaxMs));
+        Long(topicConfigs, "message.timestamp.after.max.ms", defaults.TimestampAfterMaxMs),
+        topicConfigs.TryGetValue("cleanup.policy", out var policy) ? IsCompact(policy) : defaults.Compacted);
+
+    /// <summary>Whether a cleanup.policy value (a list such as <c>compact,delete</c>) includes compaction.</summary>
+    public static bool IsCompact(string cleanupPolicy)
+    {
+        foreach (var part in cleanupPolicy.Split(','))
+        {
+            if (part.Trim().Equals("compact", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static long Long(IReadOnlyDictionary<string, string> configs, string name, long fallback) =>
         configs.TryGetValue(name, out var value) && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed >= 0

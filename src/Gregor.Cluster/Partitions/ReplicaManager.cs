@@ -131,6 +131,14 @@ public sealed partial class ReplicaManager : IDisposable
         {
             return ProducePartitionResult.Failed(error, message);
         }
+        if (limits.Compacted)
+        {
+            var keys = CompactedTopicKeyCheck.Check(records, topicPartition);
+            if (keys.Error != ErrorCode.None)
+            {
+                return ProducePartitionResult.Failed(keys.Error, keys.Message, keys.RecordErrors);
+            }
+        }
         try
         {
             var appended = await partition.AppendAsync(records, cancellationToken).ConfigureAwait(false);
@@ -298,9 +306,13 @@ public sealed partial class ReplicaManager : IDisposable
     }
 
     /// <summary>
-    /// ListOffsets for one partition: -2 earliest (and -4 earliest-local), -1 latest (high
-    /// watermark, or last stable offset for read_committed), -3 the record with the largest
-    /// timestamp, a timestamp ≥ 0 the first offset at or after it; -1/-1 when nothing matches.
+    /// ListOffsets for one partition, as Kafka's UnifiedLog.fetchOffsetByTimestamp without remote
+    /// storage: -2 earliest and -4 earliest-local (both the log start offset), -1 latest (high
+    /// watermark, or last stable offset for read_committed), -3 the first record carrying the
+    /// largest timestamp (with its batch's leader epoch), -5 latest-tiered and -6 earliest
+    /// pending upload -1/-1 (nothing is tiered), a timestamp ≥ 0 the first offset at or after it;
+    /// -1/-1 when nothing matches below the visible end. Which specs a request version may use is
+    /// the handler's check (<see cref="ListOffsetsTimestamps.MinVersion"/>).
     /// </summary>
     public ListOffsetResult ListOffset(TopicPartition topicPartition, long timestamp, byte isolationLevel, int currentLeaderEpoch)
     {
@@ -325,10 +337,11 @@ public sealed partial class ReplicaManager : IDisposable
                     return new ListOffsetResult(ErrorCode.None, visibleEnd, -1, epoch);
                 case ListOffsetsTimestamps.MaxTimestamp:
                     return partition.Log.FindMaxTimestamp() is { } max && max.Offset < visibleEnd
-                        ? new ListOffsetResult(ErrorCode.None, max.Offset, max.Timestamp, max.LeaderEpoch >= 0 ? max.LeaderEpoch : epoch)
+                        ? new ListOffsetResult(ErrorCode.None, max.Offset, max.Timestamp, max.LeaderEpoch)
                         : new ListOffsetResult(ErrorCode.None, -1, -1, -1);
                 case < 0:
-                    // Tiered-storage lookups (-5 latest tiered, -6 earliest pending upload): no tiers here.
+                    // -5 latest tiered and -6 earliest pending upload without remote storage: Kafka
+                    // answers offset -1, epoch -1. Unknown specs were refused by the handler.
                     return new ListOffsetResult(ErrorCode.None, -1, -1, -1);
                 default:
                     return partition.Log.FindOffsetByTimestamp(timestamp) is { } found && found.Offset < visibleEnd

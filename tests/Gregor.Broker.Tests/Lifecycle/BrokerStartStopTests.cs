@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Gregor.Broker.Config;
+using Gregor.Broker.Coordinator;
 using Gregor.Broker.Groups;
 using Gregor.Broker.Lifecycle;
 using Gregor.Broker.Network;
@@ -54,7 +55,7 @@ public sealed partial class BrokerStartStopTests
             var logs = new TestLogSink();
             var error = await Assert.ThrowsAsync<BrokerStartException>(() => GregorBroker.StartAsync(
                 Config(dataDir),
-                Options(logs, services => services.Replace(ServiceDescriptor.Singleton<IGroupLogStore>(new FailingGroupLogStore()))),
+                Options(logs, services => services.Replace(ServiceDescriptor.Singleton<ICoordinatorLog<GroupLogRecord>>(new FailingGroupLogStore()))),
                 TestContext.Current.CancellationToken));
 
             Assert.Equal(BrokerStartFailure.StepFailed, error.Failure);
@@ -103,7 +104,7 @@ public sealed partial class BrokerStartStopTests
         builder.Logging.AddBrokerLogDefaults();
         builder.AddGregorBroker(Config(dataDir), new GregorBrokerOptions
         {
-            ConfigureServices = services => services.Replace(ServiceDescriptor.Singleton<IGroupLogStore>(store)),
+            ConfigureServices = services => services.Replace(ServiceDescriptor.Singleton<ICoordinatorLog<GroupLogRecord>>(store)),
         });
         var app = builder.Build();
         try
@@ -160,7 +161,7 @@ public sealed partial class BrokerStartStopTests
     [GeneratedRegex(@"listening on 127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningPort();
 
-    private sealed class FailingGroupLogStore : IGroupLogStore
+    private sealed class FailingGroupLogStore : ICoordinatorLog<GroupLogRecord>
     {
         public ValueTask AppendAsync(int partition, IReadOnlyList<GroupLogRecord> records, CancellationToken cancellationToken) =>
             throw new IOException("offsets log unreadable");
@@ -170,7 +171,7 @@ public sealed partial class BrokerStartStopTests
     }
 
     /// <summary>A store whose load waits until the test releases it.</summary>
-    private sealed class BlockingGroupLogStore : IGroupLogStore
+    private sealed class BlockingGroupLogStore : ICoordinatorLog<GroupLogRecord>
     {
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private volatile bool _loading;
