@@ -15,11 +15,11 @@ namespace Gregor.Broker;
 
 /// <summary>
 /// The composition root: every broker component is registered here, once, as a singleton of
-/// the broker's container. Components that must start before the listener accepts
-/// connections (log recovery, coordinators) register as hosted services: they start in
-/// registration order, before Kestrel binds, and stop after it (reverse order); singletons
-/// that are <see cref="IDisposable"/>/<see cref="IAsyncDisposable"/> are disposed when the
-/// broker is disposed, which is where logs are flushed and closed.
+/// the broker's container. Constructors do no I/O, so registration order does not matter:
+/// what must happen before clients are served (replaying metadata, recovering logs, loading
+/// coordinators) is a named step of the node's lifecycle (<see cref="Lifecycle.BrokerSteps"/>),
+/// which also undoes it on shutdown. Singletons that are <see cref="IDisposable"/> are disposed
+/// again with the container, so their Dispose must be idempotent.
 /// </summary>
 public static class BrokerServices
 {
@@ -35,15 +35,14 @@ public static class BrokerServices
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<NetworkMetrics>();
         services.AddSingleton<ListenerEndpoints>();
+        services.AddSingleton<AcceptGate>();
         services.AddHostedService<IdleConnectionReaper>();
 
         // Cluster metadata: the controller (metadata log, image publisher) and the admin helpers.
-        services.AddSingleton(sp => ControllerOptionsFactory.CreateController(config, sp.GetService<ILogger<QuorumController>>()));
+        services.AddSingleton(sp => new QuorumController(ControllerOptionsFactory.Create(config), store: null, sp.GetService<ILogger<QuorumController>>()));
         services.AddSingleton<IController>(sp => sp.GetRequiredService<QuorumController>());
         services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
-        services.AddHostedService<ControllerStartup>();
         services.AddSingleton<AutoTopicCreator>();
-        services.AddSingleton<BrokerRegistration>();
         services.AddSingleton<ConfigDescriber>();
 
         // Data plane: partitions hosted here (logs, produce, fetch, producer ids).
@@ -62,7 +61,6 @@ public static class BrokerServices
             TimeProvider.System,
             sp.GetService<ILogger<GroupCoordinator>>()));
         services.AddSingleton<OffsetsTopicProvisioner>();
-        services.AddHostedService<GroupCoordinatorService>();
 
         // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
         services.AddSingleton<ApiHandlerRegistry>();

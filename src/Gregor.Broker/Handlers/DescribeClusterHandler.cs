@@ -1,4 +1,3 @@
-using Gregor.Broker.Admin;
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Security;
 using Gregor.Cluster.Controller;
@@ -12,7 +11,7 @@ namespace Gregor.Broker.Handlers;
 /// is both broker and controller, so endpoint type 2 (controllers) lists it as well. The cluster's
 /// authorized operations are filled in when asked for (<see cref="AclOperations"/>).
 /// </summary>
-public sealed class DescribeClusterHandler(IController controller, BrokerRegistration registration)
+public sealed class DescribeClusterHandler(IController controller)
     : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
 {
     private const sbyte BrokerEndpoints = 1;
@@ -21,10 +20,12 @@ public sealed class DescribeClusterHandler(IController controller, BrokerRegistr
     public override short MinVersion => 0;
     public override short MaxVersion => 2;
 
-    protected override async ValueTask<DescribeClusterResponse?> HandleAsync(
-        RequestContext context, DescribeClusterRequest request, CancellationToken cancellationToken)
+    protected override ValueTask<DescribeClusterResponse?> HandleAsync(
+        RequestContext context, DescribeClusterRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<DescribeClusterResponse?>(Describe(context, request));
+
+    private DescribeClusterResponse Describe(RequestContext context, DescribeClusterRequest request)
     {
-        await registration.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
         var endpointType = context.ApiVersion >= 1 ? request.EndpointType : BrokerEndpoints;
         var response = new DescribeClusterResponse { EndpointType = endpointType };
         if (endpointType is not (BrokerEndpoints or ControllerEndpoints))

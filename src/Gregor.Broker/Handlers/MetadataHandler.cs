@@ -18,7 +18,6 @@ namespace Gregor.Broker.Handlers;
 public sealed class MetadataHandler(
     IController controller,
     AutoTopicCreator autoTopicCreator,
-    BrokerRegistration registration,
     BrokerConfig config) : ApiHandler<MetadataRequest, MetadataResponse>
 {
     public override short MinVersion => 0;
@@ -26,7 +25,6 @@ public sealed class MetadataHandler(
 
     protected override async ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
     {
-        await registration.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
         var version = context.ApiVersion;
         var allowAutoCreate = config.AutoCreateTopicsEnable && (version < 4 || request.AllowAutoTopicCreation);
         var response = new MetadataResponse();

@@ -36,8 +36,8 @@ public interface IController : IMetadataPublisher
     /// <summary>Hands out <paramref name="size"/> producer ids, committed before they are returned.</summary>
     Task<long> AllocateProducerIdBlockAsync(int size, CancellationToken cancellationToken);
 
-    /// <summary>Re-registers this node when its advertised listener differs from the registered one.</summary>
-    ValueTask UpdateAdvertisedListenerAsync(string host, int port, CancellationToken cancellationToken);
+    /// <summary>Registers this node (a new incarnation) reachable at <paramref name="host"/>:<paramref name="port"/>.</summary>
+    Task RegisterBrokerAsync(string host, int port, CancellationToken cancellationToken);
 
     /// <summary>
     /// Changes the dynamic configs of a BROKER resource ("" = every broker's default, or this

@@ -308,31 +308,6 @@ public sealed partial class QuorumController
     /// (e.g. the listener was bound to port 0 and the OS picked the port after start). A no-op
     /// when nothing changed, so callers may call it on every request.
     /// </summary>
-    public async ValueTask UpdateAdvertisedListenerAsync(string host, int port, CancellationToken cancellationToken)
-    {
-        if (IsRegisteredAs(_current, host, port))
-        {
-            return;
-        }
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (IsRegisteredAs(_current, host, port))
-            {
-                return;
-            }
-            var next = await CommitAsync([Registration(host, port, _store.EndOffset)]).ConfigureAwait(false);
-            LogCommitted("broker registration", $"{host}:{port}", next.Offset);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private bool IsRegisteredAs(MetadataImage image, string host, int port) =>
-        image.Brokers.TryGetValue(_options.NodeId, out var self) && self.Host == host && self.Port == port && !self.Fenced;
-
     private RegisterBrokerRecord Registration(string host, int port, long brokerEpoch) => new(
         _options.NodeId,
         Guid.NewGuid(),

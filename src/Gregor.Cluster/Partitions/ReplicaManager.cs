@@ -17,10 +17,10 @@ namespace Gregor.Cluster.Partitions;
 /// lookups and producer state — for the handlers and for the coordinators that keep their state
 /// in internal topics (__consumer_offsets).
 /// <para>
-/// Lifecycle: constructed once per broker; it subscribes to the metadata publisher and applies
-/// every image in order — opening (or creating) the log of each partition whose leader is this
-/// node, updating leader epochs and topic configs, and deleting the logs of removed topics.
-/// Disposing it closes every log.
+/// Lifecycle: constructed once per broker (touching nothing); <see cref="Open"/> subscribes to the
+/// metadata publisher and applies every image in order — opening (or creating) the log of each
+/// partition whose leader is this node, updating leader epochs and topic configs, and deleting
+/// the logs of removed topics. Disposing it closes every log.
 /// </para>
 /// <para>
 /// Thread-safety: all public methods are safe to call concurrently. Partitions live in a
@@ -44,7 +44,7 @@ public sealed partial class ReplicaManager : IDisposable
     private readonly Counter<long> _bytesIn;
     private readonly Counter<long> _bytesOut;
     private readonly Counter<long> _delayedFetches;
-    private readonly IDisposable _subscription;
+    private IDisposable? _subscription;
     private long _appliedOffset = long.MinValue;
     private bool _disposed;
 
@@ -66,10 +66,20 @@ public sealed partial class ReplicaManager : IDisposable
         _delayedFetches = _meter.CreateCounter<long>("gregor.fetch.delayed", description: "Fetches that waited for data (long poll)");
         _meter.CreateObservableGauge("gregor.partitions.hosted", () => _partitions.Count, description: "Partitions this node leads");
         FetchSessions = new FetchSessionCache(options.MaxFetchSessions, timeProvider: _time, meter: _meter);
+    }
+
+    /// <summary>Opens the partitions the current image says this node leads and follows every later image. Once.</summary>
+    public void Open()
+    {
         lock (_applyLock)
         {
-            _subscription = metadata.Subscribe((_, next) => Apply(next));
-            Apply(metadata.Current);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_subscription is not null)
+            {
+                throw new InvalidOperationException("the replica manager is already open");
+            }
+            _subscription = _metadata.Subscribe((_, next) => Apply(next));
+            Apply(_metadata.Current);
         }
     }
 
@@ -503,7 +513,7 @@ public sealed partial class ReplicaManager : IDisposable
             }
             _disposed = true;
         }
-        _subscription.Dispose();
+        _subscription?.Dispose();
         foreach (var (topicPartition, partition) in _partitions)
         {
             _partitions.TryRemove(topicPartition, out _);

@@ -17,6 +17,7 @@ public sealed class ReplicaGroupLogStoreTests : IDisposable
     public ReplicaGroupLogStoreTests()
     {
         _replicas = new ReplicaManager(_metadata, _logs, new ReplicaManagerOptions(NodeId: 1, MessageMaxBytes: 1_000_000));
+        _replicas.Open();
         _metadata.AddTopic(GroupCoordinatorOptions.OffsetsTopicName, 50, configs: new Dictionary<string, string> { ["cleanup.policy"] = "compact" });
     }
 
