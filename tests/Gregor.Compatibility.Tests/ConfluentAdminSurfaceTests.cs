@@ -92,13 +92,13 @@ public sealed class ConfluentAdminSurfaceTests
 
         using var consumer = new ConsumerBuilder<string, string>(ConfluentClients.Consumer(broker, group)).Build();
         consumer.Subscribe(topic);
-        await Eventually.True(
+        await Eventually.TrueAsync(
             () =>
             {
                 consumer.Consume(TimeSpan.FromMilliseconds(50));
                 return consumer.Assignment.Count == 1;
             },
-            Patience,
+            timeout: Patience, what:
             "the consumer joins its group and gets the partition");
         var groups = await admin.DescribeConsumerGroupsAsync([group], new DescribeConsumerGroupsOptions { IncludeAuthorizedOperations = true, RequestTimeout = Patience });
         var groupDescription = Assert.Single(groups.ConsumerGroupDescriptions);

@@ -77,22 +77,22 @@ public sealed class ConfluentTests
 
         await ConfluentClients.ProduceAsync(broker, topic, Enumerable.Range(0, 120).Select(i => ($"k{i}", $"a-{i}")));
         await using var member1 = GroupMember.Start(broker, topic, "confluent-group-1", consumed);
-        await Eventually.True(() => member1.Assigned == 6 && !consumed.IsEmpty, Patience, "the first member to own all 6 partitions and consume");
+        await Eventually.TrueAsync(() => member1.Assigned == 6 && !consumed.IsEmpty, timeout: Patience, what: "the first member to own all 6 partitions and consume");
 
         await using var member2 = GroupMember.Start(broker, topic, "confluent-group-1", consumed);
         var member3 = GroupMember.Start(broker, topic, "confluent-group-1", consumed);
-        await Eventually.True(() => member1.Assigned == 2 && member2.Assigned == 2 && member3.Assigned == 2, Patience,
+        await Eventually.TrueAsync(() => member1.Assigned == 2 && member2.Assigned == 2 && member3.Assigned == 2, timeout: Patience, what:
             $"2 partitions each after two joins (now {member1.Assigned}/{member2.Assigned}/{member3.Assigned})");
 
         await ConfluentClients.ProduceAsync(broker, topic, Enumerable.Range(0, 120).Select(i => ($"k{i}", $"b-{i}")));
-        await Eventually.True(() => consumed.Count >= 240, Patience, $"240 records consumed (now {consumed.Count})");
+        await Eventually.TrueAsync(() => consumed.Count >= 240, timeout: Patience, what: $"240 records consumed (now {consumed.Count})");
         Assert.True(member3.ConsumedCount > 0, "the third member consumed nothing");
 
         await member3.DisposeAsync();
-        await Eventually.True(() => member1.Assigned == 3 && member2.Assigned == 3, Patience,
+        await Eventually.TrueAsync(() => member1.Assigned == 3 && member2.Assigned == 3, timeout: Patience, what:
             $"3 partitions each after a leave (now {member1.Assigned}/{member2.Assigned})");
         await ConfluentClients.ProduceAsync(broker, topic, Enumerable.Range(0, 60).Select(i => ($"k{i}", $"c-{i}")));
-        await Eventually.True(() => consumed.Count >= 300, Patience, $"300 records consumed (now {consumed.Count})");
+        await Eventually.TrueAsync(() => consumed.Count >= 300, timeout: Patience, what: $"300 records consumed (now {consumed.Count})");
 
         var expected = new[] { "a", "b" }.SelectMany(p => Enumerable.Range(0, 120).Select(i => $"{p}-{i}"))
             .Concat(Enumerable.Range(0, 60).Select(i => $"c-{i}")).Order().ToList();
@@ -154,11 +154,11 @@ public sealed class ConfluentTests
         {
             [resource] = [new ConfigEntry { Name = "retention.ms", Value = "7200000", IncrementalOperation = AlterConfigOpType.Set }],
         });
-        await Eventually.True(async () => (await admin.DescribeConfigsAsync([resource])).Single().Entries["retention.ms"].Value == "7200000",
-            Patience, "retention.ms altered to 7200000");
+        await Eventually.TrueAsync(async () => (await admin.DescribeConfigsAsync([resource])).Single().Entries["retention.ms"].Value == "7200000",
+            timeout: Patience, what: "retention.ms altered to 7200000");
 
         await admin.DeleteTopicsAsync([topic]);
-        await Eventually.True(() => admin.GetMetadata(TimeSpan.FromSeconds(5)).Topics.All(t => t.Topic != topic), Patience, "the deleted topic to leave the metadata");
+        await Eventually.TrueAsync(() => admin.GetMetadata(TimeSpan.FromSeconds(5)).Topics.All(t => t.Topic != topic), timeout: Patience, what: "the deleted topic to leave the metadata");
     }
 
     [Fact]

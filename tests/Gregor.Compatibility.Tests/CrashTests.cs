@@ -70,12 +70,12 @@ public sealed class CrashTests
         for (var round = 1; round <= 10; round++)
         {
             var target = Acked() + random.Next(20, 600);
-            await Eventually.True(() => Acked() >= target || producing.IsFaulted, Patience, $"round {round}: {target} acknowledged records");
+            await Eventually.TrueAsync(() => Acked() >= target || producing.IsFaulted, timeout: Patience, what: $"round {round}: {target} acknowledged records");
             await broker.KillAsync();
             await broker.RestartAsync();
         }
         var final = Acked() + 200;
-        await Eventually.True(() => Acked() >= final || producing.IsFaulted, Patience, "the producer to recover after the last restart");
+        await Eventually.TrueAsync(() => Acked() >= final || producing.IsFaulted, timeout: Patience, what: "the producer to recover after the last restart");
         await stop.CancelAsync();
         await producing;
         producer.Flush(Patience);

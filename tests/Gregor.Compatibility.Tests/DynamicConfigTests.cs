@@ -75,7 +75,7 @@ public sealed class DynamicConfigTests
 
         await broker.RestartAsync(kill: false);
         using var again = ConfluentClients.Admin(broker);
-        await Eventually.True(async () => (await DescribeAsync(again, plainTopic))["retention.ms"].Value == "3600000", Patience,
+        await Eventually.TrueAsync(async () => (await DescribeAsync(again, plainTopic))["retention.ms"].Value == "3600000", timeout: Patience, what:
             "the per-broker retention to survive the restart");
         var retention = (await DescribeAsync(again, Broker1))["log.retention.ms"];
         Assert.Equal([("log.retention.ms", "3600000", ConfigSource.DynamicBrokerConfig), ("log.retention.ms", "7200000", ConfigSource.DynamicDefaultBrokerConfig),

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using Gregor.Broker.Tests.Support;
 using Gregor.Compatibility.Tests.Support;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;

@@ -26,7 +26,7 @@ public sealed class BoundedResourcesTests : IDisposable
             written[result.FirstOffset] = batch;
         }
         // Rolls flush the finished segment in the background (reopening it): let that settle.
-        await Eventually.True(() => log.RecoveryPoint >= log.SegmentBaseOffsets[^1]);
+        await Eventually.TrueAsync(() => log.RecoveryPoint >= log.SegmentBaseOffsets[^1]);
         return written;
     }
 

@@ -48,7 +48,7 @@ public sealed class ConcurrencyTests : IDisposable
         {
             await log.AppendAsLeaderAsync(TestBatches.Build(2, valueSize: 30, keyPrefix: $"k{i % 7}-"), 0);
         }
-        await Eventually.True(() => Volatile.Read(ref reads) > 50);
+        await Eventually.TrueAsync(() => Volatile.Read(ref reads) > 50);
         stop.Cancel();
         await Task.WhenAll([.. readers, maintenance]);
         Assert.Equal(3000, log.LogEndOffset);

@@ -1,5 +1,6 @@
 using Gregor.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gregor.Storage.Tests;
 
@@ -92,7 +93,7 @@ public sealed class LogCleanerTests : IDisposable
     [Fact]
     public async Task Clean_DropsTombstonesOnlyAfterDeleteRetention()
     {
-        var time = new ManualTime(1_700_000_000_500);
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_500));
         using var log = PartitionLog.Open(_dir.Sub("c-0"), Tp, Compacted with { DeleteRetentionMs = 1000 }, time);
         await log.AppendAsLeaderAsync(Keyed(("a", "1"), ("b", "1")), 0);
         await log.AppendAsLeaderAsync(Keyed(("a", null)), 0);
@@ -100,7 +101,7 @@ public sealed class LogCleanerTests : IDisposable
         var cleaner = new LogCleaner(NullLogger.Instance);
         cleaner.Clean(log, 0, force: true);
         Assert.Equal([(1L, "b", "1"), (2L, "a", null)], AllRecords(log));
-        time.Advance(10_000);
+        time.Advance(TimeSpan.FromMilliseconds(10_000));
         await log.AppendAsLeaderAsync(Keyed(("c", "1")), 0);
         log.Roll();
         cleaner.Clean(log, 0, force: true);

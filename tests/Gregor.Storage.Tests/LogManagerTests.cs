@@ -57,7 +57,7 @@ public sealed class LogManagerTests : IDisposable
         manager.Delete(tp);
         Assert.Null(manager.Get(tp));
         Assert.False(Directory.Exists(_dir.Sub("gone-0")));
-        await Eventually.True(() => !Directory.EnumerateDirectories(_dir.Path).Any());
+        await Eventually.TrueAsync(() => !Directory.EnumerateDirectories(_dir.Path).Any());
         var fresh = manager.GetOrCreate(tp, LogConfig.Default);
         Assert.Equal(0, fresh.LogEndOffset);
     }
@@ -112,14 +112,14 @@ public sealed class LogManagerTests : IDisposable
         await flushed.AppendAsLeaderAsync(TestBatches.Build(3), 0);
         compacted.Roll();
         manager.Start();
-        await Eventually.True(() => retained.LogStartOffset > 0);
-        await Eventually.True(() => flushed.RecoveryPoint == 3);
-        await Eventually.True(() =>
+        await Eventually.TrueAsync(() => retained.LogStartOffset > 0);
+        await Eventually.TrueAsync(() => flushed.RecoveryPoint == 3);
+        await Eventually.TrueAsync(() =>
         {
             using var read = compacted.Read(compacted.LogStartOffset, int.MaxValue, long.MaxValue);
             return TestBatches.Records(read.ToArray()).Count == 1;
         });
-        await Eventually.True(() => File.ReadAllText(Path.Combine(_dir.Path, LogManager.RecoveryPointCheckpoint)).Contains("f 0 3", StringComparison.Ordinal));
+        await Eventually.TrueAsync(() => File.ReadAllText(Path.Combine(_dir.Path, LogManager.RecoveryPointCheckpoint)).Contains("f 0 3", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Gregor.Protocol;
 using Gregor.Protocol.Records;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gregor.Storage.Tests;
 
@@ -54,7 +55,7 @@ public sealed class PartitionLogTests : IDisposable
     [Fact]
     public async Task Append_WithLogAppendTime_StampsMaxTimestampAndKeepsCrcValid()
     {
-        var time = new ManualTime(1_800_000_000_000);
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
         using var log = PartitionLog.Open(_dir.Sub("orders-0"), Tp, LogConfig.Default with { MessageTimestampType = TimestampType.LogAppendTime }, time);
         var result = await log.AppendAsLeaderAsync(TestBatches.Build(2), 0);
         Assert.Equal(1_800_000_000_000, result.LogAppendTime);
@@ -142,13 +143,13 @@ public sealed class PartitionLogTests : IDisposable
     [Fact]
     public async Task Append_AfterSegmentMs_Rolls()
     {
-        var time = new ManualTime(1_000_000);
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_000_000));
         using var log = PartitionLog.Open(_dir.Sub("orders-0"), Tp, LogConfig.Default with { SegmentMs = 1000 }, time);
         await log.AppendAsLeaderAsync(TestBatches.Build(1), 0);
-        time.Advance(500);
+        time.Advance(TimeSpan.FromMilliseconds(500));
         await log.AppendAsLeaderAsync(TestBatches.Build(1), 0);
         Assert.Equal(1, log.SegmentCount);
-        time.Advance(600);
+        time.Advance(TimeSpan.FromMilliseconds(600));
         await log.AppendAsLeaderAsync(TestBatches.Build(1), 0);
         Assert.Equal([0L, 2L], log.SegmentBaseOffsets);
     }
@@ -407,14 +408,14 @@ public sealed class PartitionLogTests : IDisposable
     [Fact]
     public async Task Retention_ByTime_DeletesExpiredSegmentsAndKeepsLogEnd()
     {
-        var time = new ManualTime(1_700_000_030_000);
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_030_000));
         using var log = PartitionLog.Open(_dir.Sub("orders-0"), Tp, LogConfig.Default with { SegmentBytes = 300, RetentionMs = 60_000 }, time);
         for (var i = 0; i < 6; i++)
         {
             await log.AppendAsLeaderAsync(TestBatches.Build(2, valueSize: 40, baseTimestamp: 1_700_000_000_000), 0);
         }
         Assert.Equal(0, log.ApplyRetention());
-        time.Advance(200_000);
+        time.Advance(TimeSpan.FromMilliseconds(200_000));
         Assert.True(log.ApplyRetention() > 0);
         Assert.Equal(12, log.LogStartOffset);
         Assert.Equal(12, log.LogEndOffset);

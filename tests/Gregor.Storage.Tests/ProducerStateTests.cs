@@ -1,4 +1,5 @@
 using Gregor.Protocol;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gregor.Storage.Tests;
 
@@ -111,12 +112,12 @@ public sealed class ProducerStateTests : IDisposable
     [Fact]
     public async Task IdleProducer_IsForgottenAfterExpiration()
     {
-        var time = new ManualTime(1_700_000_000_000);
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
         using var log = PartitionLog.Open(_dir.Sub("p-0"), Tp, LogConfig.Default with { ProducerIdExpirationMs = 60_000, RetentionMs = -1 }, time);
         await log.AppendAsLeaderAsync(Batch(1, seq: 0), 0);
         log.ApplyRetention();
         Assert.Single(log.ActiveProducers);
-        time.Advance(120_000);
+        time.Advance(TimeSpan.FromMilliseconds(120_000));
         log.ApplyRetention();
         Assert.Empty(log.ActiveProducers);
     }

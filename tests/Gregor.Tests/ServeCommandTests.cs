@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using Gregor.Protocol.Messages;
 using Gregor.Protocol.Primitives;
-using Gregor.Tests.Support;
 
 namespace Gregor.Tests;
 
@@ -30,12 +29,7 @@ public sealed class ServeCommandTests
         await using var broker = await GregorProcess.StartAsync();
         // The console logger writes asynchronously: its line may follow the ready line.
         var port = 0;
-        var waited = Stopwatch.StartNew();
-        while ((port = HttpPort(broker.Output)) == 0 && waited.Elapsed < TimeSpan.FromSeconds(15))
-        {
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
-        Assert.True(port > 0, broker.Output);
+        await Eventually.TrueAsync(() => (port = HttpPort(broker.Output)) > 0, "the host's HTTP listener in the log");
 
         using var http = new HttpClient();
         using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/v1/health"), TestContext.Current.CancellationToken);
@@ -89,7 +83,7 @@ public sealed class ServeCommandTests
         await idle.ConnectAsync(new IPEndPoint(IPAddress.Loopback, broker.Port), TestContext.Current.CancellationToken);
         await halfSent.ConnectAsync(new IPEndPoint(IPAddress.Loopback, broker.Port), TestContext.Current.CancellationToken);
         await halfSent.SendAsync(new byte[] { 0, 0, 1, 0, 0, 18 }, TestContext.Current.CancellationToken);
-        await Eventually(() => broker.Output.Contains("opened on listener", StringComparison.Ordinal));
+        await Eventually.TrueAsync(() => broker.Output.Contains("opened on listener", StringComparison.Ordinal));
 
         var exitCode = await broker.StopAsync(TimeSpan.FromSeconds(10));
 
@@ -114,32 +108,26 @@ public sealed class ServeCommandTests
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
-        var dataDir = TempPath();
+        using var dataDir = new TempDirectory("cli");
 
-        var (exitCode, output) = await GregorProcess.RunToExitAsync(["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", dataDir]);
+        var (exitCode, output) = await GregorProcess.RunToExitAsync(["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", dataDir.Path]);
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"port {port} is already in use; choose another with --listen", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // no stack trace
-        Directory.Delete(dataDir, recursive: true);
     }
 
     [Fact]
     public async Task DataDirThatIsAFile_ExitsNonZeroWithAClearMessage()
     {
-        var file = TempPath();
+        using var dir = new TempDirectory("cli");
+        var file = dir.Sub("data");
         await File.WriteAllTextAsync(file, "not a directory", TestContext.Current.CancellationToken);
-        try
-        {
-            var (exitCode, output) = await GregorProcess.RunToExitAsync(["serve", "--listen", "127.0.0.1:0", "--data-dir", file]);
 
-            Assert.NotEqual(0, exitCode);
-            Assert.Contains($"data dir {file} is a file, not a directory", output, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        var (exitCode, output) = await GregorProcess.RunToExitAsync(["serve", "--listen", "127.0.0.1:0", "--data-dir", file]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"data dir {file} is a file, not a directory", output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -149,7 +137,8 @@ public sealed class ServeCommandTests
     [InlineData("--frobnicate", "1", "unknown option --frobnicate")]
     public async Task BadArguments_ExitOneWithTheReason(string option, string value, string message)
     {
-        var (exitCode, output) = await GregorProcess.RunToExitAsync(["serve", option, value, "--data-dir", TempPath()]);
+        using var dir = new TempDirectory("cli");
+        var (exitCode, output) = await GregorProcess.RunToExitAsync(["serve", option, value, "--data-dir", dir.Sub("data")]);
 
         Assert.Equal(1, exitCode);
         Assert.Contains(message, output, StringComparison.Ordinal);
@@ -158,20 +147,15 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task ConfigFile_IsAppliedAndOverridesWin()
     {
-        var file = TempPath();
+        using var dir = new TempDirectory("cli");
+        var file = dir.Sub("server.properties");
         await File.WriteAllTextAsync(file, "# test\nnode.id=5\nnum.partitions=3\n", TestContext.Current.CancellationToken);
-        try
-        {
-            await using var broker = await GregorProcess.StartAsync(
-                overrides: ["node.id=6"],
-                extraArguments: ["--config", file]);
 
-            Assert.Contains("(node 6,", broker.ReadyLine, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        await using var broker = await GregorProcess.StartAsync(
+            overrides: ["node.id=6"],
+            extraArguments: ["--config", file]);
+
+        Assert.Contains("(node 6,", broker.ReadyLine, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -182,18 +166,6 @@ public sealed class ServeCommandTests
         Assert.Equal(0, exitCode);
         Assert.Contains("--advertised-listener HOST:PORT", output, StringComparison.Ordinal);
     }
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), "condition not met within 15 s");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
-
-    private static string TempPath() => Path.Combine(Path.GetTempPath(), "gregor-cli-" + Guid.NewGuid().ToString("N")[..12]);
 
     private static async Task<ApiVersionsResponse> ApiVersionsAsync(int port)
     {

@@ -1,4 +1,3 @@
-using Gregor.Broker.Tests.Support;
 using Gregor.Protocol.Messages;
 
 namespace Gregor.Broker.Tests.Admin;

@@ -241,19 +241,12 @@ public sealed class TopicAdminHandlerTests
     [Fact]
     public async Task Start_OnADataDirOfAnotherNodeId_FailsWithAPrintableDataDirError()
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "gregor-test-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            await (await TestBroker.StartAsync(dataDir: dataDir)).DisposeAsync();
+        using var dataDir = new TempDirectory();
+        await (await TestBroker.StartAsync(dataDir: dataDir.Path)).DisposeAsync();
 
-            var failure = await Assert.ThrowsAsync<BrokerStartException>(() => TestBroker.StartAsync(new Dictionary<string, string> { ["node.id"] = "2" }, dataDir: dataDir));
+        var failure = await Assert.ThrowsAsync<BrokerStartException>(() => TestBroker.StartAsync(new Dictionary<string, string> { ["node.id"] = "2" }, dataDir: dataDir.Path));
 
-            Assert.Equal(BrokerStartFailure.DataDirUnusable, failure.Failure);
-            Assert.Contains("node.id=1", failure.Message);
-        }
-        finally
-        {
-            Directory.Delete(dataDir, recursive: true);
-        }
+        Assert.Equal(BrokerStartFailure.DataDirUnusable, failure.Failure);
+        Assert.Contains("node.id=1", failure.Message);
     }
 }

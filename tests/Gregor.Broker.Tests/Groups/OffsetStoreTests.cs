@@ -1,6 +1,5 @@
 using Gregor.Broker.Groups;
 using Gregor.Broker.Groups.Records;
-using Gregor.Broker.Tests.Support;
 using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 

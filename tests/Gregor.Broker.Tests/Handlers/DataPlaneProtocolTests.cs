@@ -4,7 +4,6 @@ using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 using Microsoft.Extensions.DependencyInjection;
-using TestBatches = Gregor.Broker.Tests.Replication.TestBatches;
 
 namespace Gregor.Broker.Tests.Handlers;
 
@@ -90,8 +89,8 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        var first = TestBatches.Create(recordCount: 3);
-        var second = TestBatches.Create(recordCount: 2, fill: (byte)'y');
+        var first = TestBatches.Build(recordCount: 3);
+        var second = TestBatches.Build(recordCount: 2, seed: 1);
 
         var r1 = await ProduceReadyAsync(connection, "roundtrip", 0, (byte[])first.Clone());
         var r2 = await ProduceAsync(connection, "roundtrip", 0, (byte[])second.Clone());
@@ -114,13 +113,13 @@ public sealed class DataPlaneProtocolTests
         await using var broker = await StartBrokerAsync();
         using var producer = await broker.ConnectAsync();
         using var consumer = await broker.ConnectAsync();
-        await ProduceReadyAsync(producer, "poll", 0, TestBatches.Create());
+        await ProduceReadyAsync(producer, "poll", 0, TestBatches.Build());
 
         var fetch = FetchAsync(consumer, FetchRequest("poll", 1, maxWaitMs: 30_000, minBytes: 1));
         var partition = broker.Services.GetRequiredService<ReplicaManager>().GetPartition(new TopicPartition("poll", 0));
         await Eventually.TrueAsync(() => partition.WaiterCount == 1, "the fetch waits on the partition");
         Assert.False(fetch.IsCompleted);
-        await ProduceAsync(producer, "poll", 0, TestBatches.Create(recordCount: 2));
+        await ProduceAsync(producer, "poll", 0, TestBatches.Build(recordCount: 2));
         var fetched = await fetch.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.Equal((short)0, fetched.ErrorCode);
@@ -133,7 +132,7 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        await ProduceReadyAsync(connection, "idle", 0, TestBatches.Create());
+        await ProduceReadyAsync(connection, "idle", 0, TestBatches.Build());
         var started = TimeProvider.System.GetTimestamp();
 
         var fetched = await FetchAsync(connection, FetchRequest("idle", 1, maxWaitMs: 300, minBytes: 1));
@@ -147,9 +146,9 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        var big = TestBatches.Create(recordCount: 5, valueSize: 400);
+        var big = TestBatches.Build(recordCount: 5, valueSize: 400);
         await ProduceReadyAsync(connection, "kip74", 0, (byte[])big.Clone());
-        await ProduceAsync(connection, "kip74", 0, TestBatches.Create());
+        await ProduceAsync(connection, "kip74", 0, TestBatches.Build());
 
         var small = await FetchAsync(connection, FetchRequest("kip74", 0, partitionMaxBytes: 100));
         var both = await FetchAsync(connection, FetchRequest("kip74", 0, partitionMaxBytes: 1 << 20));
@@ -163,8 +162,8 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync(new Dictionary<string, string> { ["num.partitions"] = "2" });
         using var connection = await broker.ConnectAsync();
-        await ProduceReadyAsync(connection, "session", 0, TestBatches.Create());
-        await ProduceAsync(connection, "session", 1, TestBatches.Create());
+        await ProduceReadyAsync(connection, "session", 0, TestBatches.Build());
+        await ProduceAsync(connection, "session", 1, TestBatches.Build());
         var full = new FetchRequest
         {
             MaxBytes = 1 << 20,
@@ -185,7 +184,7 @@ public sealed class DataPlaneProtocolTests
         };
 
         var first = await KafkaWire.RoundTripAsync<FetchResponse>(connection, full, FetchVersion);
-        await ProduceAsync(connection, "session", 1, TestBatches.Create());
+        await ProduceAsync(connection, "session", 1, TestBatches.Build());
         var incremental = new FetchRequest
         {
             MaxBytes = 1 << 20,
@@ -221,15 +220,15 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        await ProduceReadyAsync(connection, "idem", 0, TestBatches.Create());
+        await ProduceReadyAsync(connection, "idem", 0, TestBatches.Build());
         var init = await KafkaWire.RoundTripAsync<InitProducerIdResponse>(connection, new InitProducerIdRequest { TransactionalId = null, TransactionTimeoutMs = 60_000 }, 4);
         var pid = init!.ProducerId;
 
-        var original = await ProduceAsync(connection, "idem", 0, TestBatches.Create(recordCount: 2, producerId: pid, producerEpoch: 0, baseSequence: 0));
-        var duplicate = await ProduceAsync(connection, "idem", 0, TestBatches.Create(recordCount: 2, producerId: pid, producerEpoch: 0, baseSequence: 0));
-        var gap = await ProduceAsync(connection, "idem", 0, TestBatches.Create(recordCount: 1, producerId: pid, producerEpoch: 0, baseSequence: 7));
-        var bumped = await ProduceAsync(connection, "idem", 0, TestBatches.Create(recordCount: 1, producerId: pid, producerEpoch: 1, baseSequence: 0));
-        var stale = await ProduceAsync(connection, "idem", 0, TestBatches.Create(recordCount: 1, producerId: pid, producerEpoch: 0, baseSequence: 2));
+        var original = await ProduceAsync(connection, "idem", 0, TestBatches.Build(recordCount: 2, producerId: pid, producerEpoch: 0, baseSequence: 0));
+        var duplicate = await ProduceAsync(connection, "idem", 0, TestBatches.Build(recordCount: 2, producerId: pid, producerEpoch: 0, baseSequence: 0));
+        var gap = await ProduceAsync(connection, "idem", 0, TestBatches.Build(recordCount: 1, producerId: pid, producerEpoch: 0, baseSequence: 7));
+        var bumped = await ProduceAsync(connection, "idem", 0, TestBatches.Build(recordCount: 1, producerId: pid, producerEpoch: 1, baseSequence: 0));
+        var stale = await ProduceAsync(connection, "idem", 0, TestBatches.Build(recordCount: 1, producerId: pid, producerEpoch: 0, baseSequence: 2));
 
         Assert.Equal((short)0, init.ErrorCode);
         Assert.Equal(((short)0, 1L), (original.ErrorCode, original.BaseOffset));
@@ -246,16 +245,16 @@ public sealed class DataPlaneProtocolTests
         long pid;
         using (var connection = await broker.ConnectAsync())
         {
-            await ProduceReadyAsync(connection, "idem-restart", 0, TestBatches.Create());
+            await ProduceReadyAsync(connection, "idem-restart", 0, TestBatches.Build());
             pid = (await KafkaWire.RoundTripAsync<InitProducerIdResponse>(connection, new InitProducerIdRequest { TransactionalId = null }, 4))!.ProducerId;
-            var first = await ProduceAsync(connection, "idem-restart", 0, TestBatches.Create(recordCount: 2, producerId: pid, producerEpoch: 0, baseSequence: 0));
+            var first = await ProduceAsync(connection, "idem-restart", 0, TestBatches.Build(recordCount: 2, producerId: pid, producerEpoch: 0, baseSequence: 0));
             Assert.Equal(((short)0, 1L), (first.ErrorCode, first.BaseOffset));
         }
 
         await broker.RestartAsync();
         using var again = await broker.ConnectAsync();
-        var duplicate = await ProduceAsync(again, "idem-restart", 0, TestBatches.Create(recordCount: 2, producerId: pid, producerEpoch: 0, baseSequence: 0));
-        var next = await ProduceAsync(again, "idem-restart", 0, TestBatches.Create(recordCount: 1, producerId: pid, producerEpoch: 0, baseSequence: 2));
+        var duplicate = await ProduceAsync(again, "idem-restart", 0, TestBatches.Build(recordCount: 2, producerId: pid, producerEpoch: 0, baseSequence: 0));
+        var next = await ProduceAsync(again, "idem-restart", 0, TestBatches.Build(recordCount: 1, producerId: pid, producerEpoch: 0, baseSequence: 2));
         var newPid = (await KafkaWire.RoundTripAsync<InitProducerIdResponse>(again, new InitProducerIdRequest { TransactionalId = null }, 4))!.ProducerId;
 
         Assert.Equal(((short)0, 1L), (duplicate.ErrorCode, duplicate.BaseOffset));
@@ -282,9 +281,9 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync(new Dictionary<string, string> { ["message.max.bytes"] = "2000" });
         using var connection = await broker.ConnectAsync();
-        await ProduceReadyAsync(connection, "large", 0, TestBatches.Create());
+        await ProduceReadyAsync(connection, "large", 0, TestBatches.Build());
 
-        var result = await ProduceAsync(connection, "large", 0, TestBatches.Create(valueSize: 5000));
+        var result = await ProduceAsync(connection, "large", 0, TestBatches.Build(valueSize: 5000));
 
         Assert.Equal((short)ErrorCode.MessageTooLarge, result.ErrorCode);
     }
@@ -294,9 +293,9 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        await ProduceReadyAsync(connection, "future", 0, TestBatches.Create());
+        await ProduceReadyAsync(connection, "future", 0, TestBatches.Build());
 
-        var result = await ProduceAsync(connection, "future", 0, TestBatches.Create(baseTimestamp: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 7_200_000));
+        var result = await ProduceAsync(connection, "future", 0, TestBatches.Build(baseTimestamp: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 7_200_000));
 
         Assert.Equal((short)ErrorCode.InvalidTimestamp, result.ErrorCode);
         Assert.Equal(0, Assert.Single(result.RecordErrors).BatchIndex);
@@ -307,8 +306,8 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        await ProduceReadyAsync(connection, "corrupt", 0, TestBatches.Create());
-        var batch = TestBatches.Create(recordCount: 3);
+        await ProduceReadyAsync(connection, "corrupt", 0, TestBatches.Build());
+        var batch = TestBatches.Build(recordCount: 3);
         batch[^5] ^= 0x10;
 
         var result = await ProduceAsync(connection, "corrupt", 0, batch);
@@ -323,11 +322,11 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        await ProduceReadyAsync(connection, "acks0", 0, TestBatches.Create());
+        await ProduceReadyAsync(connection, "acks0", 0, TestBatches.Build());
         var request = new ProduceRequest
         {
             Acks = 0,
-            TopicData = [new ProduceRequest.TopicProduceData { Name = "acks0", PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = TestBatches.Create(recordCount: 4) }] }],
+            TopicData = [new ProduceRequest.TopicProduceData { Name = "acks0", PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = TestBatches.Build(recordCount: 4) }] }],
         };
 
         await connection.SendFrameAsync(KafkaWire.Request(request, ProduceVersion, 77));
@@ -342,7 +341,7 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        var topicId = (await ProduceReadyAsync(connection, "versions", 0, TestBatches.Create())) is { ErrorCode: 0 }
+        var topicId = (await ProduceReadyAsync(connection, "versions", 0, TestBatches.Build())) is { ErrorCode: 0 }
             ? broker.Services.GetRequiredService<Gregor.Cluster.Metadata.IMetadataPublisher>().Current.Topic("versions")!.TopicId
             : Guid.Empty;
 
@@ -351,7 +350,7 @@ public sealed class DataPlaneProtocolTests
             var request = new ProduceRequest
             {
                 Acks = 1,
-                TopicData = [new ProduceRequest.TopicProduceData { Name = version < 13 ? "versions" : "", TopicId = version >= 13 ? topicId : Guid.Empty, PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = TestBatches.Create() }] }],
+                TopicData = [new ProduceRequest.TopicProduceData { Name = version < 13 ? "versions" : "", TopicId = version >= 13 ? topicId : Guid.Empty, PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = TestBatches.Build() }] }],
             };
             var response = await KafkaWire.RoundTripAsync<ProduceResponse>(connection, request, version);
             Assert.True(Assert.Single(Assert.Single(response!.Responses).PartitionResponses).ErrorCode == 0, $"produce v{version}");
@@ -385,8 +384,8 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        await ProduceReadyAsync(connection, "acks0-bad", 0, TestBatches.Create());
-        var corrupt = TestBatches.Create(recordCount: 2);
+        await ProduceReadyAsync(connection, "acks0-bad", 0, TestBatches.Build());
+        var corrupt = TestBatches.Build(recordCount: 2);
         corrupt[^2] ^= 0x01;
         var request = new ProduceRequest
         {
@@ -404,9 +403,9 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        await ProduceReadyAsync(connection, "state", 0, TestBatches.Create());
+        await ProduceReadyAsync(connection, "state", 0, TestBatches.Build());
         var init = await KafkaWire.RoundTripAsync<InitProducerIdResponse>(connection, new InitProducerIdRequest { TransactionalId = null }, 4);
-        await ProduceAsync(connection, "state", 0, TestBatches.Create(recordCount: 3, producerId: init!.ProducerId, producerEpoch: 0, baseSequence: 0));
+        await ProduceAsync(connection, "state", 0, TestBatches.Build(recordCount: 3, producerId: init!.ProducerId, producerEpoch: 0, baseSequence: 0));
 
         var producers = await KafkaWire.RoundTripAsync<DescribeProducersResponse>(
             connection,
@@ -451,7 +450,7 @@ public sealed class DataPlaneProtocolTests
         Assert.Equal((short)0, Assert.Single(created!.Topics).ErrorCode);
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-        var produced = await ProduceReadyAsync(connection, "append-time", 0, TestBatches.Create(recordCount: 2, baseTimestamp: 1_000));
+        var produced = await ProduceReadyAsync(connection, "append-time", 0, TestBatches.Build(recordCount: 2, baseTimestamp: 1_000));
         var fetched = await FetchAsync(connection, FetchRequest("append-time", 0));
 
         Assert.Equal((short)0, produced.ErrorCode);
@@ -468,8 +467,8 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        await ProduceReadyAsync(connection, "times", 0, TestBatches.Create(recordCount: 2, baseTimestamp: 1_000));
-        await ProduceAsync(connection, "times", 0, TestBatches.Create(recordCount: 2, baseTimestamp: 5_000));
+        await ProduceReadyAsync(connection, "times", 0, TestBatches.Build(recordCount: 2, baseTimestamp: 1_000));
+        await ProduceAsync(connection, "times", 0, TestBatches.Build(recordCount: 2, baseTimestamp: 5_000));
 
         Assert.Equal(0, (await ListOffsetAsync(connection, "times", -2)).Offset);
         Assert.Equal(4, (await ListOffsetAsync(connection, "times", -1)).Offset);
@@ -483,8 +482,8 @@ public sealed class DataPlaneProtocolTests
     {
         await using var broker = await StartBrokerAsync();
         using var connection = await broker.ConnectAsync();
-        await ProduceReadyAsync(connection, "trim", 0, TestBatches.Create(recordCount: 3));
-        await ProduceAsync(connection, "trim", 0, TestBatches.Create(recordCount: 3));
+        await ProduceReadyAsync(connection, "trim", 0, TestBatches.Build(recordCount: 3));
+        await ProduceAsync(connection, "trim", 0, TestBatches.Build(recordCount: 3));
         var request = new DeleteRecordsRequest
         {
             TimeoutMs = 5000,

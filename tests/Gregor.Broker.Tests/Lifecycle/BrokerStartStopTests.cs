@@ -49,32 +49,25 @@ public sealed partial class BrokerStartStopTests
     [Fact]
     public async Task FailedStep_UndoesTheEarlierSteps_ReleasingTheDataDirAndThePort()
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "gregor-test-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var logs = new TestLogSink();
-            var error = await Assert.ThrowsAsync<BrokerStartException>(() => GregorBroker.StartAsync(
-                Config(dataDir),
-                Options(logs, services => services.Replace(ServiceDescriptor.Singleton<ICoordinatorLog<GroupLogRecord>>(new FailingGroupLogStore()))),
-                TestContext.Current.CancellationToken));
+        using var dataDir = new TempDirectory();
+        var logs = new TestLogSink();
+        var error = await Assert.ThrowsAsync<BrokerStartException>(() => GregorBroker.StartAsync(
+            Config(dataDir.Path),
+            Options(logs, services => services.Replace(ServiceDescriptor.Singleton<ICoordinatorLog<GroupLogRecord>>(new FailingGroupLogStore()))),
+            TestContext.Current.CancellationToken));
 
-            Assert.Equal(BrokerStartFailure.StepFailed, error.Failure);
-            Assert.StartsWith($"{BrokerSteps.LoadCoordinators} failed: ", error.Message, StringComparison.Ordinal);
-            Assert.Equal(StartOrder[..5], StepsLogged(logs, "done in"));
-            Assert.Equal([BrokerSteps.BindListeners, BrokerSteps.OpenLogs, BrokerSteps.ReplayMetadata, BrokerSteps.LockDataDir], StepsLogged(logs, "undone in"));
-            // The listener was bound and is free again; the data dir is unlocked (both locks: a broker starts on it).
-            var port = int.Parse(ListeningPort().Match(string.Join('\n', logs.Lines)).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            using (var probe = new TcpListener(IPAddress.Loopback, port))
-            {
-                probe.Start();
-            }
-            await using var next = await TestBroker.StartAsync(dataDir: dataDir);
-            Assert.Equal(LifecycleState.Running, next.Broker.Lifecycle.State);
-        }
-        finally
+        Assert.Equal(BrokerStartFailure.StepFailed, error.Failure);
+        Assert.StartsWith($"{BrokerSteps.LoadCoordinators} failed: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(StartOrder[..5], StepsLogged(logs, "done in"));
+        Assert.Equal([BrokerSteps.BindListeners, BrokerSteps.OpenLogs, BrokerSteps.ReplayMetadata, BrokerSteps.LockDataDir], StepsLogged(logs, "undone in"));
+        // The listener was bound and is free again; the data dir is unlocked (both locks: a broker starts on it).
+        var port = int.Parse(ListeningPort().Match(string.Join('\n', logs.Lines)).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        using (var probe = new TcpListener(IPAddress.Loopback, port))
         {
-            Directory.Delete(dataDir, recursive: true);
+            probe.Start();
         }
+        await using var next = await TestBroker.StartAsync(dataDir: dataDir.Path);
+        Assert.Equal(LifecycleState.Running, next.Broker.Lifecycle.State);
     }
 
     [Fact]
@@ -98,11 +91,11 @@ public sealed partial class BrokerStartStopTests
     [Fact]
     public async Task NoRequestIsServed_BeforeTheCoordinatorsAreLoaded()
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "gregor-test-" + Guid.NewGuid().ToString("N"));
+        using var dataDir = new TempDirectory();
         var store = new BlockingGroupLogStore();
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.AddBrokerLogDefaults();
-        builder.AddGregorBroker(Config(dataDir), new GregorBrokerOptions
+        builder.AddGregorBroker(Config(dataDir.Path), new GregorBrokerOptions
         {
             ConfigureServices = services => services.Replace(ServiceDescriptor.Singleton<ICoordinatorLog<GroupLogRecord>>(store)),
         });
@@ -133,7 +126,6 @@ public sealed partial class BrokerStartStopTests
         finally
         {
             await app.DisposeAsync();
-            Directory.Delete(dataDir, recursive: true);
         }
     }
 

@@ -8,13 +8,13 @@ public sealed class ProduceRecordsValidatorTests
     [Fact]
     public void OneValidBatch_IsAccepted()
     {
-        Assert.Equal(ErrorCode.None, ProduceRecordsValidator.Validate(TestBatches.Create(recordCount: 3), 1_000_000).Error);
+        Assert.Equal(ErrorCode.None, ProduceRecordsValidator.Validate(TestBatches.Build(recordCount: 3), 1_000_000).Error);
     }
 
     [Fact]
     public void TwoBatches_AreRejectedAsInvalidRecord()
     {
-        var two = TestBatches.Create().Concat(TestBatches.Create()).ToArray();
+        var two = TestBatches.Build().Concat(TestBatches.Build()).ToArray();
 
         Assert.Equal(ErrorCode.InvalidRecord, ProduceRecordsValidator.Validate(two, 1_000_000).Error);
     }
@@ -22,7 +22,7 @@ public sealed class ProduceRecordsValidatorTests
     [Fact]
     public void TruncatedBatch_IsCorrupt()
     {
-        var batch = TestBatches.Create(recordCount: 3);
+        var batch = TestBatches.Build(recordCount: 3);
 
         Assert.Equal(ErrorCode.CorruptMessage, ProduceRecordsValidator.Validate(batch.AsSpan(0, batch.Length - 1), 1_000_000).Error);
         Assert.Equal(ErrorCode.CorruptMessage, ProduceRecordsValidator.Validate(batch.AsSpan(0, 30), 1_000_000).Error);
@@ -31,7 +31,7 @@ public sealed class ProduceRecordsValidatorTests
     [Fact]
     public void EveryFlippedByteInsideTheCrcRange_IsCorrupt()
     {
-        var batch = TestBatches.Create(recordCount: 2);
+        var batch = TestBatches.Build(recordCount: 2);
         for (var i = 21; i < batch.Length; i++)
         {
             var copy = (byte[])batch.Clone();
@@ -50,7 +50,7 @@ public sealed class ProduceRecordsValidatorTests
     public void Timestamps_OutsideTheBeforeAndAfterBounds_AreInvalid(long offsetFromNowMs, ErrorCode expected)
     {
         const long now = 1_800_000_000_000;
-        var batch = TestBatches.Create(recordCount: 1, baseTimestamp: now + offsetFromNowMs);
+        var batch = TestBatches.Build(recordCount: 1, baseTimestamp: now + offsetFromNowMs);
 
         var (error, _) = ProduceRecordsValidator.Validate(batch, 1_000_000, new TimestampBounds(BeforeMaxMs: 30_000, AfterMaxMs: 60_000, NowMs: now));
 
@@ -63,6 +63,6 @@ public sealed class ProduceRecordsValidatorTests
         var bounds = new TimestampBounds(long.MaxValue - 1, long.MaxValue - 1, 1_800_000_000_000);
 
         // now - (MinValue + 10) wraps negative in 64-bit arithmetic and would pass the check.
-        Assert.Equal(ErrorCode.InvalidTimestamp, ProduceRecordsValidator.Validate(TestBatches.Create(baseTimestamp: long.MinValue + 10), 1_000_000, bounds).Error);
+        Assert.Equal(ErrorCode.InvalidTimestamp, ProduceRecordsValidator.Validate(TestBatches.Build(baseTimestamp: long.MinValue + 10), 1_000_000, bounds).Error);
     }
 }

@@ -37,8 +37,8 @@ public sealed class ReplicaManagerTests : IDisposable
     public async Task Append_ThenFetch_ReturnsTheSameBatchBytesWithAssignedOffset()
     {
         _metadata.AddTopic("t", 1);
-        var first = TestBatches.Create(recordCount: 3);
-        var second = TestBatches.Create(recordCount: 2, fill: (byte)'x');
+        var first = TestBatches.Build(recordCount: 3);
+        var second = TestBatches.Build(recordCount: 2, seed: 1);
         var tp = new TopicPartition("t", 0);
 
         var r1 = await _replicas.AppendRecordsAsync(tp, first, TestContext.Current.CancellationToken);
@@ -61,7 +61,7 @@ public sealed class ReplicaManagerTests : IDisposable
     {
         _metadata.AddTopic("t", 1);
 
-        var result = await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), TestBatches.Create(valueSize: 20_000), TestContext.Current.CancellationToken);
+        var result = await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), TestBatches.Build(valueSize: 20_000), TestContext.Current.CancellationToken);
 
         Assert.Equal(ErrorCode.MessageTooLarge, result.Error);
         Assert.Equal(0, _logs.Logs[new TopicPartition("t", 0)].LogEndOffset);
@@ -72,7 +72,7 @@ public sealed class ReplicaManagerTests : IDisposable
     {
         _metadata.AddTopic("t", 1, configs: new Dictionary<string, string> { ["max.message.bytes"] = "100" });
 
-        var result = await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), TestBatches.Create(valueSize: 200), TestContext.Current.CancellationToken);
+        var result = await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), TestBatches.Build(valueSize: 200), TestContext.Current.CancellationToken);
 
         Assert.Equal(ErrorCode.MessageTooLarge, result.Error);
     }
@@ -84,8 +84,8 @@ public sealed class ReplicaManagerTests : IDisposable
         _metadata.AddTopic("create", 1, configs: new Dictionary<string, string> { ["message.timestamp.after.max.ms"] = "60000" });
         _metadata.AddTopic("append", 1, configs: new Dictionary<string, string> { ["message.timestamp.after.max.ms"] = "60000", ["message.timestamp.type"] = "LogAppendTime" });
 
-        var rejected = await _replicas.AppendRecordsAsync(new TopicPartition("create", 0), TestBatches.Create(baseTimestamp: future), TestContext.Current.CancellationToken);
-        var accepted = await _replicas.AppendRecordsAsync(new TopicPartition("append", 0), TestBatches.Create(baseTimestamp: future), TestContext.Current.CancellationToken);
+        var rejected = await _replicas.AppendRecordsAsync(new TopicPartition("create", 0), TestBatches.Build(baseTimestamp: future), TestContext.Current.CancellationToken);
+        var accepted = await _replicas.AppendRecordsAsync(new TopicPartition("append", 0), TestBatches.Build(baseTimestamp: future), TestContext.Current.CancellationToken);
 
         Assert.Equal(ErrorCode.InvalidTimestamp, rejected.Error);
         Assert.Equal(ErrorCode.None, accepted.Error);
@@ -95,7 +95,7 @@ public sealed class ReplicaManagerTests : IDisposable
     public async Task Append_WithAFlippedByte_ReturnsCorruptMessage()
     {
         _metadata.AddTopic("t", 1);
-        var batch = TestBatches.Create(recordCount: 2);
+        var batch = TestBatches.Build(recordCount: 2);
         batch[^3] ^= 0x40;
 
         var result = await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), batch, TestContext.Current.CancellationToken);
@@ -106,7 +106,7 @@ public sealed class ReplicaManagerTests : IDisposable
     [Fact]
     public async Task Append_ToUnknownTopic_ReturnsUnknownTopicOrPartition()
     {
-        var result = await _replicas.AppendRecordsAsync(new TopicPartition("nope", 0), TestBatches.Create(), TestContext.Current.CancellationToken);
+        var result = await _replicas.AppendRecordsAsync(new TopicPartition("nope", 0), TestBatches.Build(), TestContext.Current.CancellationToken);
 
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, result.Error);
     }
@@ -116,9 +116,9 @@ public sealed class ReplicaManagerTests : IDisposable
     {
         _metadata.AddTopic("t", 1);
         var tp = new TopicPartition("t", 0);
-        var big = TestBatches.Create(recordCount: 4, valueSize: 300);
+        var big = TestBatches.Build(recordCount: 4, valueSize: 300);
         await _replicas.AppendRecordsAsync(tp, big, TestContext.Current.CancellationToken);
-        await _replicas.AppendRecordsAsync(tp, TestBatches.Create(), TestContext.Current.CancellationToken);
+        await _replicas.AppendRecordsAsync(tp, TestBatches.Build(), TestContext.Current.CancellationToken);
 
         using var fetched = await _replicas.FetchAsync(Fetch("t", 0, partitionMaxBytes: 100), TestContext.Current.CancellationToken);
 
@@ -129,7 +129,7 @@ public sealed class ReplicaManagerTests : IDisposable
     public async Task Fetch_ResponseMaxBytesReached_LaterPartitionsReturnNoRecords()
     {
         _metadata.AddTopic("t", 2);
-        var batch = TestBatches.Create(valueSize: 500);
+        var batch = TestBatches.Build(valueSize: 500);
         await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), batch, TestContext.Current.CancellationToken);
         await _replicas.AppendRecordsAsync(new TopicPartition("t", 1), batch, TestContext.Current.CancellationToken);
         var request = new FetchRequestSpec(0, 0, 100, 0,
@@ -163,7 +163,7 @@ public sealed class ReplicaManagerTests : IDisposable
         await Eventually.TrueAsync(() => _replicas.GetPartition(new TopicPartition("t", 0)).WaiterCount == 1);
         Assert.False(fetch.IsCompleted);
 
-        await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), TestBatches.Create(), TestContext.Current.CancellationToken);
+        await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), TestBatches.Build(), TestContext.Current.CancellationToken);
         using var fetched = await fetch.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.True(Assert.Single(fetched.Partitions).RecordBytes > 0);
@@ -202,11 +202,11 @@ public sealed class ReplicaManagerTests : IDisposable
         _metadata.AddTopic("t", 2);
         var key0 = new FetchPartitionKey(Guid.Empty, "t", 0);
         var key1 = new FetchPartitionKey(Guid.Empty, "t", 1);
-        await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), TestBatches.Create(), TestContext.Current.CancellationToken);
+        await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), TestBatches.Build(), TestContext.Current.CancellationToken);
         var full = new FetchRequestSpec(0, 0, 1_000_000, 0, [new FetchPartitionSpec(key0, 1, 1000), new FetchPartitionSpec(key1, 0, 1000)], SessionId: 0, SessionEpoch: 0);
 
         using var first = await _replicas.FetchAsync(full, TestContext.Current.CancellationToken);
-        await _replicas.AppendRecordsAsync(new TopicPartition("t", 1), TestBatches.Create(), TestContext.Current.CancellationToken);
+        await _replicas.AppendRecordsAsync(new TopicPartition("t", 1), TestBatches.Build(), TestContext.Current.CancellationToken);
         using var second = await _replicas.FetchAsync(new FetchRequestSpec(0, 0, 1_000_000, 0, [], first.SessionId, 1), TestContext.Current.CancellationToken);
         using var third = await _replicas.FetchAsync(new FetchRequestSpec(0, 0, 1_000_000, 0, [new FetchPartitionSpec(key1, 1, 1000)], first.SessionId, 2), TestContext.Current.CancellationToken);
 
@@ -221,7 +221,7 @@ public sealed class ReplicaManagerTests : IDisposable
     public async Task Fetch_IncrementalSession_ServesAPartitionThatReturnedRecordsLast()
     {
         _metadata.AddTopic("t", 2);
-        var batch = TestBatches.Create(valueSize: 500);
+        var batch = TestBatches.Build(valueSize: 500);
         await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), batch, TestContext.Current.CancellationToken);
         await _replicas.AppendRecordsAsync(new TopicPartition("t", 1), batch, TestContext.Current.CancellationToken);
         var key0 = new FetchPartitionKey(Guid.Empty, "t", 0);
@@ -241,8 +241,8 @@ public sealed class ReplicaManagerTests : IDisposable
     {
         _metadata.AddTopic("t", 1);
         var tp = new TopicPartition("t", 0);
-        await _replicas.AppendRecordsAsync(tp, TestBatches.Create(recordCount: 2, baseTimestamp: 1000), TestContext.Current.CancellationToken);
-        await _replicas.AppendRecordsAsync(tp, TestBatches.Create(recordCount: 2, baseTimestamp: 5000), TestContext.Current.CancellationToken);
+        await _replicas.AppendRecordsAsync(tp, TestBatches.Build(recordCount: 2, baseTimestamp: 1000), TestContext.Current.CancellationToken);
+        await _replicas.AppendRecordsAsync(tp, TestBatches.Build(recordCount: 2, baseTimestamp: 5000), TestContext.Current.CancellationToken);
 
         Assert.Equal(0, _replicas.ListOffset(tp, ListOffsetsTimestamps.Earliest, 0, -1).Offset);
         Assert.Equal(4, _replicas.ListOffset(tp, ListOffsetsTimestamps.Latest, 0, -1).Offset);
@@ -257,7 +257,7 @@ public sealed class ReplicaManagerTests : IDisposable
     {
         _metadata.AddTopic("t", 1);
         var tp = new TopicPartition("t", 0);
-        await _replicas.AppendRecordsAsync(tp, TestBatches.Create(recordCount: 5), TestContext.Current.CancellationToken);
+        await _replicas.AppendRecordsAsync(tp, TestBatches.Build(recordCount: 5), TestContext.Current.CancellationToken);
 
         var (error, lowWatermark) = _replicas.DeleteRecords(tp, 3);
         var beyond = _replicas.DeleteRecords(tp, 6);
@@ -283,7 +283,7 @@ public sealed class ReplicaManagerTests : IDisposable
     public async Task TopicRecreatedWithNewId_StartsFromAnEmptyLog()
     {
         _metadata.AddTopic("t", 1);
-        await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), TestBatches.Create(), TestContext.Current.CancellationToken);
+        await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), TestBatches.Build(), TestContext.Current.CancellationToken);
         var oldPartition = _replicas.GetPartition(new TopicPartition("t", 0));
 
         var newId = _metadata.AddTopic("t", 1);

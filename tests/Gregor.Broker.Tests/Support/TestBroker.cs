@@ -17,17 +17,17 @@ namespace Gregor.Broker.Tests.Support;
 /// </summary>
 public sealed class TestBroker : IAsyncDisposable
 {
-    private readonly bool _ownsDataDir;
+    private readonly TempDirectory? _ownedDataDir;
     private readonly Action<IServiceCollection>? _configureServices;
     private readonly IReadOnlyDictionary<string, string> _values;
 
-    private TestBroker(GregorBroker broker, TestLogSink logs, IReadOnlyDictionary<string, string> values, Action<IServiceCollection>? configureServices, bool ownsDataDir)
+    private TestBroker(GregorBroker broker, TestLogSink logs, IReadOnlyDictionary<string, string> values, Action<IServiceCollection>? configureServices, TempDirectory? ownedDataDir)
     {
         Broker = broker;
         Logs = logs;
         _values = values;
         _configureServices = configureServices;
-        _ownsDataDir = ownsDataDir;
+        _ownedDataDir = ownedDataDir;
     }
 
     public GregorBroker Broker { get; private set; }
@@ -57,8 +57,8 @@ public sealed class TestBroker : IAsyncDisposable
         Action<IServiceCollection>? configureServices = null,
         string? dataDir = null)
     {
-        var ownsDataDir = dataDir is null;
-        dataDir ??= Path.Combine(Path.GetTempPath(), "gregor-test-" + Guid.NewGuid().ToString("N"));
+        var ownedDataDir = dataDir is null ? new TempDirectory() : null;
+        dataDir ??= ownedDataDir!.Path;
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["listeners"] = "127.0.0.1:0",
@@ -68,8 +68,16 @@ public sealed class TestBroker : IAsyncDisposable
         {
             values[key] = value;
         }
-        var (broker, logs) = await StartBrokerAsync(values, configureServices).ConfigureAwait(false);
-        return new TestBroker(broker, logs, values, configureServices, ownsDataDir);
+        try
+        {
+            var (broker, logs) = await StartBrokerAsync(values, configureServices).ConfigureAwait(false);
+            return new TestBroker(broker, logs, values, configureServices, ownedDataDir);
+        }
+        catch
+        {
+            ownedDataDir?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Opens a raw protocol connection to the first listener.</summary>
@@ -86,18 +94,8 @@ public sealed class TestBroker : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        var dataDir = Broker.DataDir;
         await Broker.DisposeAsync().ConfigureAwait(false);
-        if (_ownsDataDir)
-        {
-            try
-            {
-                Directory.Delete(dataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        _ownedDataDir?.Dispose();
     }
 
     private static async Task<(GregorBroker, TestLogSink)> StartBrokerAsync(IReadOnlyDictionary<string, string> values, Action<IServiceCollection>? configureServices)

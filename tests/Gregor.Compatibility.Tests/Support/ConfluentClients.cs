@@ -43,8 +43,8 @@ internal static class ConfluentClients
     {
         using var admin = Admin(broker);
         await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = 1, Configs = configs }]);
-        await Eventually.True(() => admin.GetMetadata(topic, TimeSpan.FromSeconds(5)).Topics.Single().Partitions.Count == partitions,
-            TimeSpan.FromSeconds(20), $"topic {topic} with {partitions} partitions in metadata");
+        await Eventually.TrueAsync(() => admin.GetMetadata(topic, TimeSpan.FromSeconds(5)).Topics.Single().Partitions.Count == partitions,
+            timeout: TimeSpan.FromSeconds(20), what: $"topic {topic} with {partitions} partitions in metadata");
     }
 
     /// <summary>Produces string records and waits for every delivery report; returns the reports.</summary>

@@ -10,23 +10,17 @@ public sealed class GeneratorReproducibilityTests
     {
         var specDir = SpecFolder.SpecDir;
         var committedDir = ProtocolGenerator.DefaultOutDir(SpecFolder.RepositoryRoot);
-        var tempDir = Path.Combine(Path.GetTempPath(), "gregor-generated-" + Guid.NewGuid().ToString("N"));
-        try
+        using var temp = new TempDirectory("generated");
+        var tempDir = temp.Path;
+        var written = ProtocolGenerator.Generate(specDir, tempDir);
+        var committed = Directory.GetFiles(committedDir, "*.cs").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(written.Order(StringComparer.Ordinal).ToList(), committed);
+        foreach (var name in written)
         {
-            var written = ProtocolGenerator.Generate(specDir, tempDir);
-            var committed = Directory.GetFiles(committedDir, "*.cs").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToList();
-            Assert.Equal(written.Order(StringComparer.Ordinal).ToList(), committed);
-            foreach (var name in written)
-            {
-                var expected = File.ReadAllBytes(Path.Combine(tempDir, name));
-                var actual = File.ReadAllBytes(Path.Combine(committedDir, name));
-                Assert.True(expected.AsSpan().SequenceEqual(actual),
-                    $"{name} differs from the generator's output: run `dotnet run --project tools/Gregor.Protocol.Generator` and commit");
-            }
-        }
-        finally
-        {
-            Directory.Delete(tempDir, recursive: true);
+            var expected = File.ReadAllBytes(Path.Combine(tempDir, name));
+            var actual = File.ReadAllBytes(Path.Combine(committedDir, name));
+            Assert.True(expected.AsSpan().SequenceEqual(actual),
+                $"{name} differs from the generator's output: run `dotnet run --project tools/Gregor.Protocol.Generator` and commit");
         }
     }
 
@@ -34,25 +28,19 @@ public sealed class GeneratorReproducibilityTests
     public void Generate_DeletesStaleFilesAndKeepsUnchangedOnes()
     {
         var specDir = SpecFolder.SpecDir;
-        var tempDir = Path.Combine(Path.GetTempPath(), "gregor-generated-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            ProtocolGenerator.Generate(specDir, tempDir);
-            var stale = Path.Combine(tempDir, "RemovedApiRequest.cs");
-            File.WriteAllText(stale, "// left over from an older spec");
-            var produce = Path.Combine(tempDir, "ProduceRequest.cs");
-            var stamp = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-            File.SetLastWriteTimeUtc(produce, stamp);
+        using var temp = new TempDirectory("generated");
+        var tempDir = temp.Path;
+        ProtocolGenerator.Generate(specDir, tempDir);
+        var stale = Path.Combine(tempDir, "RemovedApiRequest.cs");
+        File.WriteAllText(stale, "// left over from an older spec");
+        var produce = Path.Combine(tempDir, "ProduceRequest.cs");
+        var stamp = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(produce, stamp);
 
-            ProtocolGenerator.Generate(specDir, tempDir);
+        ProtocolGenerator.Generate(specDir, tempDir);
 
-            Assert.False(File.Exists(stale));
-            Assert.Equal(stamp, File.GetLastWriteTimeUtc(produce)); // unchanged output is not rewritten
-        }
-        finally
-        {
-            Directory.Delete(tempDir, recursive: true);
-        }
+        Assert.False(File.Exists(stale));
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(produce)); // unchanged output is not rewritten
     }
 
     [Fact]

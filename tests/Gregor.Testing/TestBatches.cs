@@ -1,12 +1,17 @@
 using System.Buffers.Binary;
 using Gregor.Protocol.Records;
 
-namespace Gregor.Storage.Tests;
+namespace Gregor.Testing;
 
-/// <summary>Builds uncompressed v2 record batches byte by byte, independent of the code under test.</summary>
-internal static class TestBatches
+/// <summary>
+/// Builds uncompressed magic-v2 record batches byte by byte, independent of the code under test
+/// (the bytes a client would send: CRC set, offset and timestamp deltas 0..n-1, keys
+/// <c>{keyPrefix}{i}</c>), and reads batches back for assertions. Values are
+/// <c>(byte)(seed + i + j)</c>, so two batches built with different seeds differ. Stateless.
+/// </summary>
+public static class TestBatches
 {
-    public static byte[] Build(int recordCount, long baseOffset = 0, long baseTimestamp = 1_700_000_000_000, int valueSize = 10,
+    public static byte[] Build(int recordCount = 1, long baseOffset = 0, long baseTimestamp = 1_700_000_000_000, int valueSize = 10,
         long producerId = -1, short producerEpoch = -1, int baseSequence = -1, bool transactional = false, string keyPrefix = "k", int seed = 0)
     {
         var records = new List<(byte[]? Key, byte[]? Value)>(recordCount);

@@ -1,7 +1,7 @@
 using Gregor.Protocol.Messages;
 using Gregor.Protocol.Primitives;
 
-namespace Gregor.Broker.Tests.Support;
+namespace Gregor.Testing;
 
 /// <summary>
 /// Encodes requests and decodes responses with the generated messages, for tests that talk

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
-namespace Gregor.Tests.Support;
+namespace Gregor.Testing;
 
 /// <summary>
 /// The real <c>gregor</c> broker as a child process, for host, CLI and compatibility tests:
@@ -11,8 +11,8 @@ namespace Gregor.Tests.Support;
 /// (parsed from the ready line, so there is no free-port race); <see cref="RestartAsync"/>
 /// reuses that port and the data directory. <see cref="StopAsync"/> sends SIGTERM,
 /// <see cref="KillAsync"/> SIGKILL. Disposing kills the process and deletes a data directory
-/// it created. Link this file into another test project with
-/// <c>&lt;Compile Include="..\Gregor.Tests\Support\GregorProcess.cs" Link="Support\GregorProcess.cs" /&gt;</c>.
+/// it created. A test project that uses it references <c>src/Gregor</c> too, so that gregor.dll
+/// is copied beside the tests.
 /// Not thread-safe: one test drives it.
 /// </summary>
 public sealed partial class GregorProcess : IAsyncDisposable
@@ -23,16 +23,16 @@ public sealed partial class GregorProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     private readonly IReadOnlyList<string> _extraArguments;
-    private readonly bool _ownsDataDir;
+    private readonly TempDirectory? _ownedDataDir;
     private readonly Queue<string> _output = new();
     private Process? _process;
     private TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _listen;
 
-    private GregorProcess(string dataDir, bool ownsDataDir, string listen, IReadOnlyList<string> extraArguments)
+    private GregorProcess(string dataDir, TempDirectory? ownedDataDir, string listen, IReadOnlyList<string> extraArguments)
     {
         DataDir = dataDir;
-        _ownsDataDir = ownsDataDir;
+        _ownedDataDir = ownedDataDir;
         _listen = listen;
         _extraArguments = extraArguments;
     }
@@ -77,8 +77,8 @@ public sealed partial class GregorProcess : IAsyncDisposable
         string? dataDir = null,
         IEnumerable<string>? extraArguments = null)
     {
-        var owns = dataDir is null;
-        dataDir ??= Path.Combine(Path.GetTempPath(), "gregor-proc-" + Guid.NewGuid().ToString("N")[..12]);
+        var owned = dataDir is null ? new TempDirectory("proc") : null;
+        dataDir ??= owned!.Path;
         // The host's HTTP listener defaults to a fixed port; parallel brokers each take a free one.
         var arguments = new List<string> { "--override", "gregor.http.listen=127.0.0.1:0" };
         foreach (var setting in overrides ?? [])
@@ -87,7 +87,7 @@ public sealed partial class GregorProcess : IAsyncDisposable
             arguments.Add(setting);
         }
         arguments.AddRange(extraArguments ?? []);
-        var broker = new GregorProcess(dataDir, owns, "127.0.0.1:0", arguments);
+        var broker = new GregorProcess(dataDir, owned, "127.0.0.1:0", arguments);
         try
         {
             await broker.LaunchAsync().ConfigureAwait(false);
@@ -178,17 +178,7 @@ public sealed partial class GregorProcess : IAsyncDisposable
     {
         await KillAsync().ConfigureAwait(false);
         _process?.Dispose();
-        if (_ownsDataDir)
-        {
-            try
-            {
-                Directory.Delete(DataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temporary directory is harmless.
-            }
-        }
+        _ownedDataDir?.Dispose();
     }
 
     private async Task LaunchAsync()

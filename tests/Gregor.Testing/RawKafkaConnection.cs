@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Gregor.Broker.Tests.Support;
+namespace Gregor.Testing;
 
 /// <summary>
 /// A raw TCP connection speaking Kafka framing (int32 big-endian length + payload), for tests
