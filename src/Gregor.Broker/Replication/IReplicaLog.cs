@@ -1,3 +1,5 @@
+using Gregor.Protocol.Records;
+
 namespace Gregor.Broker.Replication;
 
 /// <summary>
@@ -16,12 +18,12 @@ public interface IReplicaLog : IDisposable
     long LogEndOffset { get; }
 
     /// <summary>
-    /// Appends the batches of one produce request as the leader in <paramref name="leaderEpoch"/>,
-    /// assigning offsets. Idempotent duplicates return the original offsets. The records have
-    /// passed <see cref="ProduceRecordsValidator"/> (CRC32C included), so implementations need
-    /// not checksum them again.
+    /// Appends the one batch of a produce partition as the leader in <paramref name="leaderEpoch"/>,
+    /// assigning offsets. Idempotent duplicates return the original offsets. <paramref name="batch"/>
+    /// is what <see cref="ProduceRecordsValidator"/> made of <paramref name="records"/> (CRC32C
+    /// included): implementations consume its fields and never parse or checksum the bytes again.
     /// </summary>
-    ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken cancellationToken);
+    ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, ValidatedBatch batch, int leaderEpoch, CancellationToken cancellationToken);
 
     /// <summary>
     /// Reads whole batches starting at the batch that contains <paramref name="fetchOffset"/>, up to

@@ -1,4 +1,5 @@
 using Gregor.Protocol.Errors;
+using Gregor.Protocol.Records;
 
 namespace Gregor.Broker.Replication;
 
@@ -82,13 +83,14 @@ public sealed class Partition : IDisposable
     }
 
     /// <summary>
-    /// Appends already validated batches, advances the high watermark and wakes waiting fetches.
-    /// Throws <see cref="ReplicaLogException"/> for producer-state and log errors.
+    /// Appends the batch <see cref="ProduceRecordsValidator"/> validated, advances the high
+    /// watermark and wakes waiting fetches. Throws <see cref="ReplicaLogException"/> for
+    /// producer-state and log errors.
     /// </summary>
-    public async ValueTask<LogAppendResult> AppendAsync(ReadOnlyMemory<byte> records, CancellationToken cancellationToken)
+    public async ValueTask<LogAppendResult> AppendAsync(ReadOnlyMemory<byte> records, ValidatedBatch batch, CancellationToken cancellationToken)
     {
         ThrowIfRemoved();
-        var result = await Log.AppendAsLeaderAsync(records, _leaderEpoch, cancellationToken).ConfigureAwait(false);
+        var result = await Log.AppendAsLeaderAsync(records, batch, _leaderEpoch, cancellationToken).ConfigureAwait(false);
         // An append returns once durable per the flush policy, and a durable offset implies every
         // earlier offset is durable (one file, appended in order).
         AdvanceHighWatermark(result.LastOffset + 1);

@@ -110,18 +110,14 @@ public sealed partial class ReplicaManager : IDisposable
         {
             return ProducePartitionResult.Failed(PartitionError(topicPartition));
         }
-        var limits = partition.Limits;
-        var (error, message) = ProduceRecordsValidator.Validate(
-            records.Span,
-            limits.MaxMessageBytes,
-            limits.LogAppendTime ? null : new TimestampBounds(limits.TimestampBeforeMaxMs, limits.TimestampAfterMaxMs, _time.GetUtcNow().ToUnixTimeMilliseconds()));
+        var (error, message) = ProduceRecordsValidator.Validate(records.Span, partition.Limits, _time.GetUtcNow().ToUnixTimeMilliseconds(), out var batch);
         if (error != ErrorCode.None)
         {
             return ProducePartitionResult.Failed(error, message);
         }
         try
         {
-            var appended = await partition.AppendAsync(records, cancellationToken).ConfigureAwait(false);
+            var appended = await partition.AppendAsync(records, batch, cancellationToken).ConfigureAwait(false);
             _bytesIn.Add(records.Length);
             return new ProducePartitionResult(ErrorCode.None, appended.FirstOffset, appended.LogAppendTime, appended.LogStartOffset);
         }

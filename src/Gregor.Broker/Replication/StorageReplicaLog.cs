@@ -1,5 +1,6 @@
 using Gregor.Protocol;
 using Gregor.Protocol.Errors;
+using Gregor.Protocol.Records;
 using Gregor.Storage;
 
 namespace Gregor.Broker.Replication;
@@ -23,12 +24,11 @@ public sealed class StorageReplicaLog(PartitionLog log, LogConfig defaults) : IR
     public IReadOnlyList<ProducerStateEntry> ActiveProducers =>
         [.. PartitionLog.ActiveProducers.Select(p => new ProducerStateEntry(p.ProducerId, p.ProducerEpoch, p.LastSequence, p.LastTimestamp))];
 
-    public async ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken cancellationToken)
+    public async ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, ValidatedBatch batch, int leaderEpoch, CancellationToken cancellationToken)
     {
         try
         {
-            // The contract of IReplicaLog: records passed ProduceRecordsValidator, CRC included.
-            var result = await PartitionLog.AppendVerifiedAsLeaderAsync(records, leaderEpoch, cancellationToken).ConfigureAwait(false);
+            var result = await PartitionLog.AppendAsLeaderAsync(records, batch, leaderEpoch, cancellationToken).ConfigureAwait(false);
             return new LogAppendResult(result.FirstOffset, result.LastOffset, result.LogAppendTime, result.LogStartOffset);
         }
         catch (Exception e) when (Translate(e) is { } translated)

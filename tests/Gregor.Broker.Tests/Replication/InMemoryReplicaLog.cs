@@ -22,12 +22,12 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
 
     public IReadOnlyList<ProducerStateEntry> ActiveProducers => [];
 
-    public ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken cancellationToken)
+    public ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, ValidatedBatch batch, int leaderEpoch, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
             var bytes = records.ToArray();
-            RecordBatchHeader.TryRead(bytes, out var header);
+            var header = batch.Header;
             var baseOffset = _logEnd;
             RecordBatchHeader.WriteBaseOffset(bytes, baseOffset);
             RecordBatchHeader.WritePartitionLeaderEpoch(bytes, leaderEpoch);
