@@ -32,7 +32,7 @@ public interface IReplicaLog : IDisposable
     /// Returns null when there is nothing to read. Throws <see cref="ReplicaLogException"/>
     /// (OFFSET_OUT_OF_RANGE) for an offset outside [LogStartOffset, LogEndOffset].
     /// </summary>
-    PooledRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage);
+    FetchedRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage);
 
     /// <summary>The first offset whose timestamp is at least <paramref name="timestamp"/>, or null.</summary>
     LogOffsetAndTimestamp? FindOffsetByTimestamp(long timestamp);

@@ -7,9 +7,8 @@ namespace Gregor.Broker.Replication;
 
 /// <summary>
 /// Adapts a Gregor.Storage <see cref="PartitionLog"/> to <see cref="IReplicaLog"/>: translates
-/// storage exceptions into Kafka error codes and copies the file ranges of a read into one pooled
-/// buffer (one positional read per range, no per-record work; sending the ranges with sendfile is a
-/// later optimisation). The <see cref="LogManager"/> owns the log: disposing this adapter does not
+/// storage exceptions into Kafka error codes and hands a read's pinned file ranges on as
+/// <see cref="FetchedRecords"/> (nothing copied until the response frame reads them into the pipe). The <see cref="LogManager"/> owns the log: disposing this adapter does not
 /// close it, <see cref="StorageReplicaLogProvider.Delete"/> and the log manager do.
 /// Thread-safety: as the PartitionLog (concurrent reads and appends).
 /// </summary>
@@ -37,26 +36,24 @@ public sealed class StorageReplicaLog(PartitionLog log, LogConfig defaults) : IR
         }
     }
 
-    public PooledRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage)
+    public FetchedRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage)
     {
-        PooledRecords? pooled = null;
+        ReadResult result;
         try
         {
-            using var result = PartitionLog.Read(fetchOffset, Math.Max(0, maxBytes), maxOffset, minOneMessage);
-            if (result.TotalBytes == 0)
-            {
-                return null;
-            }
-            pooled = new PooledRecords(result.TotalBytes);
-            result.CopyTo(pooled.GetWritableSpan(result.TotalBytes));
-            pooled.Advance(result.TotalBytes);
-            return pooled;
+            result = PartitionLog.Read(fetchOffset, Math.Max(0, maxBytes), maxOffset, minOneMessage);
         }
         catch (Exception e) when (Translate(e) is { } translated)
         {
-            pooled?.Dispose();
             throw translated;
         }
+        if (result.TotalBytes == 0)
+        {
+            result.Dispose();
+            return null;
+        }
+        // The pinned ranges go to the response as they are: the frame reads them into the socket's buffer.
+        return FetchedRecords.FromFileRanges(result);
     }
 
     public LogOffsetAndTimestamp? FindOffsetByTimestamp(long timestamp) =>

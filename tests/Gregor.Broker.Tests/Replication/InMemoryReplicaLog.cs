@@ -37,7 +37,7 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
         }
     }
 
-    public PooledRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage)
+    public FetchedRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage)
     {
         lock (_lock)
         {
@@ -45,7 +45,7 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
             {
                 throw new ReplicaLogException(ErrorCode.OffsetOutOfRange, "out of range");
             }
-            PooledRecords? result = null;
+            var result = new List<byte>();
             foreach (var batch in _batches)
             {
                 if (batch.LastOffset < fetchOffset)
@@ -56,15 +56,14 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
                 {
                     break;
                 }
-                var used = result?.Length ?? 0;
+                var used = result.Count;
                 if (used + batch.Bytes.Length > maxBytes && !(used == 0 && minOneMessage))
                 {
                     break;
                 }
-                result ??= new PooledRecords(Math.Max(maxBytes, batch.Bytes.Length));
-                result.Append(batch.Bytes);
+                result.AddRange(batch.Bytes);
             }
-            return result;
+            return result.Count == 0 ? null : FetchedRecords.FromBytes(result.ToArray());
         }
     }
 
