@@ -12,7 +12,12 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
     private long _logStart;
     private long _logEnd;
 
+    private int _reads;
+
     public bool Disposed { get; private set; }
+
+    /// <summary>Reads served so far: a delayed fetch must not re-read while it waits.</summary>
+    public int Reads => Volatile.Read(ref _reads);
 
     public IReadOnlyDictionary<string, string> Configs { get; private set; } = new Dictionary<string, string>();
 
@@ -39,6 +44,7 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
 
     public FetchedRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage)
     {
+        Interlocked.Increment(ref _reads);
         lock (_lock)
         {
             if (fetchOffset < _logStart || fetchOffset > _logEnd)
