@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using Gregor.Protocol;
 using Gregor.Protocol.Records;
 using Gregor.Storage;
 

@@ -6,6 +6,7 @@ using Gregor.Broker.Network;
 using Gregor.Broker.Replication;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Partitions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -37,6 +38,7 @@ public static class BrokerServices
 
         // Cluster metadata: the controller (metadata log, image publisher) and the admin helpers.
         services.AddSingleton(sp => ControllerOptionsFactory.CreateController(config, sp.GetService<ILogger<QuorumController>>()));
+        services.AddSingleton<IController>(sp => sp.GetRequiredService<QuorumController>());
         services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
         services.AddHostedService<ControllerStartup>();
         services.AddSingleton<AutoTopicCreator>();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gregor.Protocol.Records;
 
 namespace Gregor.Storage;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gregor.Protocol;
 using Gregor.Storage.Segments;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gregor.Protocol;
 using Gregor.Storage.Checkpoints;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,3 +1,4 @@
+using Gregor.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Storage;

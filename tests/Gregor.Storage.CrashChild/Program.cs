@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gregor.Protocol;
 using Gregor.Protocol.Records;
 using Gregor.Storage;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Gregor.Protocol;
 
 namespace Gregor.Storage.Tests;
 

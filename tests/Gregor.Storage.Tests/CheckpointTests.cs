@@ -1,3 +1,4 @@
+using Gregor.Protocol;
 using Gregor.Storage.Checkpoints;
 
 namespace Gregor.Storage.Tests;

@@ -1,3 +1,5 @@
+using Gregor.Protocol;
+
 namespace Gregor.Storage.Tests;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Gregor.Protocol.Records;
+
 namespace Gregor.Storage.Tests;
 
 public sealed class LogConfigTests

@@ -1,3 +1,5 @@
+using Gregor.Protocol;
+
 namespace Gregor.Storage.Tests;
 
 public sealed class LogManagerTests : IDisposable

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gregor.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gregor.Storage.Tests;

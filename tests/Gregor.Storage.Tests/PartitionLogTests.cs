@@ -1,5 +1,5 @@
-using Gregor.Protocol.Records;
 using Gregor.Protocol;
+using Gregor.Protocol.Records;
 
 namespace Gregor.Storage.Tests;
 

@@ -13,7 +13,7 @@ namespace Gregor.Broker.Admin;
 /// topics are created even when auto.create.topics.enable is false, as in Kafka).
 /// Thread-safe: concurrent calls for the same topic all see the one topic that was created.
 /// </summary>
-public sealed class AutoTopicCreator(QuorumController controller, BrokerConfig config)
+public sealed class AutoTopicCreator(IController controller, BrokerConfig config)
 {
     /// <summary>
     /// Returns the topic, creating it if missing. On failure returns the Kafka error

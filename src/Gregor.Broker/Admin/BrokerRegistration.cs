@@ -10,7 +10,7 @@ namespace Gregor.Broker.Admin;
 /// broker addresses call <see cref="EnsureCurrentAsync"/> first (a cheap comparison when
 /// nothing changed). Thread-safe.
 /// </summary>
-public sealed class BrokerRegistration(QuorumController controller, ListenerEndpoints listeners)
+public sealed class BrokerRegistration(IController controller, ListenerEndpoints listeners)
 {
     public ValueTask EnsureCurrentAsync(CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ public static class ConfigAlterations
         resources.GroupBy(r => r).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
 
     /// <summary>Applies <paramref name="changes"/> to one resource; the error code and message for its response entry.</summary>
-    public static async ValueTask<(ErrorCode Error, string? Message)> ApplyAsync(QuorumController controller, sbyte resourceType, string resourceName,
+    public static async ValueTask<(ErrorCode Error, string? Message)> ApplyAsync(IController controller, sbyte resourceType, string resourceName,
         IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken) =>
         (ConfigResourceType)resourceType switch
         {

@@ -13,7 +13,7 @@ namespace Gregor.Broker.Admin;
 /// order; and this broker's configs (explicitly set keys, then the main keys' defaults).
 /// Stateless apart from the config it reads; thread-safe.
 /// </summary>
-public sealed class ConfigDescriber(QuorumController controller, BrokerConfig config)
+public sealed class ConfigDescriber(IController controller, BrokerConfig config)
 {
     /// <summary>One described config.</summary>
     public sealed record Entry(string Name, string? Value, ConfigSource Source, bool IsSensitive, ConfigType Type, IReadOnlyList<Synonym> Synonyms);

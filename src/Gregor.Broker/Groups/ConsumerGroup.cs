@@ -1,3 +1,5 @@
+using Gregor.Protocol;
+
 namespace Gregor.Broker.Groups;
 
 /// <summary>
@@ -29,7 +31,7 @@ internal sealed class ConsumerGroup(string groupId, long nowMs)
     /// <summary>Members that got their JoinGroup response but have not sent SyncGroup yet.</summary>
     public HashSet<string> PendingSyncMembers { get; } = new(StringComparer.Ordinal);
 
-    public Dictionary<TopicPartitionKey, CommittedOffset> Offsets { get; } = [];
+    public Dictionary<TopicPartition, CommittedOffset> Offsets { get; } = [];
 
     /// <summary>Bumped on every rebalance so stale delayed-join timers do nothing.</summary>
     public int RebalanceToken { get; set; }

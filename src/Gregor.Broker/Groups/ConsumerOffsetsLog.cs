@@ -1,4 +1,5 @@
 using Gregor.Broker.Groups.Records;
+using Gregor.Protocol;
 
 namespace Gregor.Broker.Groups;
 
@@ -40,13 +41,13 @@ internal sealed class ConsumerOffsetsLog(IGroupLogStore store, int partitionCoun
         }
     }
 
-    public static GroupLogRecord OffsetRecord(string group, TopicPartitionKey key, CommittedOffset offset)
+    public static GroupLogRecord OffsetRecord(string group, TopicPartition key, CommittedOffset offset)
     {
         var value = new OffsetCommitValue(offset.Offset, offset.LeaderEpoch, offset.Metadata, offset.CommitTimestampMs, offset.ExpireTimestampMs);
         return new GroupLogRecord(new OffsetCommitKey(group, key.Topic, key.Partition).ToBytes(), value.ToBytes());
     }
 
-    public static GroupLogRecord OffsetTombstone(string group, TopicPartitionKey key) =>
+    public static GroupLogRecord OffsetTombstone(string group, TopicPartition key) =>
         new(new OffsetCommitKey(group, key.Topic, key.Partition).ToBytes(), null);
 
     public static GroupLogRecord GroupTombstone(string group) => new(new GroupMetadataKey(group).ToBytes(), null);

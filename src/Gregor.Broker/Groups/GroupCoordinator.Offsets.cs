@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Gregor.Broker.Groups.Records;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 
 namespace Gregor.Broker.Groups;
@@ -18,7 +19,7 @@ public sealed partial class GroupCoordinator
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var offsets = new Dictionary<string, Dictionary<TopicPartitionKey, CommittedOffset>>(StringComparer.Ordinal);
+        var offsets = new Dictionary<string, Dictionary<TopicPartition, CommittedOffset>>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, GroupMetadataValue>(StringComparer.Ordinal);
         for (var partition = 0; partition < _options.OffsetsTopicPartitions; partition++)
         {
@@ -33,7 +34,7 @@ public sealed partial class GroupCoordinator
                         {
                             offsets[k.Group] = groupOffsets = [];
                         }
-                        var tp = new TopicPartitionKey(k.Topic, k.Partition);
+                        var tp = new TopicPartition(k.Topic, k.Partition);
                         if (record.Value is null)
                         {
                             groupOffsets.Remove(tp);
@@ -162,7 +163,7 @@ public sealed partial class GroupCoordinator
         }
         var now = NowMs;
         var expire = p.RetentionTimeMs >= 0 ? now + p.RetentionTimeMs : -1;
-        var accepted = new List<(TopicPartitionKey Key, CommittedOffset Offset)>(p.Offsets.Count);
+        var accepted = new List<(TopicPartition Key, CommittedOffset Offset)>(p.Offsets.Count);
         try
         {
             await _log.AppendAsync(
@@ -185,7 +186,7 @@ public sealed partial class GroupCoordinator
                                 errors[i] = ErrorCode.OffsetMetadataTooLarge;
                                 continue;
                             }
-                            var key = new TopicPartitionKey(entry.Topic, entry.Partition);
+                            var key = new TopicPartition(entry.Topic, entry.Partition);
                             var offset = new CommittedOffset(entry.Offset, entry.LeaderEpoch, metadata, now, expire);
                             accepted.Add((key, offset));
                             records.Add(ConsumerOffsetsLog.OffsetRecord(p.GroupId, key, offset));
@@ -260,7 +261,7 @@ public sealed partial class GroupCoordinator
     }
 
     /// <summary>Committed offsets of a group; all of them when <paramref name="partitions"/> is null.</summary>
-    public OffsetFetchResult FetchOffsets(string groupId, IReadOnlyList<TopicPartitionKey>? partitions)
+    public OffsetFetchResult FetchOffsets(string groupId, IReadOnlyList<TopicPartition>? partitions)
     {
         if (!_loaded)
         {
@@ -396,7 +397,7 @@ public sealed partial class GroupCoordinator
     /// GROUP_SUBSCRIBED_TO_TOPIC for topics a live consumer-protocol member subscribes to;
     /// NON_EMPTY_GROUP when a live group uses another protocol type.
     /// </summary>
-    public async Task<PartitionErrorsResult> DeleteOffsetsAsync(string groupId, IReadOnlyList<TopicPartitionKey> partitions, CancellationToken cancellationToken)
+    public async Task<PartitionErrorsResult> DeleteOffsetsAsync(string groupId, IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
     {
         if (!_loaded)
         {
@@ -412,7 +413,7 @@ public sealed partial class GroupCoordinator
         }
         var top = ErrorCode.None;
         var errors = new ErrorCode[partitions.Count];
-        var deleted = new List<TopicPartitionKey>();
+        var deleted = new List<TopicPartition>();
         await _log.AppendAsync(
             PartitionFor(groupId),
             () =>
@@ -502,7 +503,7 @@ public sealed partial class GroupCoordinator
         var groupsRemoved = 0;
         foreach (var group in _groups.Values)
         {
-            var expired = new List<TopicPartitionKey>();
+            var expired = new List<TopicPartition>();
             var removeGroup = false;
             await _log.AppendAsync(
                 PartitionFor(group.GroupId),

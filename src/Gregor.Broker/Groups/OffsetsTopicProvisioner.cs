@@ -8,14 +8,14 @@ namespace Gregor.Broker.Groups;
 /// <summary>
 /// Creates the internal compacted topic <c>__consumer_offsets</c> on first use (FindCoordinator),
 /// as Kafka does: offsets.topic.num.partitions partitions, offsets.topic.replication.factor,
-/// cleanup.policy=compact, through the <see cref="QuorumController"/>. When the broker runs
+/// cleanup.policy=compact, through the <see cref="IController"/>. When the broker runs
 /// without a controller (coordinator on an in-memory log) there is nothing to create.
 /// Thread-safe: concurrent first uses create it once.
 /// </summary>
 public sealed class OffsetsTopicProvisioner(IServiceProvider services, GroupCoordinatorOptions options)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private QuorumController? Controller => services.GetService<QuorumController>();
+    private IController? Controller => services.GetService<IController>();
 
     /// <summary>NONE once the topic exists; COORDINATOR_NOT_AVAILABLE when it could not be created.</summary>
     public async Task<ErrorCode> EnsureCreatedAsync(CancellationToken cancellationToken)

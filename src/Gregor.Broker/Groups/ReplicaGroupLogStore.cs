@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Gregor.Broker.Groups.Records;
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 
 namespace Gregor.Broker.Groups;

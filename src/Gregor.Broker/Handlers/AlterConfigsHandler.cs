@@ -12,7 +12,7 @@ namespace Gregor.Broker.Handlers;
 /// exactly the given set. Dynamic broker configs are not supported yet (INVALID_REQUEST).
 /// A resource named twice is INVALID_REQUEST.
 /// </summary>
-public sealed class AlterConfigsHandler(QuorumController controller) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
+public sealed class AlterConfigsHandler(IController controller) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
     public override short MinVersion => AlterConfigsRequest.LowestSupportedVersion;
     public override short MaxVersion => AlterConfigsRequest.HighestSupportedVersion;

@@ -9,7 +9,7 @@ namespace Gregor.Broker.Handlers;
 /// CreatePartitions (v0-3): grows each topic to the requested count, placing the new partitions
 /// on the registered brokers or on the given assignments. A topic named twice is INVALID_REQUEST.
 /// </summary>
-public sealed class CreatePartitionsHandler(QuorumController controller) : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
+public sealed class CreatePartitionsHandler(IController controller) : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
 {
     public override short MinVersion => CreatePartitionsRequest.LowestSupportedVersion;
     public override short MaxVersion => CreatePartitionsRequest.HighestSupportedVersion;

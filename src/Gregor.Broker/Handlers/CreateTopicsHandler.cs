@@ -14,7 +14,7 @@ namespace Gregor.Broker.Handlers;
 /// From v5 a created topic reports its partition count, replication factor and every config with
 /// its source; v7 adds the topic id. A name given twice in one request is INVALID_REQUEST.
 /// </summary>
-public sealed class CreateTopicsHandler(QuorumController controller, BrokerConfig config)
+public sealed class CreateTopicsHandler(IController controller, BrokerConfig config)
     : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
     public override short MinVersion => CreateTopicsRequest.LowestSupportedVersion;

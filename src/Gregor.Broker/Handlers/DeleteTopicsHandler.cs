@@ -11,7 +11,7 @@ namespace Gregor.Broker.Handlers;
 /// logs when it sees the new image. A topic named twice, or an entry with both or neither of
 /// name and id, is INVALID_REQUEST.
 /// </summary>
-public sealed class DeleteTopicsHandler(QuorumController controller) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
+public sealed class DeleteTopicsHandler(IController controller) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
 {
     public override short MinVersion => DeleteTopicsRequest.LowestSupportedVersion;
     public override short MaxVersion => DeleteTopicsRequest.HighestSupportedVersion;

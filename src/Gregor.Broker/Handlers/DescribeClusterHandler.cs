@@ -10,7 +10,7 @@ namespace Gregor.Broker.Handlers;
 /// DescribeCluster (v0-2): cluster id, controller and brokers from the metadata image. This node
 /// is both broker and controller, so endpoint type 2 (controllers) lists it as well.
 /// </summary>
-public sealed class DescribeClusterHandler(QuorumController controller, BrokerRegistration registration)
+public sealed class DescribeClusterHandler(IController controller, BrokerRegistration registration)
     : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
 {
     private const sbyte BrokerEndpoints = 1;

@@ -13,7 +13,7 @@ namespace Gregor.Broker.Handlers;
 /// source) and this broker's configs (resource name = this node id, or "" for the cluster
 /// default). Synonyms (v1+) only when asked; config types from v3; documentation is null.
 /// </summary>
-public sealed class DescribeConfigsHandler(QuorumController controller, ConfigDescriber describer, BrokerConfig config)
+public sealed class DescribeConfigsHandler(IController controller, ConfigDescriber describer, BrokerConfig config)
     : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
 {
     public override short MinVersion => DescribeConfigsRequest.LowestSupportedVersion;

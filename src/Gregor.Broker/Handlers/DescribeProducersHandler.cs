@@ -1,5 +1,6 @@
 using Gregor.Broker.Dispatch;
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
+using Gregor.Protocol;
 using Gregor.Protocol.Messages;
 
 namespace Gregor.Broker.Handlers;

@@ -12,7 +12,7 @@ namespace Gregor.Broker.Handlers;
 /// topic's overrides, validated and committed as one change per resource. Dynamic broker
 /// configs are not supported yet (INVALID_REQUEST); an unknown operation is INVALID_REQUEST.
 /// </summary>
-public sealed class IncrementalAlterConfigsHandler(QuorumController controller)
+public sealed class IncrementalAlterConfigsHandler(IController controller)
     : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
     public override short MinVersion => IncrementalAlterConfigsRequest.LowestSupportedVersion;

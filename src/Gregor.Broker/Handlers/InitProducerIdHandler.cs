@@ -1,5 +1,5 @@
 using Gregor.Broker.Dispatch;
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
 using Gregor.Protocol.Messages;
 
 namespace Gregor.Broker.Handlers;

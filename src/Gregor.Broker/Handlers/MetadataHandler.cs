@@ -14,7 +14,7 @@ namespace Gregor.Broker.Handlers;
 /// allow it (v4+ AllowAutoTopicCreation; always allowed before v4, as in Kafka).
 /// </summary>
 public sealed class MetadataHandler(
-    QuorumController controller,
+    IController controller,
     AutoTopicCreator autoTopicCreator,
     BrokerRegistration registration,
     BrokerConfig config) : ApiHandler<MetadataRequest, MetadataResponse>

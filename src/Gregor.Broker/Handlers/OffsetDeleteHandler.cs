@@ -1,5 +1,6 @@
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Groups;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 
@@ -17,7 +18,7 @@ public sealed class OffsetDeleteHandler(GroupCoordinator groups) : ApiHandler<Of
 
     protected override async ValueTask<OffsetDeleteResponse?> HandleAsync(RequestContext context, OffsetDeleteRequest request, CancellationToken cancellationToken)
     {
-        var partitions = request.Topics.SelectMany(t => t.Partitions.Select(p => new TopicPartitionKey(t.Name, p.PartitionIndex))).ToList();
+        var partitions = request.Topics.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Name, p.PartitionIndex))).ToList();
         var result = await groups.DeleteOffsetsAsync(request.GroupId, partitions, cancellationToken).ConfigureAwait(false);
         var response = new OffsetDeleteResponse { ErrorCode = (short)result.Error };
         if (result.Error != ErrorCode.None)

@@ -1,5 +1,6 @@
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Groups;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 
@@ -25,7 +26,7 @@ public sealed class OffsetFetchHandler(GroupCoordinator groups) : ApiHandler<Off
         {
             foreach (var group in request.Groups)
             {
-                var partitions = group.Topics?.SelectMany(t => t.PartitionIndexes.Select(p => new TopicPartitionKey(t.Name, p))).ToList();
+                var partitions = group.Topics?.SelectMany(t => t.PartitionIndexes.Select(p => new TopicPartition(t.Name, p))).ToList();
                 var result = groups.FetchOffsets(group.GroupId, partitions);
                 var responseGroup = new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId, ErrorCode = (short)result.Error };
                 foreach (var byTopic in result.Partitions.GroupBy(p => p.Topic))
@@ -47,7 +48,7 @@ public sealed class OffsetFetchHandler(GroupCoordinator groups) : ApiHandler<Off
             return ValueTask.FromResult<OffsetFetchResponse?>(response);
         }
 
-        var requested = request.Topics?.SelectMany(t => t.PartitionIndexes.Select(p => new TopicPartitionKey(t.Name, p))).ToList();
+        var requested = request.Topics?.SelectMany(t => t.PartitionIndexes.Select(p => new TopicPartition(t.Name, p))).ToList();
         if (version < 2 && requested is null)
         {
             requested = [];

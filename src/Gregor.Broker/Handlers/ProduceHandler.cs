@@ -2,8 +2,9 @@ using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Network;
-using Gregor.Broker.Replication;
 using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Partitions;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 

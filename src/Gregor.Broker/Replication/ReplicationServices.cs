@@ -1,6 +1,7 @@
 using Gregor.Broker.Config;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Partitions;
 using Gregor.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -36,7 +37,7 @@ public static class ReplicationServices
             sp.GetService<ILogger<ReplicaManager>>()));
         services.AddSingleton(sp =>
         {
-            var controller = sp.GetRequiredService<QuorumController>();
+            var controller = sp.GetRequiredService<IController>();
             return new ProducerIdManager(controller.AllocateProducerIdBlockAsync);
         });
         services.AddHostedService<ReplicationStartup>();

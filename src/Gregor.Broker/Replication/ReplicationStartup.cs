@@ -1,3 +1,4 @@
+using Gregor.Cluster.Partitions;
 using Gregor.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -21,7 +21,7 @@ namespace Gregor.Cluster.Controller;
 /// Thread-safety: mutations are serialized by one async lock; <see cref="Current"/> is a
 /// lock-free read of an immutable image; subscribers run on the committing thread, in log order.</para>
 /// </summary>
-public sealed partial class QuorumController : IMetadataPublisher, IDisposable
+public sealed partial class QuorumController : IController, IDisposable
 {
     public const string MetadataVersionFeature = "metadata.version";
 

@@ -1,4 +1,5 @@
 using Gregor.Broker.Config;
+using Gregor.Protocol.Records;
 using Gregor.Storage;
 
 namespace Gregor.Broker.Tests.Config;

@@ -1,4 +1,5 @@
 using Gregor.Broker.Groups;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Primitives;
 using Microsoft.Extensions.Time.Testing;
@@ -108,7 +109,7 @@ internal sealed class GroupHarness : IDisposable
             TestContext.Current.CancellationToken);
 
     public long? Committed(string group, string topic, int partition) =>
-        Coordinator.FetchOffsets(group, [new TopicPartitionKey(topic, partition)]).Partitions[0].Offset?.Offset;
+        Coordinator.FetchOffsets(group, [new TopicPartition(topic, partition)]).Partitions[0].Offset?.Offset;
 
     public void Dispose() => Coordinator.Dispose();
 }

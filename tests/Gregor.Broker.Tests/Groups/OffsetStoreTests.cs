@@ -1,5 +1,6 @@
 using Gregor.Broker.Groups;
 using Gregor.Broker.Groups.Records;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 
 namespace Gregor.Broker.Tests.Groups;
@@ -220,12 +221,12 @@ public sealed class OffsetStoreTests
         var member = await h.FormSingleMemberGroupAsync(Group);
         await h.CommitAsync(Group, member, "t", 0, 1);
         await h.CommitAsync(Group, member, "old", 0, 2);
-        var result = await h.Coordinator.DeleteOffsetsAsync(Group, [new TopicPartitionKey("t", 0), new TopicPartitionKey("old", 0)], TestContext.Current.CancellationToken);
+        var result = await h.Coordinator.DeleteOffsetsAsync(Group, [new TopicPartition("t", 0), new TopicPartition("old", 0)], TestContext.Current.CancellationToken);
         Assert.Equal(ErrorCode.None, result.Error);
         Assert.Equal([ErrorCode.GroupSubscribedToTopic, ErrorCode.None], result.PartitionErrors);
         Assert.Equal(1, h.Committed(Group, "t", 0));
         Assert.Null(h.Committed(Group, "old", 0));
-        var missing = await h.Coordinator.DeleteOffsetsAsync("nope", [new TopicPartitionKey("t", 0)], TestContext.Current.CancellationToken);
+        var missing = await h.Coordinator.DeleteOffsetsAsync("nope", [new TopicPartition("t", 0)], TestContext.Current.CancellationToken);
         Assert.Equal(ErrorCode.GroupIdNotFound, missing.Error);
     }
 

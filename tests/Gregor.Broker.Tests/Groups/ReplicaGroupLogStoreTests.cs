@@ -1,6 +1,7 @@
 using Gregor.Broker.Groups;
-using Gregor.Broker.Replication;
 using Gregor.Broker.Tests.Replication;
+using Gregor.Cluster.Partitions;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Time.Testing;
 

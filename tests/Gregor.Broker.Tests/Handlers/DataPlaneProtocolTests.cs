@@ -1,5 +1,6 @@
-using Gregor.Broker.Replication;
 using Gregor.Broker.Tests.Support;
+using Gregor.Cluster.Partitions;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
 using Gregor.Cluster.Purgatory;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,4 +1,4 @@
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
 using Gregor.Protocol.Errors;
 
 namespace Gregor.Broker.Tests.Replication;

@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Network;
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
 using Gregor.Protocol.Messages;
 using Gregor.Storage;
 
@@ -19,7 +19,7 @@ public sealed class FetchedRecordsTests : IDisposable
     public void Dispose() => _dir.Delete(recursive: true);
 
     private PartitionLog OpenLog(long segmentBytes = 1L << 30) =>
-        PartitionLog.Open(Path.Combine(_dir.FullName, "t-0"), new Gregor.Storage.TopicPartition("t", 0), LogConfig.Default with { SegmentBytes = segmentBytes });
+        PartitionLog.Open(Path.Combine(_dir.FullName, "t-0"), new Gregor.Protocol.TopicPartition("t", 0), LogConfig.Default with { SegmentBytes = segmentBytes });
 
     private static async Task AppendAsync(PartitionLog log, int totalBytes)
     {

@@ -1,6 +1,7 @@
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Records;
+using Gregor.Storage;
 
 namespace Gregor.Broker.Tests.Replication;
 
@@ -25,7 +26,7 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
 
     public long LogEndOffset { get { lock (_lock) { return _logEnd; } } }
 
-    public IReadOnlyList<ProducerStateEntry> ActiveProducers => [];
+    public IReadOnlyCollection<ProducerStateEntry> ActiveProducers => [];
 
     public ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, ValidatedBatch batch, int leaderEpoch, CancellationToken cancellationToken)
     {
@@ -49,7 +50,7 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
         {
             if (fetchOffset < _logStart || fetchOffset > _logEnd)
             {
-                throw new ReplicaLogException(ErrorCode.OffsetOutOfRange, "out of range");
+                throw new KafkaException(ErrorCode.OffsetOutOfRange, "out of range");
             }
             var result = new List<byte>();
             foreach (var batch in _batches)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
+using Gregor.Protocol;
 
 namespace Gregor.Broker.Tests.Replication;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
+using Gregor.Cluster.Partitions;
 using Gregor.Protocol.Records;
-using Gregor.Broker.Replication;
 using Gregor.Protocol.Errors;
 
 namespace Gregor.Broker.Tests.Replication;

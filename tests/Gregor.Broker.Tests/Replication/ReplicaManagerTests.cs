@@ -1,4 +1,5 @@
-using Gregor.Broker.Replication;
+using Gregor.Cluster.Partitions;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 
 namespace Gregor.Broker.Tests.Replication;

@@ -1,9 +1,0 @@
-namespace Gregor.Broker.Replication;
-
-/// <summary>One partition of a fetch request: where to read and how much.</summary>
-public readonly record struct FetchPartitionSpec(
-    FetchPartitionKey Key,
-    long FetchOffset,
-    int MaxBytes,
-    int CurrentLeaderEpoch = -1,
-    long LogStartOffset = -1);

@@ -1,0 +1,558 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
+using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Purgatory;
+using Gregor.Protocol;
+using Gregor.Protocol.Errors;
+using Gregor.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gregor.Cluster.Partitions;
+
+/// <summary>
+/// Hosts the partitions this node leads and is the one door to their logs: produce appends,
+/// consumer fetches (long poll, KIP-227 sessions), list offsets, delete records, leader-epoch
+/// lookups and producer state — for the handlers and for the coordinators that keep their state
+/// in internal topics (__consumer_offsets).
+/// <para>
+/// Lifecycle: constructed once per broker; it subscribes to the metadata publisher and applies
+/// every image in order — opening (or creating) the log of each partition whose leader is this
+/// node, updating leader epochs and topic configs, and deleting the logs of removed topics.
+/// Disposing it closes every log.
+/// </para>
+/// <para>
+/// Thread-safety: all public methods are safe to call concurrently. Partitions live in a
+/// concurrent map; metadata images are applied under one lock, in publication order.
+/// </para>
+/// </summary>
+public sealed partial class ReplicaManager : IDisposable
+{
+    /// <summary>Kafka's fetch.max.bytes (55 MiB): a cap on one response whatever the client asks.</summary>
+    public const int BrokerFetchMaxBytes = 57_671_680;
+
+    private readonly ConcurrentDictionary<TopicPartition, Partition> _partitions = new();
+    private readonly Dictionary<TopicPartition, ImmutableDictionary<string, string>> _appliedConfigs = [];
+    private readonly IMetadataPublisher _metadata;
+    private readonly IReplicaLogProvider _logs;
+    private readonly ReplicaManagerOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Lock _applyLock = new();
+    private readonly Meter _meter;
+    private readonly Counter<long> _bytesIn;
+    private readonly Counter<long> _bytesOut;
+    private readonly Counter<long> _delayedFetches;
+    private readonly IDisposable _subscription;
+    private readonly Action<Partition> _positionChanged;
+    private long _appliedOffset = long.MinValue;
+    private bool _disposed;
+
+    public ReplicaManager(
+        IMetadataPublisher metadata,
+        IReplicaLogProvider logs,
+        ReplicaManagerOptions options,
+        ILogger<ReplicaManager>? logger = null,
+        TimeProvider? timeProvider = null)
+    {
+        _metadata = metadata;
+        _logs = logs;
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+        _meter = new Meter("Gregor.Broker.Replication");
+        _bytesIn = _meter.CreateCounter<long>("gregor.partition.bytes_in", "By", "Record bytes appended by producers and coordinators");
+        _bytesOut = _meter.CreateCounter<long>("gregor.partition.bytes_out", "By", "Record bytes returned to fetchers");
+        _delayedFetches = _meter.CreateCounter<long>("gregor.fetch.delayed", description: "Fetches that waited for data (long poll)");
+        _meter.CreateObservableGauge("gregor.partitions.hosted", () => _partitions.Count, description: "Partitions this node leads");
+        DelayedFetches = new DelayedOperationPurgatory<TopicPartition>("fetch", options.MaxDelayedFetches, _time);
+        DelayedProduces = new DelayedOperationPurgatory<TopicPartition>("produce", options.MaxDelayedProduces, _time);
+        _meter.CreateObservableGauge(
+            "gregor.purgatory.size",
+            () => (IEnumerable<Measurement<int>>)[
+                new(DelayedFetches.Count, new KeyValuePair<string, object?>("kind", DelayedFetches.Kind)),
+                new(DelayedProduces.Count, new KeyValuePair<string, object?>("kind", DelayedProduces.Kind))],
+            description: "Delayed operations waiting in the purgatory, by kind (fetch: long polls; produce: acks=all)");
+        _positionChanged = OnPositionChanged;
+        FetchSessions = new FetchSessionCache(options.MaxFetchSessions, timeProvider: _time, meter: _meter);
+        lock (_applyLock)
+        {
+            _subscription = metadata.Subscribe((_, next) => Apply(next));
+            Apply(metadata.Current);
+        }
+    }
+
+    public int NodeId => _options.NodeId;
+
+    public FetchSessionCache FetchSessions { get; }
+
+    /// <summary>Long-poll fetches waiting for min bytes, watched by partition.</summary>
+    public DelayedOperationPurgatory<TopicPartition> DelayedFetches { get; }
+
+    /// <summary>acks=all produces waiting for the high watermark, watched by partition.</summary>
+    public DelayedOperationPurgatory<TopicPartition> DelayedProduces { get; }
+
+    /// <summary>The partitions currently hosted here (a snapshot).</summary>
+    public IReadOnlyCollection<Partition> Partitions => [.. _partitions.Values];
+
+    public bool TryGetPartition(TopicPartition topicPartition, [NotNullWhen(true)] out Partition? partition) =>
+        _partitions.TryGetValue(topicPartition, out partition);
+
+    /// <summary>The hosted partition; throws <see cref="KafkaException"/> with the reason it is not hosted.</summary>
+    public Partition GetPartition(TopicPartition topicPartition) =>
+        _partitions.TryGetValue(topicPartition, out var partition)
+            ? partition
+            : throw new KafkaException(PartitionError(topicPartition), $"{topicPartition} is not hosted on node {NodeId}");
+
+    /// <summary>
+    /// Why a partition is not hosted here: unknown topic/partition, led by another node, or
+    /// known and led here but its log is not open (yet).
+    /// </summary>
+    public ErrorCode PartitionError(TopicPartition topicPartition)
+    {
+        var image = _metadata.Current.Partition(topicPartition.Topic, topicPartition.Partition);
+        return image is null ? ErrorCode.UnknownTopicOrPartition
+            : image.Leader != NodeId ? ErrorCode.NotLeaderOrFollower
+            : ErrorCode.LeaderNotAvailable;
+    }
+
+    /// <summary>
+    /// Validates and appends one partition's records as leader, answering once the append
+    /// returned (acks=1: coordinators and callers that need only the leader's log). Never throws
+    /// for client errors: they come back as the result's error code.
+    /// </summary>
+    public ValueTask<ProducePartitionResult> AppendRecordsAsync(TopicPartition topicPartition, ReadOnlyMemory<byte> records, CancellationToken cancellationToken) =>
+        AppendRecordsAsync(topicPartition, records, requiredAcks: 1, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// Validates (one <see cref="ProduceRecordsValidator"/> step) and appends one partition's
+    /// records as leader. With <paramref name="requiredAcks"/> -1 the answer waits in the produce
+    /// purgatory until the high watermark covers the batch, at most <paramref name="timeout"/>
+    /// (REQUEST_TIMED_OUT after); on a single node that is as soon as the local append returned.
+    /// Never throws for client errors: they come back as the result's error code.
+    /// </summary>
+    public async ValueTask<ProducePartitionResult> AppendRecordsAsync(
+        TopicPartition topicPartition, ReadOnlyMemory<byte> records, short requiredAcks, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!_partitions.TryGetValue(topicPartition, out var partition))
+        {
+            return ProducePartitionResult.Failed(PartitionError(topicPartition));
+        }
+        var (error, message) = ProduceRecordsValidator.Validate(records.Span, partition.Limits, _time.GetUtcNow().ToUnixTimeMilliseconds(), out var batch);
+        if (error != ErrorCode.None)
+        {
+            return ProducePartitionResult.Failed(error, message);
+        }
+        LogAppendResult appended;
+        try
+        {
+            appended = await partition.AppendAsync(records, batch, cancellationToken).ConfigureAwait(false);
+            _bytesIn.Add(records.Length);
+        }
+        catch (Exception e) when (ErrorMapping.TryGetErrorCode(e, out var code))
+        {
+            return ProducePartitionResult.Failed(code, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogStorageFailure(e, "append", topicPartition);
+            return ProducePartitionResult.Failed(ErrorCode.KafkaStorageError, e.Message);
+        }
+        if (requiredAcks == -1)
+        {
+            var delayed = new DelayedProduce(partition, appended.LastOffset + 1, timeout);
+            // Checked before watching so that the single-node case (covered already) allocates no key list.
+            if (!delayed.TryComplete())
+            {
+                DelayedProduces.TryCompleteElseWatch(delayed, [topicPartition], cancellationToken);
+            }
+            var replicated = await delayed.Completion.ConfigureAwait(false);
+            if (replicated != ErrorCode.None)
+            {
+                return ProducePartitionResult.Failed(replicated, $"the high watermark of {topicPartition} did not reach {appended.LastOffset + 1} in time");
+            }
+        }
+        return new ProducePartitionResult(ErrorCode.None, appended.FirstOffset, appended.LogAppendTime, appended.LogStartOffset);
+    }
+
+    /// <summary>
+    /// Serves a consumer fetch: applies the request's fetch-session semantics, reads whole
+    /// batches below the high watermark within the per-partition and response byte limits (the
+    /// first batch of the first non-empty partition whole even when larger, KIP-74), and when
+    /// fewer than min bytes are available waits in the fetch purgatory, up to max wait, until
+    /// appends to its partitions made min bytes readable (counted from log positions, not read),
+    /// then reads once. The result owns pinned file ranges: dispose it after the response is written.
+    /// </summary>
+    public async ValueTask<FetchResult> FetchAsync(FetchRequestSpec request, CancellationToken cancellationToken)
+    {
+        var session = FetchSessions.Begin(request);
+        if (session.Error != ErrorCode.None)
+        {
+            return new FetchResult(session.Error, 0, []);
+        }
+        var toRead = session.ToRead;
+        var hosted = new Partition?[toRead.Count];
+        var errors = new ErrorCode[toRead.Count];
+        for (var i = 0; i < toRead.Count; i++)
+        {
+            var key = toRead[i].Key;
+            if (key.Topic is null)
+            {
+                errors[i] = ErrorCode.UnknownTopicId;
+            }
+            else if (!_partitions.TryGetValue(new TopicPartition(key.Topic, key.Partition), out hosted[i]))
+            {
+                errors[i] = PartitionError(new TopicPartition(key.Topic, key.Partition));
+            }
+        }
+
+        var canWait = request.MaxWaitMs > 0 && request.MinBytes > 0 && toRead.Count > 0;
+        long[]? visibleBefore = null;
+        int[]? epochs = null;
+        if (canWait)
+        {
+            // Positions before the read: an append from here on counts toward min bytes, so none
+            // is missed (one racing the read may count twice, which only answers a little early).
+            visibleBefore = new long[hosted.Length];
+            epochs = new int[hosted.Length];
+            for (var i = 0; i < hosted.Length; i++)
+            {
+                visibleBefore[i] = hosted[i]?.VisibleBytes ?? 0;
+                epochs[i] = hosted[i]?.LeaderEpoch ?? 0;
+            }
+        }
+        var results = ReadOnce(request, toRead, hosted, errors, out var bytes, out var anyError);
+        if (!canWait || bytes >= request.MinBytes || anyError)
+        {
+            _bytesOut.Add(bytes);
+            return new FetchResult(ErrorCode.None, session.SessionId, session.Complete(results));
+        }
+        // Not enough yet: park the fetch where appends will find it, and read once when it completes.
+        foreach (var result in results)
+        {
+            result.Records?.Release();
+        }
+        var maxBytes = new int[toRead.Count];
+        var keys = new List<TopicPartition>(toRead.Count);
+        for (var i = 0; i < toRead.Count; i++)
+        {
+            maxBytes[i] = Math.Max(0, toRead[i].MaxBytes);
+            if (hosted[i] is { } partition)
+            {
+                keys.Add(partition.TopicPartition);
+            }
+        }
+        var delayed = new DelayedFetch(hosted, visibleBefore!, epochs!, maxBytes, bytes, request.MinBytes, TimeSpan.FromMilliseconds(request.MaxWaitMs));
+        if (!DelayedFetches.TryCompleteElseWatch(delayed, keys, cancellationToken))
+        {
+            _delayedFetches.Add(1);
+        }
+        if (await delayed.Completion.ConfigureAwait(false) == DelayedOperationOutcome.Cancelled)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        results = ReadOnce(request, toRead, hosted, errors, out bytes, out _);
+        _bytesOut.Add(bytes);
+        return new FetchResult(ErrorCode.None, session.SessionId, session.Complete(results));
+    }
+
+    private List<FetchPartitionResult> ReadOnce(
+        FetchRequestSpec request,
+        IReadOnlyList<FetchPartitionSpec> toRead,
+        Partition?[] hosted,
+        ErrorCode[] errors,
+        out int bytes,
+        out bool anyError)
+    {
+        var results = new List<FetchPartitionResult>(toRead.Count);
+        var responseBytesLeft = request.MaxBytes <= 0 ? BrokerFetchMaxBytes : Math.Min(request.MaxBytes, BrokerFetchMaxBytes);
+        var minOneMessage = true;
+        bytes = 0;
+        anyError = false;
+        for (var i = 0; i < toRead.Count; i++)
+        {
+            var spec = toRead[i];
+            var partition = hosted[i];
+            if (partition is null || partition.IsRemoved)
+            {
+                anyError = true;
+                results.Add(FetchPartitionResult.Failed(spec.Key, partition is null ? errors[i] : ErrorCode.NotLeaderOrFollower));
+                continue;
+            }
+            var epochError = partition.CheckLeaderEpoch(spec.CurrentLeaderEpoch);
+            if (epochError != ErrorCode.None)
+            {
+                anyError = true;
+                results.Add(FetchPartitionResult.Failed(spec.Key, epochError));
+                continue;
+            }
+            FetchedRecords? records = null;
+            var error = ErrorCode.None;
+            try
+            {
+                records = partition.Read(spec.FetchOffset, Math.Min(spec.MaxBytes, responseBytesLeft), minOneMessage);
+            }
+            catch (Exception e) when (ErrorMapping.TryGetErrorCode(e, out var code))
+            {
+                error = code;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogStorageFailure(e, "read", partition.TopicPartition);
+                error = ErrorCode.KafkaStorageError;
+            }
+            if (error != ErrorCode.None)
+            {
+                anyError = true;
+                results.Add(new FetchPartitionResult(spec.Key, error, -1, -1, -1, null));
+                continue;
+            }
+            if (records is { Length: > 0 })
+            {
+                bytes += records.Length;
+                responseBytesLeft = Math.Max(0, responseBytesLeft - records.Length);
+                minOneMessage = false;
+            }
+            // Read after the records so the reported high watermark covers them.
+            var highWatermark = partition.HighWatermark;
+            results.Add(new FetchPartitionResult(
+                spec.Key,
+                ErrorCode.None,
+                highWatermark,
+                request.IsolationLevel == 1 ? partition.LastStableOffset : highWatermark,
+                partition.LogStartOffset,
+                records));
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// ListOffsets for one partition: -2 earliest (and -4 earliest-local), -1 latest (high
+    /// watermark, or last stable offset for read_committed), -3 the record with the largest
+    /// timestamp, a timestamp ≥ 0 the first offset at or after it; -1/-1 when nothing matches.
+    /// </summary>
+    public ListOffsetResult ListOffset(TopicPartition topicPartition, long timestamp, byte isolationLevel, int currentLeaderEpoch)
+    {
+        if (!_partitions.TryGetValue(topicPartition, out var partition))
+        {
+            return ListOffsetResult.Failed(PartitionError(topicPartition));
+        }
+        var epochError = partition.CheckLeaderEpoch(currentLeaderEpoch);
+        if (epochError != ErrorCode.None)
+        {
+            return ListOffsetResult.Failed(epochError);
+        }
+        try
+        {
+            var epoch = partition.LeaderEpoch;
+            var visibleEnd = isolationLevel == 1 ? partition.LastStableOffset : partition.HighWatermark;
+            switch (timestamp)
+            {
+                case ListOffsetsTimestamps.Earliest or ListOffsetsTimestamps.EarliestLocal:
+                    return new ListOffsetResult(ErrorCode.None, partition.LogStartOffset, -1, epoch);
+                case ListOffsetsTimestamps.Latest:
+                    return new ListOffsetResult(ErrorCode.None, visibleEnd, -1, epoch);
+                case ListOffsetsTimestamps.MaxTimestamp:
+                    return partition.Log.FindMaxTimestamp() is { } max && max.Offset < visibleEnd
+                        ? new ListOffsetResult(ErrorCode.None, max.Offset, max.Timestamp, max.LeaderEpoch >= 0 ? max.LeaderEpoch : epoch)
+                        : new ListOffsetResult(ErrorCode.None, -1, -1, -1);
+                case < 0:
+                    // Tiered-storage lookups (-5 latest tiered, -6 earliest pending upload): no tiers here.
+                    return new ListOffsetResult(ErrorCode.None, -1, -1, -1);
+                default:
+                    return partition.Log.FindOffsetByTimestamp(timestamp) is { } found && found.Offset < visibleEnd
+                        ? new ListOffsetResult(ErrorCode.None, found.Offset, found.Timestamp, found.LeaderEpoch >= 0 ? found.LeaderEpoch : epoch)
+                        : new ListOffsetResult(ErrorCode.None, -1, -1, -1);
+            }
+        }
+        catch (Exception e) when (ErrorMapping.TryGetErrorCode(e, out var code))
+        {
+            return ListOffsetResult.Failed(code);
+        }
+        catch (Exception e)
+        {
+            LogStorageFailure(e, "list offsets", topicPartition);
+            return ListOffsetResult.Failed(ErrorCode.KafkaStorageError);
+        }
+    }
+
+    /// <summary>DeleteRecords: moves the log start offset to <paramref name="offset"/> (-1 = high watermark); returns the low watermark.</summary>
+    public (ErrorCode Error, long LowWatermark) DeleteRecords(TopicPartition topicPartition, long offset)
+    {
+        if (!_partitions.TryGetValue(topicPartition, out var partition))
+        {
+            return (PartitionError(topicPartition), -1);
+        }
+        try
+        {
+            return (ErrorCode.None, partition.DeleteRecordsBefore(offset));
+        }
+        catch (Exception e) when (ErrorMapping.TryGetErrorCode(e, out var code))
+        {
+            return (code, -1);
+        }
+        catch (Exception e)
+        {
+            LogStorageFailure(e, "delete records", topicPartition);
+            return (ErrorCode.KafkaStorageError, -1);
+        }
+    }
+
+    /// <summary>OffsetForLeaderEpoch: the end offset of <paramref name="leaderEpoch"/> in this partition's log.</summary>
+    public (ErrorCode Error, int LeaderEpoch, long EndOffset) OffsetForLeaderEpoch(TopicPartition topicPartition, int currentLeaderEpoch, int leaderEpoch)
+    {
+        if (!_partitions.TryGetValue(topicPartition, out var partition))
+        {
+            return (PartitionError(topicPartition), -1, -1);
+        }
+        var epochError = partition.CheckLeaderEpoch(currentLeaderEpoch);
+        if (epochError != ErrorCode.None)
+        {
+            return (epochError, -1, -1);
+        }
+        try
+        {
+            var (epoch, endOffset) = partition.EndOffsetForEpoch(leaderEpoch);
+            return (ErrorCode.None, epoch, endOffset);
+        }
+        catch (Exception e) when (ErrorMapping.TryGetErrorCode(e, out var code))
+        {
+            return (code, -1, -1);
+        }
+    }
+
+    /// <summary>DescribeProducers: the idempotent producers a partition's log holds state for.</summary>
+    public (ErrorCode Error, IReadOnlyCollection<ProducerStateEntry> Producers) DescribeProducers(TopicPartition topicPartition) =>
+        _partitions.TryGetValue(topicPartition, out var partition)
+            ? (ErrorCode.None, partition.Log.ActiveProducers)
+            : (PartitionError(topicPartition), []);
+
+    // An append moved the high watermark, the epoch changed or the partition went away: only the
+    // operations watching this partition are re-checked.
+    private void OnPositionChanged(Partition partition)
+    {
+        DelayedFetches.CheckAndComplete(partition.TopicPartition);
+        DelayedProduces.CheckAndComplete(partition.TopicPartition);
+    }
+
+    private void Apply(MetadataImage image)
+    {
+        lock (_applyLock)
+        {
+            if (_disposed || image.Offset <= _appliedOffset && _appliedOffset != long.MinValue)
+            {
+                return;
+            }
+            _appliedOffset = image.Offset;
+            var led = new HashSet<TopicPartition>();
+            foreach (var topic in image.TopicsByName.Values)
+            {
+                foreach (var partitionImage in topic.Partitions.Values)
+                {
+                    if (partitionImage.Leader != NodeId)
+                    {
+                        continue;
+                    }
+                    var topicPartition = new TopicPartition(topic.Name, partitionImage.Partition);
+                    led.Add(topicPartition);
+                    try
+                    {
+                        ApplyLeadership(topicPartition, topic, partitionImage);
+                    }
+                    catch (Exception e)
+                    {
+                        LogOpenFailure(e, topicPartition);
+                    }
+                }
+            }
+            foreach (var (topicPartition, partition) in _partitions)
+            {
+                if (led.Contains(topicPartition))
+                {
+                    continue;
+                }
+                var deleted = image.Partition(topicPartition.Topic, topicPartition.Partition) is null;
+                RemovePartition(topicPartition, partition, deleteLog: deleted);
+            }
+        }
+    }
+
+    private void ApplyLeadership(TopicPartition topicPartition, TopicImage topic, PartitionImage partitionImage)
+    {
+        if (_partitions.TryGetValue(topicPartition, out var existing))
+        {
+            if (existing.TopicId == topic.TopicId)
+            {
+                existing.UpdateLeadership(partitionImage.LeaderEpoch);
+                if (!ReferenceEquals(_appliedConfigs.GetValueOrDefault(topicPartition), topic.Configs))
+                {
+                    existing.UpdateLimits(ProduceLimits.From(topic.Configs, _options.ProduceLimits));
+                    existing.Log.UpdateConfig(topic.Configs);
+                    _appliedConfigs[topicPartition] = topic.Configs;
+                }
+                return;
+            }
+            // Same name, new topic id: the old topic was deleted and re-created.
+            RemovePartition(topicPartition, existing, deleteLog: true);
+        }
+        var log = _logs.GetOrCreate(topicPartition, topic.TopicId, topic.Configs);
+        var partition = new Partition(topicPartition, topic.TopicId, partitionImage.LeaderEpoch, log, ProduceLimits.From(topic.Configs, _options.ProduceLimits), _positionChanged);
+        _partitions[topicPartition] = partition;
+        _appliedConfigs[topicPartition] = topic.Configs;
+        LogPartitionOpened(topicPartition, partitionImage.LeaderEpoch, log.LogStartOffset, log.LogEndOffset);
+    }
+
+    private void RemovePartition(TopicPartition topicPartition, Partition partition, bool deleteLog)
+    {
+        _partitions.TryRemove(topicPartition, out _);
+        _appliedConfigs.Remove(topicPartition);
+        partition.Dispose();
+        if (deleteLog)
+        {
+            try
+            {
+                _logs.Delete(topicPartition);
+            }
+            catch (Exception e)
+            {
+                LogStorageFailure(e, "delete", topicPartition);
+            }
+        }
+        LogPartitionRemoved(topicPartition, deleteLog);
+    }
+
+    public void Dispose()
+    {
+        lock (_applyLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+        }
+        _subscription.Dispose();
+        foreach (var (topicPartition, partition) in _partitions)
+        {
+            _partitions.TryRemove(topicPartition, out _);
+            partition.Dispose();
+        }
+        DelayedFetches.Dispose();
+        DelayedProduces.Dispose();
+        _meter.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hosting {Partition} as leader (epoch {LeaderEpoch}, log [{LogStartOffset}, {LogEndOffset}))")]
+    private partial void LogPartitionOpened(TopicPartition partition, int leaderEpoch, long logStartOffset, long logEndOffset);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped hosting {Partition} (log deleted: {Deleted})")]
+    private partial void LogPartitionRemoved(TopicPartition partition, bool deleted);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not open the log of {Partition}")]
+    private partial void LogOpenFailure(Exception exception, TopicPartition partition);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage failure during {Operation} on {Partition}")]
+    private partial void LogStorageFailure(Exception exception, string operation, TopicPartition partition);
+}
