@@ -20,7 +20,7 @@ internal static class LogLoader
 {
     public const string CleanShutdownFile = ".gregor_cleanshutdown";
 
-    public sealed record Loaded(List<LogSegment> Segments, long LogStartOffset, bool WasClean);
+    public sealed record Loaded(List<LogSegment> Segments, long LogStartOffset, bool WasClean, long TruncatedBytes);
 
     public static Loaded Load(string directory, TopicPartition tp, LogConfig config, long recoveryPoint, long logStartOffsetHint, long nowMs, ILogger logger,
         SegmentFileBudget? budget = null)
@@ -54,11 +54,13 @@ internal static class LogLoader
         try
         {
             var cut = false;
+            long truncatedBytes = 0;
             for (var i = 0; i < baseOffsets.Count; i++)
             {
                 var baseOffset = baseOffsets[i];
                 if (cut)
                 {
+                    truncatedBytes += new FileInfo(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.LogSuffix)).Length;
                     DeleteSegmentFiles(directory, baseOffset);
                     StorageLog.SegmentDroppedOnRecovery(logger, tp, baseOffset);
                     continue;
@@ -75,6 +77,7 @@ internal static class LogLoader
                     {
                         StorageLog.SegmentTruncatedOnRecovery(logger, tp, baseOffset, before, valid, problem ?? "trailing bytes");
                         StorageMetrics.RecoveryTruncatedBytes.Add(before - valid);
+                        truncatedBytes += before - valid;
                         cut = true;
                     }
                 }
@@ -109,7 +112,7 @@ internal static class LogLoader
             }
             var logStart = Math.Max(logStartOffsetHint, segments[0].BaseOffset);
             logStart = Math.Min(logStart, segments[^1].NextOffset);
-            return new Loaded(segments, logStart, clean);
+            return new Loaded(segments, logStart, clean, truncatedBytes);
         }
         catch
         {

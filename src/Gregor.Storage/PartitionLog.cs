@@ -73,6 +73,7 @@ public sealed partial class PartitionLog : IDisposable
         _epochs.TruncateFromEnd(_logEndOffset);
         _epochs.TruncateFromStart(_logStartOffset);
         WasCleanShutdown = loaded.WasClean;
+        RecoveryTruncatedBytes = loaded.TruncatedBytes;
         RebuildProducerState();
         if (config.FlushMode == FlushMode.GroupCommit)
         {
@@ -110,6 +111,9 @@ public sealed partial class PartitionLog : IDisposable
 
     /// <summary>True when this open found the clean-shutdown marker (no recovery scan was needed).</summary>
     public bool WasCleanShutdown { get; }
+
+    /// <summary>Bytes of a torn or corrupt tail that recovery cut off when the log was opened (0 after a clean shutdown).</summary>
+    public long RecoveryTruncatedBytes { get; }
 
     public long LogStartOffset => Interlocked.Read(ref _logStartOffset);
 

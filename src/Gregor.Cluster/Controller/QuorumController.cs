@@ -55,7 +55,7 @@ public sealed partial class QuorumController : IController, IDisposable
         {
             if (_store is FileMetadataLogStore { TruncatedBytes: > 0 } file)
             {
-                LogTruncated(file.TruncatedBytes, file.Path);
+                LogTruncated(file.TruncatedBytes, file.Directory);
             }
             Epoch = Replay() + 1;
             Bootstrap();

@@ -1,104 +1,95 @@
 using Gregor.Protocol;
 using Gregor.Protocol.Records;
+using Gregor.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Gregor.Cluster.Log;
 
 /// <summary>
-/// The metadata log on disk: one Kafka log segment,
-/// <c>&lt;data-dir&gt;/metadata/__cluster_metadata-0/00000000000000000000.log</c> (Kafka's
-/// metadata.log.dir layout; kept out of the top level so the partition LogManager, which opens
-/// every "&lt;topic&gt;-&lt;n&gt;" folder there and applies retention, never touches it),
-/// holding record batches back to back exactly as Kafka stores them:
-/// <code>
-/// [batch base=0 len=.. epoch=1 | RegisterBroker, FeatureLevel] [batch base=2 | Topic, Partition x3] ...
-/// </code>
-/// Opening scans the file, checks each batch's header, offsets and CRC, and truncates a torn or
-/// corrupt tail (an append that never returned) so it is never replayed. Appends are written and
-/// fsynced before they return: the single voter's commit point. The whole log is read into memory
-/// on start; it holds only topology (kilobytes per topic). Appends are serialized by the caller.
+/// The metadata log on disk, kept by the same log engine as every partition
+/// (<see cref="PartitionLog"/>): segments, offset and time indexes, leader-epoch checkpoint,
+/// crash recovery that cuts a torn tail. It lives in
+/// <c>&lt;data-dir&gt;/metadata/__cluster_metadata-0/</c> (Kafka's metadata.log.dir layout; kept out
+/// of the top level so the partition LogManager, which opens every "&lt;topic&gt;-&lt;n&gt;" folder
+/// there and applies retention, never touches it). Batches arrive with their offsets and epoch
+/// assigned by the controller, so they are appended as a follower appends (offsets must continue
+/// the log; the CRC is checked), then fsynced before the append returns: the single voter's
+/// commit point. Raft will use the same engine's truncation and epoch lookups.
+/// The whole log is read into memory on open; it holds only topology (kilobytes per topic).
+/// Appends are serialized by the caller.
 /// </summary>
 public sealed class FileMetadataLogStore : IMetadataLogStore
 {
     public const string MetadataDirectoryName = "metadata";
     public const string DirectoryName = "__cluster_metadata-0";
-    public const string SegmentFileName = "00000000000000000000.log";
 
-    private readonly FileStream _file;
-    private readonly List<ReadOnlyMemory<byte>> _batches = [];
-    private long _endOffset;
+    /// <summary>KRaft's metadata partition.</summary>
+    public static readonly TopicPartition MetadataPartition = new("__cluster_metadata", 0);
 
-    private FileMetadataLogStore(FileStream file)
+    // Never deleted by time or size (snapshots will bound it); group commit so an append returns
+    // only once fsynced; a batch may be as large as Kafka's 8 MiB KRaft batch limit.
+    private static readonly LogConfig MetadataLogConfig = LogConfig.Default with
     {
-        _file = file;
+        Delete = false,
+        RetentionMs = LogConfig.Infinite,
+        RetentionBytes = LogConfig.Infinite,
+        FlushMode = FlushMode.GroupCommit,
+        MaxMessageBytes = 8 * 1024 * 1024,
+        SegmentBytes = 64 * 1024 * 1024,
+    };
+
+    private readonly PartitionLog _log;
+    private readonly List<ReadOnlyMemory<byte>> _batches = [];
+
+    private FileMetadataLogStore(PartitionLog log)
+    {
+        _log = log;
     }
 
-    public string Path => _file.Name;
+    /// <summary>The partition log's directory.</summary>
+    public string Directory => _log.Directory;
 
     /// <summary>Bytes of a torn or corrupt tail dropped when the log was opened (0 after a clean shutdown).</summary>
-    public long TruncatedBytes { get; private set; }
+    public long TruncatedBytes => _log.RecoveryTruncatedBytes;
 
-    public long EndOffset => Volatile.Read(ref _endOffset);
+    public long EndOffset => _log.LogEndOffset;
 
-    /// <summary>Opens (or creates) the metadata log under <paramref name="dataDirectory"/>.</summary>
-    public static FileMetadataLogStore Open(string dataDirectory)
+    /// <summary>Opens (or creates) the metadata log under <paramref name="dataDirectory"/> and reads it whole.</summary>
+    public static FileMetadataLogStore Open(string dataDirectory, ILogger? logger = null)
     {
-        var directory = System.IO.Path.Combine(dataDirectory, MetadataDirectoryName, DirectoryName);
-        Directory.CreateDirectory(directory);
-        var path = System.IO.Path.Combine(directory, SegmentFileName);
-        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.None);
-        var store = new FileMetadataLogStore(file);
+        var directory = Path.Combine(dataDirectory, MetadataDirectoryName, DirectoryName);
+        var log = PartitionLog.Open(directory, MetadataPartition, MetadataLogConfig, logger: logger);
+        var store = new FileMetadataLogStore(log);
         try
         {
-            store.Recover();
+            store.ReadBatches();
         }
         catch
         {
-            file.Dispose();
+            log.Dispose();
             throw;
         }
         return store;
     }
 
-    private void Recover()
+    private void ReadBatches()
     {
-        var bytes = new byte[_file.Length];
-        _file.Position = 0;
-        _file.ReadExactly(bytes);
-        var position = 0;
-        long expectedOffset = 0;
-        while (position < bytes.Length)
+        var offset = _log.LogStartOffset;
+        while (offset < _log.LogEndOffset)
         {
-            var rest = bytes.AsMemory(position);
-            RecordBatchHeader header;
-            try
-            {
-                if (!RecordBatchHeader.TryRead(rest.Span, out header) || header.TotalSize > rest.Length)
-                {
-                    break;
-                }
-            }
-            catch (ProtocolException)
+            using var read = _log.Read(offset, MetadataLogConfig.MaxMessageBytes, long.MaxValue);
+            if (read.TotalBytes == 0)
             {
                 break;
             }
-            var batch = rest[..header.TotalSize];
-            if (header.BaseOffset != expectedOffset || !RecordBatchHeader.IsCrcValid(batch.Span))
+            var bytes = read.ToArray().AsMemory();
+            while (bytes.Length > 0 && RecordBatchHeader.TryRead(bytes.Span, out var header) && header.TotalSize <= bytes.Length)
             {
-                break;
+                _batches.Add(bytes[..header.TotalSize]);
+                offset = header.LastOffset + 1;
+                bytes = bytes[header.TotalSize..];
             }
-            _batches.Add(batch);
-            expectedOffset = header.LastOffset + 1;
-            position += header.TotalSize;
         }
-        if (position < bytes.Length)
-        {
-            // A torn tail: the append never returned, so nothing acknowledged is lost by dropping it.
-            TruncatedBytes = bytes.Length - position;
-            _file.SetLength(position);
-            _file.Flush(flushToDisk: true);
-        }
-        _file.Position = position;
-        _endOffset = expectedOffset;
     }
 
     public IReadOnlyList<ReadOnlyMemory<byte>> ReadAll() => [.. _batches];
@@ -109,27 +100,15 @@ public sealed class FileMetadataLogStore : IMetadataLogStore
         {
             throw new ArgumentException("not a single record batch", nameof(batch));
         }
-        if (header.BaseOffset != _endOffset)
+        if (header.BaseOffset != EndOffset)
         {
-            throw new InvalidOperationException($"batch base offset {header.BaseOffset} != log end offset {_endOffset}");
+            throw new InvalidOperationException($"batch base offset {header.BaseOffset} != log end offset {EndOffset}");
         }
+        // The log keeps the bytes; this copy is what ReadAll hands out (and what replay reads).
         var copy = batch.ToArray();
-        var start = _file.Position;
-        try
-        {
-            await _file.WriteAsync(copy, cancellationToken).ConfigureAwait(false);
-            _file.Flush(flushToDisk: true);
-        }
-        catch
-        {
-            // Leave no partial batch behind for the next append to follow.
-            _file.SetLength(start);
-            _file.Position = start;
-            throw;
-        }
+        await _log.AppendAsFollowerAsync(copy, cancellationToken).ConfigureAwait(false);
         _batches.Add(copy);
-        Volatile.Write(ref _endOffset, header.LastOffset + 1);
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => _log.Dispose();
 }
