@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Gregor.Cluster.Partitions;
-using Gregor.Protocol.Records;
 using Gregor.Protocol.Errors;
+using Gregor.Protocol.Records;
 
 namespace Gregor.Broker.Tests.Replication;
 
