@@ -25,6 +25,8 @@ internal sealed record BenchOptions
           --memory-limit M  run the broker and the dd baselines in a memory cgroup of M MiB,
                             pre-filled so the page cache recycles pages (default 8192, quick 4096;
                             0: no cgroup; skipped where no memory cgroup can be made)
+          --latency-rounds N  repetitions of the latency scenarios, each against Gregor and against
+                            librdkafka's in-process mock cluster (default 3, quick 1)
           --dotnet-producer produce with Confluent.Kafka from .NET instead of the C producer
                             (bench/loadgen/producer.c, built with cc against librdkafka-dev)
           -h, --help        show this help
@@ -40,6 +42,12 @@ internal sealed record BenchOptions
 
     /// <summary>The memory cgroup size to use (0: none).</summary>
     public int EffectiveMemoryLimitMiB => MemoryLimitMiB ?? (Quick ? 4096 : 8192);
+    /// <summary>Repetitions of the latency scenarios; null: the default for the mode.</summary>
+    public int? LatencyRounds { get; init; }
+
+    /// <summary>The number of latency rounds to run.</summary>
+    public int EffectiveLatencyRounds => LatencyRounds ?? (Quick ? 1 : 3);
+
     public bool Help { get; init; }
     public bool SkipBuild { get; init; }
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
@@ -99,6 +107,14 @@ internal sealed record BenchOptions
                         throw new ArgumentException($"--memory-limit {limitText}: expected MiB (at least 256), or 0 for none");
                     }
                     options = options with { MemoryLimitMiB = limit };
+                    break;
+                case "--latency-rounds":
+                    var roundsText = Next();
+                    if (!int.TryParse(roundsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var rounds) || rounds is < 1 or > 20)
+                    {
+                        throw new ArgumentException($"--latency-rounds {roundsText}: expected 1 to 20");
+                    }
+                    options = options with { LatencyRounds = rounds };
                     break;
                 case "--dotnet-producer":
                     options = options with { DotnetProducer = true };

@@ -34,7 +34,7 @@ internal sealed class BrokerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { gregorDll, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir })
+        foreach (var arg in new[] { gregorDll, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--override", "gregor.http.listen=127.0.0.1:0" })
         {
             info.ArgumentList.Add(arg);
         }

@@ -162,14 +162,17 @@ internal static class KafkaScenarios
     /// Offers 1 KiB records at <paramref name="targetMBps"/> (paced every millisecond) to a
     /// one-partition topic with acks=1 and linger.ms=0, while a consumer in this process reads
     /// them; latency = consumer receive time − the Stopwatch timestamp written into the value.
-    /// The first second is warm-up and not counted.
+    /// The first second is warm-up and not counted. The topic must exist. <paramref name="broker"/>
+    /// is the process whose CPU and memory are measured (null for librdkafka's mock cluster,
+    /// which runs inside this process). <paramref name="fetchWaitMaxMs"/>: the consumer's long-poll
+    /// bound (a broker that wakes a waiting fetch on append answers sooner).
     /// </summary>
-    public static async Task<LatencyResult> LatencyAsync(BrokerProcess broker, string name, string topic, double targetMBps, TimeSpan duration)
+    public static async Task<LatencyResult> LatencyAsync(string bootstrapServers, BrokerProcess? broker, string name, string topic, double targetMBps, TimeSpan duration,
+        int fetchWaitMaxMs = 100)
     {
         const int Size = 1024;
         var warmup = TimeSpan.FromSeconds(1);
-        await CreateTopicAsync(broker.BootstrapServers, topic, 1);
-        using var producer = new ProducerBuilder<Null, byte[]>(ProducerConfig(broker.BootstrapServers, Acks.Leader, 0)).Build();
+        using var producer = new ProducerBuilder<Null, byte[]>(ProducerConfig(bootstrapServers, Acks.Leader, 0)).Build();
         await producer.ProduceAsync(topic, new Message<Null, byte[]> { Value = new byte[Size] });
         var latenciesTicks = new List<long>(capacity: 1 << 20);
         long received = 0;
@@ -177,10 +180,10 @@ internal static class KafkaScenarios
         using var stop = new CancellationTokenSource();
         var consumerConfig = new ConsumerConfig
         {
-            BootstrapServers = broker.BootstrapServers,
+            BootstrapServers = bootstrapServers,
             GroupId = "gregor-bench-latency",
             EnableAutoCommit = false,
-            FetchWaitMaxMs = 100,
+            FetchWaitMaxMs = fetchWaitMaxMs,
             FetchMinBytes = 1,
         };
         var start = Stopwatch.GetTimestamp();
@@ -209,7 +212,7 @@ internal static class KafkaScenarios
         var consumerThread = new Thread(ConsumeLoop) { IsBackground = true, Name = "latency-consumer" };
         consumerThread.Start();
 
-        var meter = broker.Measure();
+        var meter = broker?.Measure();
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var recordsPerSecond = targetMBps * 1e6 / Size;
         var payload = new byte[Size];
@@ -243,7 +246,7 @@ internal static class KafkaScenarios
         }
         await stop.CancelAsync();
         consumerThread.Join();
-        var usage = await meter.EndAsync();
+        var usage = meter is null ? null : await meter.EndAsync();
         var clientSeconds = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalSeconds;
 
         var sorted = latenciesTicks.ToArray();

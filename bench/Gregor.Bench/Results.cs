@@ -25,6 +25,12 @@ internal sealed record LatencyResult(string Name, double TargetMBps, double Achi
     public double ClientCpuSeconds { get; init; }
     public string Note { get; init; } = "";
 
+    /// <summary>What served the records: "Gregor", or "librdkafka mock" (the client's floor).</summary>
+    public string Target { get; init; } = "Gregor";
+
+    /// <summary>Which repetition of the latency scenarios this is (1-based).</summary>
+    public int Round { get; init; } = 1;
+
     /// <summary>Rate at which records reached the consumer (received bytes over first produce → last receive).</summary>
     public double DeliveredMBps { get; init; }
 }

@@ -1,5 +1,6 @@
 using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
+using Gregor.Broker.Coordinator;
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
@@ -14,11 +15,11 @@ namespace Gregor.Broker;
 
 /// <summary>
 /// The composition root: every broker component is registered here, once, as a singleton of
-/// the broker's container. Components that must start before the listener accepts
-/// connections (log recovery, coordinators) register as hosted services: they start in
-/// registration order, before Kestrel binds, and stop after it (reverse order); singletons
-/// that are <see cref="IDisposable"/>/<see cref="IAsyncDisposable"/> are disposed when the
-/// broker is disposed, which is where logs are flushed and closed.
+/// the broker's container. Constructors do no I/O, so registration order does not matter:
+/// what must happen before clients are served (replaying metadata, recovering logs, loading
+/// coordinators) is a named step of the node's lifecycle (<see cref="Lifecycle.BrokerSteps"/>),
+/// which also undoes it on shutdown. Singletons that are <see cref="IDisposable"/> are disposed
+/// again with the container, so their Dispose must be idempotent.
 /// </summary>
 public static class BrokerServices
 {
@@ -34,15 +35,14 @@ public static class BrokerServices
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<NetworkMetrics>();
         services.AddSingleton<ListenerEndpoints>();
+        services.AddSingleton<AcceptGate>();
         services.AddHostedService<IdleConnectionReaper>();
 
         // Cluster metadata: the controller (metadata log, image publisher) and the admin helpers.
-        services.AddSingleton(sp => ControllerOptionsFactory.CreateController(config, sp.GetService<ILogger<QuorumController>>()));
+        services.AddSingleton(sp => new QuorumController(ControllerOptionsFactory.Create(config), store: null, sp.GetService<ILogger<QuorumController>>()));
         services.AddSingleton<IController>(sp => sp.GetRequiredService<QuorumController>());
         services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
-        services.AddHostedService<ControllerStartup>();
         services.AddSingleton<AutoTopicCreator>();
-        services.AddSingleton<BrokerRegistration>();
         services.AddSingleton<ConfigDescriber>();
 
         // Data plane: partitions hosted here (logs, produce, fetch, producer ids).
@@ -52,16 +52,15 @@ public static class BrokerServices
         // ReplicaManager's __consumer_offsets partitions once the data plane is registered; without
         // it (tools, tests of other parts) offsets live in memory only.
         services.AddSingleton(GroupCoordinatorOptions.From(config));
-        services.AddSingleton<IGroupLogStore>(sp => sp.GetService<ReplicaManager>() is { } replicas
+        services.AddSingleton<ICoordinatorLog<GroupLogRecord>>(sp => sp.GetService<ReplicaManager>() is { } replicas
             ? new ReplicaGroupLogStore(replicas, TimeProvider.System)
             : new InMemoryGroupLogStore());
         services.AddSingleton(sp => new GroupCoordinator(
             sp.GetRequiredService<GroupCoordinatorOptions>(),
-            sp.GetRequiredService<IGroupLogStore>(),
+            sp.GetRequiredService<ICoordinatorLog<GroupLogRecord>>(),
             TimeProvider.System,
             sp.GetService<ILogger<GroupCoordinator>>()));
         services.AddSingleton<OffsetsTopicProvisioner>();
-        services.AddHostedService<GroupCoordinatorService>();
 
         // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
         services.AddSingleton<ApiHandlerRegistry>();

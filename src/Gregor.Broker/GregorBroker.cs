@@ -1,56 +1,68 @@
 using System.Net;
-using System.Net.Sockets;
 using Gregor.Broker.Config;
+using Gregor.Broker.Lifecycle;
 using Gregor.Broker.Network;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker;
 
 /// <summary>
-/// One running broker: the data-dir lock, the DI container built by
-/// <see cref="BrokerServices.AddGregorBroker"/>, and a Kestrel server with one Kafka listener
-/// per entry of <c>listeners</c> (the same server can later host the admin HTTP API). Used
-/// by the <c>gregor</c> host and by in-process tests alike.
+/// One broker node on an ASP.NET Core application prepared by
+/// <see cref="GregorBrokerHosting.AddGregorBroker"/>: the <c>gregor</c> host builds and owns that
+/// application (and adds its HTTP endpoints to it); in-process tests let
+/// <see cref="StartAsync(BrokerConfig, GregorBrokerOptions?, CancellationToken)"/> build one.
 /// <para>
-/// Lifecycle: <see cref="StartAsync"/> locks the data dir, starts the hosted components, then
-/// binds (so no client connects before recovery is done) and returns once listening.
-/// <see cref="StopAsync"/> closes the listeners and connections, stops the components, and
-/// <see cref="DisposeAsync"/> disposes the container (flushing and closing logs) and releases
-/// the lock. Signals are the host's business: this class installs no signal handlers.
-/// Thread-safety: start and stop are not to be called concurrently; the properties are safe
-/// to read once started.
+/// Lifecycle: the constructor does nothing but wire; <see cref="StartAsync(CancellationToken)"/>
+/// runs the node's <see cref="Lifecycle"/> (the steps of <see cref="BrokerSteps"/>: lock the data
+/// dir, replay metadata, open logs, bind listeners paused, register with the bound ports, load
+/// coordinators, start accepting) and returns once clients are served; a failed step undoes the
+/// earlier ones and throws <see cref="BrokerStartException"/>. <see cref="StopAsync"/> undoes
+/// them in reverse. <see cref="DisposeAsync"/> stops, then disposes the application when this
+/// class built it. Signals are the host's business: no signal handler is installed.
+/// Thread-safety: start once; stop may be called at any time and is idempotent; the properties
+/// are safe to read once started.
 /// </para>
 /// </summary>
 public sealed class GregorBroker : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly DataDirectoryLock _dataDirLock;
+    private readonly bool _ownsApp;
+    private readonly ILogger _logger;
     private int _stopped;
     private int _disposed;
 
-    private GregorBroker(WebApplication app, DataDirectoryLock dataDirLock, BrokerConfig config)
+    /// <summary>A node on <paramref name="app"/>, which the caller owns (disposes after stopping the node).</summary>
+    public GregorBroker(WebApplication app)
+        : this(app, ownsApp: false)
     {
+    }
+
+    private GregorBroker(WebApplication app, bool ownsApp)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         _app = app;
-        _dataDirLock = dataDirLock;
-        Config = config;
+        _ownsApp = ownsApp;
+        Config = app.Services.GetService<BrokerConfig>()
+            ?? throw new InvalidOperationException("the application has no broker: call builder.AddGregorBroker(config) before Build()");
+        _logger = app.Services.GetRequiredService<ILogger<GregorBroker>>();
+        Lifecycle = new NodeLifecycle(new BrokerSteps(app, Config, _logger).All, app.Services.GetRequiredService<ILogger<NodeLifecycle>>());
     }
 
     public BrokerConfig Config { get; }
 
+    /// <summary>The node's start/stop steps and where it is (for health reporting).</summary>
+    public NodeLifecycle Lifecycle { get; }
+
     /// <summary>The broker's container (components, for tests and the admin API).</summary>
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>The absolute path of the locked data directory.</summary>
-    public string DataDir => _dataDirLock.Directory;
+    /// <summary>The absolute path of the data directory.</summary>
+    public string DataDir => Path.GetFullPath(Config.DataDir);
 
-    /// <summary>The bound listener endpoints, in <c>listeners</c> order (port 0 resolved).</summary>
+    /// <summary>The bound listener endpoints, in <c>listeners</c> order (port 0 resolved); empty before the listeners are bound.</summary>
     public IReadOnlyList<IPEndPoint> BoundEndPoints => Services.GetRequiredService<ListenerEndpoints>().Bound;
 
     /// <summary>The first listener's bound endpoint.</summary>
@@ -60,94 +72,56 @@ public sealed class GregorBroker : IAsyncDisposable
     public CancellationToken Stopping => Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
 
     /// <summary>
-    /// Starts a broker; throws <see cref="BrokerStartException"/> with a printable message when
-    /// a port is taken or the data dir is unusable, <see cref="BrokerConfigException"/> for a
+    /// Builds an application for a broker alone (no other endpoint) and starts the node; throws
+    /// <see cref="BrokerStartException"/> with a printable message when a port is taken, the data
+    /// dir is unusable or another step fails, <see cref="BrokerConfigException"/> for a
     /// configuration that only fails once applied.
     /// </summary>
     public static async Task<GregorBroker> StartAsync(BrokerConfig config, GregorBrokerOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         options ??= new GregorBrokerOptions();
-        var endPoints = config.Listeners.Select(l => l.ToBindEndPoint()).ToArray();
-        var dataDirLock = DataDirectoryLock.Acquire(config.DataDir);
-        WebApplication? app = null;
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "gregor" });
+        builder.Logging.AddBrokerLogDefaults();
+        options.ConfigureLogging?.Invoke(builder.Logging);
+        builder.AddGregorBroker(config, options);
+        var app = builder.Build();
+        var broker = new GregorBroker(app, ownsApp: true);
         try
         {
-            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "gregor" });
-            builder.Logging.ClearProviders();
-            builder.Logging.SetMinimumLevel(LogLevel.Information);
-            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-            // A failed bind is reported by BrokerStartException; the host's own stack trace is noise.
-            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-            options.ConfigureLogging?.Invoke(builder.Logging);
-            builder.Services.AddGregorBroker(config);
-            // Signals belong to the host; an in-process test broker must not react to Ctrl-C.
-            builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
-            options.ConfigureServices?.Invoke(builder.Services);
-            var listenOptions = new ListenOptions[endPoints.Length];
-            builder.WebHost.UseKestrelCore();
-            // After UseKestrelCore, which registers Kestrel's 4 KiB-block pool factory.
-            builder.Services.RemoveAll<IMemoryPoolFactory<byte>>();
-            builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();
-            builder.WebHost.ConfigureKestrel(kestrel =>
-            {
-                kestrel.AddServerHeader = false;
-                for (var i = 0; i < endPoints.Length; i++)
-                {
-                    var index = i;
-                    kestrel.Listen(endPoints[i], listen =>
-                    {
-                        listenOptions[index] = listen;
-                        var handler = ActivatorUtilities.CreateInstance<KafkaConnectionHandler>(listen.ApplicationServices, config.Listeners[index].Name);
-                        listen.Run(handler.OnConnectedAsync);
-                    });
-                }
-            });
-            app = builder.Build();
-            var logger = app.Services.GetRequiredService<ILogger<GregorBroker>>();
-            BrokerLog.Starting(logger, config.NodeId, dataDirLock.Directory);
-            foreach (var key in config.UnknownKeys)
-            {
-                BrokerLog.UnknownConfigKey(logger, key);
-            }
-            try
-            {
-                await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (FindBindFailure(e) is { } failure)
-            {
-                var port = endPoints.Length == 1 ? endPoints[0].Port : 0;
-                var message = failure is SocketError.AddressAlreadyInUse
-                    ? $"port {port} is already in use; choose another with --listen"
-                    : $"cannot listen on {string.Join(", ", config.Listeners)}: {e.Message}";
-                throw new BrokerStartException(message, BrokerStartFailure.ListenFailed, e);
-            }
-            var bound = listenOptions.Select(l => l.IPEndPoint!).ToArray();
-            app.Services.GetRequiredService<ListenerEndpoints>().SetBound(bound);
-            BrokerLog.Listening(logger, string.Join(", ", bound.Select(b => b.ToString())));
-            return new GregorBroker(app, dataDirLock, config);
+            await broker.StartAsync(cancellationToken).ConfigureAwait(false);
+            return broker;
         }
         catch
         {
-            if (app is not null)
-            {
-                await app.DisposeAsync().ConfigureAwait(false);
-            }
-            dataDirLock.Dispose();
+            await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    /// <summary>Stops listening, closes connections, stops the components. Idempotent.</summary>
+    /// <summary>Runs the start steps; see the class summary.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        BrokerLog.Starting(_logger, Config.NodeId, DataDir);
+        foreach (var key in Config.UnknownKeys)
+        {
+            BrokerLog.UnknownConfigKey(_logger, key);
+        }
+        return Lifecycle.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Stops accepting, closes connections, unloads coordinators, closes logs and metadata, releases the data dir. Idempotent.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
-            var logger = Services.GetRequiredService<ILogger<GregorBroker>>();
-            BrokerLog.Stopping(logger);
-            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
-            BrokerLog.Stopped(logger);
+            BrokerLog.Stopping(_logger);
+            await Lifecycle.StopAsync(cancellationToken).ConfigureAwait(false);
+            BrokerLog.Stopped(_logger);
+        }
+        else
+        {
+            await Lifecycle.StopAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -163,31 +137,10 @@ public sealed class GregorBroker : IAsyncDisposable
         }
         finally
         {
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _dataDirLock.Dispose();
-        }
-    }
-
-    private static SocketError? FindBindFailure(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            switch (e)
+            if (_ownsApp)
             {
-                case AddressInUseException:
-                    return SocketError.AddressAlreadyInUse;
-                case SocketException socket:
-                    return socket.SocketErrorCode;
+                await _app.DisposeAsync().ConfigureAwait(false);
             }
         }
-        return null;
-    }
-
-    /// <summary>A host lifetime that waits for nothing and listens to no signal.</summary>
-    private sealed class PassiveHostLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -1,12 +1,13 @@
-using System.Globalization;
 using Gregor.Protocol.Records;
 
 namespace Gregor.Storage;
 
 /// <summary>
 /// The per-topic log settings, named and defaulted as Kafka's topic configs
-/// (https://kafka.apache.org/documentation/#topicconfigs). Immutable; a log picks up a new
-/// one through <see cref="PartitionLog.UpdateConfig"/>.
+/// (https://kafka.apache.org/documentation/#topicconfigs). Typed only: parsing config names
+/// and values is the config catalogue's job (Gregor.Cluster's LogConfigFactory builds these
+/// from topic and broker configs; a test there keeps <see cref="Default"/> equal to the
+/// catalogue's defaults). Immutable; a log picks up a new one through <see cref="PartitionLog.UpdateConfig"/>.
 /// </summary>
 public sealed record LogConfig
 {
@@ -76,149 +77,4 @@ public sealed record LogConfig
 
     /// <summary>The Kafka defaults.</summary>
     public static LogConfig Default { get; } = new();
-
-    /// <summary>
-    /// Builds a config from Kafka topic config names over <paramref name="defaults"/> (the broker's
-    /// log.* settings, or Kafka's defaults). Unknown names are ignored (they may belong to other
-    /// layers); a known name with a bad value throws <see cref="ArgumentException"/> naming the
-    /// config and the value, which the broker maps to INVALID_CONFIG.
-    /// </summary>
-    public static LogConfig FromProperties(IReadOnlyDictionary<string, string> topicConfig, LogConfig? defaults = null)
-    {
-        ArgumentNullException.ThrowIfNull(topicConfig);
-        var c = defaults ?? Default;
-        var flushModeSet = false;
-        foreach (var (name, raw) in topicConfig)
-        {
-            var value = raw?.Trim() ?? string.Empty;
-            switch (name)
-            {
-                case "segment.bytes":
-                    c = c with { SegmentBytes = ParseLong(name, value, 14, int.MaxValue) };
-                    break;
-                case "segment.ms":
-                    c = c with { SegmentMs = ParseLong(name, value, 1, long.MaxValue) };
-                    break;
-                case "retention.ms":
-                    c = c with { RetentionMs = ParseLong(name, value, -1, long.MaxValue) };
-                    break;
-                case "retention.bytes":
-                    c = c with { RetentionBytes = ParseLong(name, value, -1, long.MaxValue) };
-                    break;
-                case "index.interval.bytes":
-                    c = c with { IndexIntervalBytes = (int)ParseLong(name, value, 0, int.MaxValue) };
-                    break;
-                case "segment.index.bytes":
-                    c = c with { SegmentIndexBytes = (int)ParseLong(name, value, 8, int.MaxValue) };
-                    break;
-                case "gregor.max.open.segment.files":
-                    c = c with { MaxOpenSegmentFiles = (int)ParseLong(name, value, 1, int.MaxValue) };
-                    break;
-                case "flush.messages":
-                    c = c with { FlushMessages = ParseLong(name, value, 1, long.MaxValue) };
-                    break;
-                case "flush.ms":
-                    c = c with { FlushMs = ParseLong(name, value, 0, long.MaxValue) };
-                    break;
-                case "cleanup.policy":
-                    c = ParseCleanupPolicy(c, value);
-                    break;
-                case "delete.retention.ms":
-                    c = c with { DeleteRetentionMs = ParseLong(name, value, 0, long.MaxValue) };
-                    break;
-                case "min.compaction.lag.ms":
-                    c = c with { MinCompactionLagMs = ParseLong(name, value, 0, long.MaxValue) };
-                    break;
-                case "message.timestamp.type":
-                    c = c with
-                    {
-                        MessageTimestampType = value switch
-                        {
-                            "CreateTime" => TimestampType.CreateTime,
-                            "LogAppendTime" => TimestampType.LogAppendTime,
-                            _ => throw Invalid(name, value, "expected CreateTime or LogAppendTime"),
-                        },
-                    };
-                    break;
-                case "max.message.bytes":
-                    c = c with { MaxMessageBytes = (int)ParseLong(name, value, 0, int.MaxValue) };
-                    break;
-                case "min.cleanable.dirty.ratio":
-                    if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio) || ratio is < 0 or > 1)
-                    {
-                        throw Invalid(name, value, "expected a number between 0 and 1");
-                    }
-                    c = c with { MinCleanableDirtyRatio = ratio };
-                    break;
-                case "producer.id.expiration.ms":
-                    c = c with { ProducerIdExpirationMs = ParseLong(name, value, 1, long.MaxValue) };
-                    break;
-                case "file.delete.delay.ms":
-                    c = c with { FileDeleteDelayMs = ParseLong(name, value, 0, long.MaxValue) };
-                    break;
-                case "gregor.flush.mode":
-                    flushModeSet = true;
-                    c = c with
-                    {
-                        FlushMode = value switch
-                        {
-                            "page-cache" => FlushMode.PageCache,
-                            "interval" => FlushMode.Interval,
-                            "group-commit" => FlushMode.GroupCommit,
-                            _ => throw Invalid(name, value, "expected page-cache, interval or group-commit"),
-                        },
-                    };
-                    break;
-                default:
-                    break;
-            }
-        }
-        // Setting flush.messages or flush.ms is how Kafka users ask for interval flushing.
-        if (!flushModeSet && c.FlushMode == FlushMode.PageCache
-            && (c.FlushMessages != long.MaxValue || c.FlushMs != long.MaxValue))
-        {
-            c = c with { FlushMode = FlushMode.Interval };
-        }
-        return c;
-    }
-
-    private static LogConfig ParseCleanupPolicy(LogConfig c, string value)
-    {
-        bool compact = false, delete = false;
-        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            switch (part)
-            {
-                case "compact":
-                    compact = true;
-                    break;
-                case "delete":
-                    delete = true;
-                    break;
-                default:
-                    throw Invalid("cleanup.policy", value, "expected delete, compact or compact,delete");
-            }
-        }
-        if (!compact && !delete)
-        {
-            throw Invalid("cleanup.policy", value, "expected delete, compact or compact,delete");
-        }
-        return c with { Compact = compact, Delete = delete };
-    }
-
-    private static long ParseLong(string name, string value, long min, long max)
-    {
-        if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
-        {
-            throw Invalid(name, value, "expected an integer");
-        }
-        if (v < min || v > max)
-        {
-            throw Invalid(name, value, $"expected a value in [{min}, {max}]");
-        }
-        return v;
-    }
-
-    private static ArgumentException Invalid(string name, string value, string why) =>
-        new($"Invalid value '{value}' for configuration {name}: {why}.", name);
 }

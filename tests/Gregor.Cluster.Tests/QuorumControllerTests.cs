@@ -11,17 +11,32 @@ public sealed class QuorumControllerTests
     private static readonly Dictionary<string, string?> NoConfigs = [];
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static QuorumController NewController(IMetadataLogStore? store = null, int defaultPartitions = 1) =>
-        new(new QuorumControllerOptions { NodeId = 1, ClusterId = "test-cluster", DefaultNumPartitions = defaultPartitions, AdvertisedPort = 19092 },
+    /// <summary>An open controller registered as 127.0.0.1:19092, as a node's lifecycle leaves it.</summary>
+    private static async Task<QuorumController> NewControllerAsync(IMetadataLogStore? store = null, int defaultPartitions = 1)
+    {
+        var controller = new QuorumController(
+            new QuorumControllerOptions { NodeId = 1, ClusterId = "test-cluster", DefaultNumPartitions = defaultPartitions },
             store ?? new InMemoryMetadataLogStore());
+        controller.Open();
+        await controller.RegisterBrokerAsync("127.0.0.1", 19092, Ct);
+        return controller;
+    }
+
+    private static async Task<QuorumController> OpenAsync(QuorumControllerOptions options)
+    {
+        var controller = new QuorumController(options);
+        controller.Open();
+        await controller.RegisterBrokerAsync(options.AdvertisedHost, options.AdvertisedPort, Ct);
+        return controller;
+    }
 
     private static CreateTopicSpec Spec(string name, int partitions = 1, short rf = 1, Dictionary<string, string?>? configs = null) =>
         new(name, partitions, rf, configs ?? NoConfigs);
 
     [Fact]
-    public void Start_RegistersThisNodeWithItsAdvertisedListener()
+    public async Task Start_RegistersThisNodeWithItsAdvertisedListener()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
 
         var broker = Assert.Single(controller.Current.Brokers.Values);
         Assert.Equal(1, broker.NodeId);
@@ -35,7 +50,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task CreateTopic_PublishesTopicWithPartitionsLedByThisNode()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
         var published = new List<MetadataImage>();
         using var subscription = controller.Subscribe((_, next) => published.Add(next));
 
@@ -60,7 +75,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task CreateTopic_WithDefaultPartitions_UsesNumPartitionsOption()
     {
-        using var controller = NewController(defaultPartitions: 4);
+        using var controller = await NewControllerAsync(defaultPartitions: 4);
 
         var outcome = await controller.CreateTopicAsync(Spec("t", partitions: -1, rf: -1), false, Ct);
 
@@ -71,7 +86,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task CreateTopic_ValidateOnly_ChangesNothing()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
         var before = controller.Current;
 
         var outcome = await controller.CreateTopicAsync(Spec("t", 2), validateOnly: true, Ct);
@@ -89,7 +104,7 @@ public sealed class QuorumControllerTests
     [InlineData("ünicode")]
     public async Task CreateTopic_IllegalName_IsInvalidTopicException(string name)
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
 
         var outcome = await controller.CreateTopicAsync(Spec(name), false, Ct);
 
@@ -100,7 +115,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task CreateTopic_NameLength_249IsLegal250IsNot()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
 
         Assert.Equal(ErrorCode.None, (await controller.CreateTopicAsync(Spec(new string('a', 249)), false, Ct)).Error);
         Assert.Equal(ErrorCode.InvalidTopicException, (await controller.CreateTopicAsync(Spec(new string('b', 250)), false, Ct)).Error);
@@ -109,7 +124,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task CreateTopic_Existing_IsTopicAlreadyExists()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
         await controller.CreateTopicAsync(Spec("t"), false, Ct);
 
         var outcome = await controller.CreateTopicAsync(Spec("t"), false, Ct);
@@ -120,7 +135,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task CreateTopic_DotUnderscoreCollision_IsInvalidTopicException()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
         await controller.CreateTopicAsync(Spec("a.b"), false, Ct);
 
         var outcome = await controller.CreateTopicAsync(Spec("a_b"), false, Ct);
@@ -135,7 +150,7 @@ public sealed class QuorumControllerTests
     [InlineData(1_000_000)]
     public async Task CreateTopic_BadPartitionCount_IsInvalidPartitions(int partitions)
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
 
         Assert.Equal(ErrorCode.InvalidPartitions, (await controller.CreateTopicAsync(Spec("t", partitions), false, Ct)).Error);
     }
@@ -145,7 +160,7 @@ public sealed class QuorumControllerTests
     [InlineData(2)]
     public async Task CreateTopic_ReplicationFactorZeroOrAboveBrokerCount_IsInvalidReplicationFactor(short rf)
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
 
         var outcome = await controller.CreateTopicAsync(Spec("t", 1, rf), false, Ct);
 
@@ -160,7 +175,7 @@ public sealed class QuorumControllerTests
     [InlineData("retention.ms", null)]
     public async Task CreateTopic_UnknownOrInvalidConfig_IsInvalidConfig(string name, string? value)
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
 
         var outcome = await controller.CreateTopicAsync(Spec("t", configs: new() { [name] = value }), false, Ct);
 
@@ -171,7 +186,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task CreateTopic_ManualAssignment_UsesGivenReplicasAndRejectsUnknownBrokers()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
 
         var ok = await controller.CreateTopicAsync(new CreateTopicSpec("m", -1, -1, NoConfigs, new Dictionary<int, int[]> { [0] = [1], [1] = [1] }), false, Ct);
         var unknownBroker = await controller.CreateTopicAsync(new CreateTopicSpec("n", -1, -1, NoConfigs, new Dictionary<int, int[]> { [0] = [7] }), false, Ct);
@@ -188,7 +203,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task DeleteTopic_ByNameAndById_RemovesItFromTheImage()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
         await controller.CreateTopicAsync(Spec("a"), false, Ct);
         var b = await controller.CreateTopicAsync(Spec("b"), false, Ct);
 
@@ -204,7 +219,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task DeleteTopic_ThenRecreate_GetsNewTopicId()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
         var first = await controller.CreateTopicAsync(Spec("t"), false, Ct);
         await controller.DeleteTopicAsync("t", Ct);
 
@@ -216,7 +231,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task CreatePartitions_GrowsTopicAndRejectsDecrease()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
         await controller.CreateTopicAsync(Spec("t", 2), false, Ct);
 
         Assert.Equal(ErrorCode.None, (await controller.CreatePartitionsAsync("t", 5, false, Ct)).Error);
@@ -231,7 +246,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task AlterConfigs_IncrementalSetDeleteAppendSubtract()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
         await controller.CreateTopicAsync(Spec("t", configs: new() { ["retention.ms"] = "1000" }), false, Ct);
 
         var set = await controller.AlterTopicConfigsAsync("t", [new("segment.bytes", ConfigOperation.Set, "1048576")], true, false, Ct);
@@ -258,7 +273,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task AlterConfigs_Legacy_ReplacesEveryOverride()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
         await controller.CreateTopicAsync(Spec("t", configs: new() { ["retention.ms"] = "1000" }), false, Ct);
 
         var result = await controller.AlterTopicConfigsAsync("t", [new("segment.ms", ConfigOperation.Set, "60000")], incremental: false, validateOnly: false, Ct);
@@ -273,7 +288,7 @@ public sealed class QuorumControllerTests
     {
         var store = new InMemoryMetadataLogStore();
         MetadataImage before;
-        using (var controller = NewController(store))
+        using (var controller = await NewControllerAsync(store))
         {
             await controller.CreateTopicAsync(Spec("a", 3, configs: new() { ["retention.ms"] = "5000" }), false, Ct);
             await controller.CreateTopicAsync(Spec("b", 1), false, Ct);
@@ -284,7 +299,7 @@ public sealed class QuorumControllerTests
             before = controller.Current;
         }
 
-        using var restarted = NewController(store);
+        using var restarted = await NewControllerAsync(store);
         var after = restarted.Current;
 
         Assert.Equal(before.TopicsByName.Keys.Order(), after.TopicsByName.Keys.Order());
@@ -314,7 +329,7 @@ public sealed class QuorumControllerTests
         string clusterId;
         Guid topicId;
         long firstBlock, secondBlock;
-        using (var controller = new QuorumController(options))
+        using (var controller = await OpenAsync(options))
         {
             clusterId = controller.Current.ClusterId;
             topicId = (await controller.CreateTopicAsync(Spec("t", 2), false, Ct)).TopicId;
@@ -322,7 +337,7 @@ public sealed class QuorumControllerTests
             secondBlock = await controller.AllocateProducerIdBlockAsync(1000, Ct);
         }
 
-        using var restarted = new QuorumController(options);
+        using var restarted = await OpenAsync(options);
         var thirdBlock = await restarted.AllocateProducerIdBlockAsync(1000, Ct);
 
         Assert.Equal(clusterId, restarted.Current.ClusterId);
@@ -336,18 +351,32 @@ public sealed class QuorumControllerTests
     }
 
     [Fact]
-    public void Start_OnDataDirectoryOfAnotherNode_IsRefused()
+    public async Task Open_OnDataDirectoryOfAnotherNode_IsRefused()
     {
         using var dir = new TempDirectory();
-        new QuorumController(new QuorumControllerOptions { NodeId = 1, DataDirectory = dir.Path }).Dispose();
+        (await OpenAsync(new QuorumControllerOptions { NodeId = 1, DataDirectory = dir.Path })).Dispose();
 
-        Assert.Throws<InvalidDataException>(() => new QuorumController(new QuorumControllerOptions { NodeId = 2, DataDirectory = dir.Path }));
+        using var other = new QuorumController(new QuorumControllerOptions { NodeId = 2, DataDirectory = dir.Path });
+        Assert.Throws<InvalidDataException>(other.Open);
+    }
+
+    [Fact]
+    public async Task Constructor_TouchesNothing_AndMutationsWaitForOpen()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Path.Combine(dir.Path, "data");
+
+        using var controller = new QuorumController(new QuorumControllerOptions { NodeId = 1, DataDirectory = dataDir });
+
+        Assert.False(Directory.Exists(dataDir), "the constructor must not create the data dir");
+        Assert.False(controller.IsOpen);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => controller.RegisterBrokerAsync("127.0.0.1", 9092, Ct));
     }
 
     [Fact]
     public async Task Subscriber_ThatThrows_DoesNotStopPublishing()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
         var seen = 0;
         using var bad = controller.Subscribe((_, _) => throw new InvalidOperationException("boom"));
         using var good = controller.Subscribe((_, _) => seen++);
@@ -361,7 +390,7 @@ public sealed class QuorumControllerTests
     [Fact]
     public async Task InternalTopic_IsMarkedInternal()
     {
-        using var controller = NewController();
+        using var controller = await NewControllerAsync();
 
         await controller.CreateTopicAsync(Spec(TopicNames.ConsumerOffsets, 3, configs: new() { ["cleanup.policy"] = "compact" }), false, Ct);
 
@@ -369,18 +398,18 @@ public sealed class QuorumControllerTests
     }
 
     [Fact]
-    public async Task UpdateAdvertisedListener_ReRegistersOnlyWhenChanged()
+    public async Task RegisterBroker_EachStartIsANewIncarnationWithTheGivenListener()
     {
         var store = new InMemoryMetadataLogStore();
-        using var controller = NewController(store);
+        using var controller = await NewControllerAsync(store);
         var offset = controller.Current.Offset;
 
-        await controller.UpdateAdvertisedListenerAsync("127.0.0.1", 19092, Ct);
-        Assert.Equal(offset, controller.Current.Offset);
+        await controller.RegisterBrokerAsync("localhost", 40001, Ct);
 
-        await controller.UpdateAdvertisedListenerAsync("localhost", 40001, Ct);
-        Assert.Equal("localhost", controller.Current.Brokers[1].Host);
-        Assert.Equal(40001, controller.Current.Brokers[1].Port);
-        Assert.True(controller.Current.Offset > offset);
+        var broker = controller.Current.Brokers[1];
+        Assert.Equal("localhost", broker.Host);
+        Assert.Equal(40001, broker.Port);
+        Assert.Equal(offset + 1, controller.Current.Offset);
+        Assert.Equal(QuorumController.MetadataVersionLevel, Assert.Single(controller.FeatureLevels).Value);
     }
 }

@@ -55,4 +55,25 @@ public sealed class KafkajsTests
         var second = await RunAsync(broker, topic, "kafkajs-group", 3, 3, "second", codec);
         Assert.Equal(["second-0", "second-1", "second-2"], second.Consumed);
     }
+
+    // Issue 10: a compacted topic accepted keyless records (they landed at offset 0).
+    [Fact]
+    public async Task CompactedTopic_RefusesARecordWithoutAKey_WithInvalidRecord_AndKeepsOnlyTheKeyedOne()
+    {
+        await EnsureInstalledAsync();
+        await using var broker = await GregorProcess.StartAsync();
+
+        var run = await ExternalTool.RunAsync("node", ["compacted-keyless.js", broker.BootstrapServers, "kafkajs-compacted"],
+            TimeSpan.FromSeconds(90), workingDirectory: JsDirectory);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var line = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'));
+        using var json = System.Text.Json.JsonDocument.Parse(line);
+        var keyless = json.RootElement.GetProperty("keyless");
+        Assert.True(keyless.ValueKind == System.Text.Json.JsonValueKind.Object, "the keyless send must fail\n" + run);
+        Assert.Equal("INVALID_RECORD", keyless.GetProperty("type").GetString());
+        Assert.Equal(87, keyless.GetProperty("code").GetInt32());
+        Assert.Equal(0, json.RootElement.GetProperty("keyed").GetInt64());
+        Assert.Equal(1, json.RootElement.GetProperty("end").GetInt64());
+    }
 }

@@ -151,13 +151,4 @@ public sealed class BoundedResourcesTests : IDisposable
         Assert.True(manager.OpenSegmentFiles >= FilesPerSegment);
         Assert.True(observed >= manager.OpenSegmentFiles, $"metric {observed}, manager {manager.OpenSegmentFiles}");
     }
-
-    [Fact]
-    public void MaxOpenSegmentFiles_ParsesFromProperties()
-    {
-        var config = LogConfig.FromProperties(new Dictionary<string, string> { ["gregor.max.open.segment.files"] = "16" });
-        Assert.Equal(16, config.MaxOpenSegmentFiles);
-        Assert.Equal(1024, LogConfig.Default.MaxOpenSegmentFiles);
-        Assert.Throws<ArgumentException>(() => LogConfig.FromProperties(new Dictionary<string, string> { ["gregor.max.open.segment.files"] = "0" }));
-    }
 }

@@ -102,7 +102,7 @@ public sealed class LogManagerTests : IDisposable
             CheckpointInterval = TimeSpan.FromMilliseconds(20),
         };
         var retained = manager.GetOrCreate(new TopicPartition("r", 0), LogConfig.Default with { SegmentBytes = 300, RetentionBytes = 300, RetentionMs = -1 });
-        var flushed = manager.GetOrCreate(new TopicPartition("f", 0), LogConfig.FromProperties(new Dictionary<string, string> { ["flush.ms"] = "1" }));
+        var flushed = manager.GetOrCreate(new TopicPartition("f", 0), LogConfig.Default with { FlushMs = 1, FlushMode = FlushMode.Interval });
         var compacted = manager.GetOrCreate(new TopicPartition("c", 0), LogConfig.Default with { Compact = true, Delete = false, MinCleanableDirtyRatio = 0, SegmentBytes = 300 });
         for (var i = 0; i < 10; i++)
         {

@@ -438,7 +438,7 @@ public sealed class PartitionLogTests : IDisposable
     [Fact]
     public async Task FlushMessages_FlushesWhenCountReached()
     {
-        using var log = Open(LogConfig.FromProperties(new Dictionary<string, string> { ["flush.messages"] = "5" }));
+        using var log = Open(LogConfig.Default with { FlushMessages = 5, FlushMode = FlushMode.Interval });
         await log.AppendAsLeaderAsync(TestBatches.Build(3), 0);
         Assert.Equal(0, log.RecoveryPoint);
         await log.AppendAsLeaderAsync(TestBatches.Build(3), 0);

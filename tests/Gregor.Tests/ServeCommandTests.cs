@@ -25,6 +25,27 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Health_OnTheHostHttpListener_ReportsRunning()
+    {
+        await using var broker = await GregorProcess.StartAsync();
+        // The console logger writes asynchronously: its line may follow the ready line.
+        var port = 0;
+        var waited = Stopwatch.StartNew();
+        while ((port = HttpPort(broker.Output)) == 0 && waited.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+        Assert.True(port > 0, broker.Output);
+
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/v1/health"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"state":"running","step":null}""", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.NotEqual(broker.Port, port);
+    }
+
+    [Fact]
     public async Task Kcat_ListsMetadata_WhenTheMetadataHandlerExists()
     {
         await using var broker = await GregorProcess.StartAsync();
@@ -207,5 +228,11 @@ public sealed class ServeCommandTests
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(limit.Token);
         return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static int HttpPort(string output)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(output, @"http listening on 127\.0\.0\.1:(\d+)");
+        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 }

@@ -27,7 +27,7 @@ switch (command)
         var specs = options.TryGetValue("specs", out var s) ? s : SpecCatalog.Locate(AppContext.BaseDirectory) ?? SpecCatalog.Locate(Environment.CurrentDirectory);
         if (specs is null)
         {
-            Console.Error.WriteLine("capture: Kafka spec folder not found; pass --specs DIR (shared/kafka-protocol)");
+            Console.Error.WriteLine("capture: Kafka spec folder not found; pass --specs DIR (src/Gregor.Protocol/Specs)");
             return 2;
         }
         var catalog = SpecCatalog.Load(specs);

@@ -1,7 +1,7 @@
 using Gregor.Protocol.Generator;
 
 // Usage: dotnet run --project tools/Gregor.Protocol.Generator -- [specDir] [outDir]
-// Defaults: ../shared/kafka-protocol next to the repository root, src/Gregor.Protocol/Generated.
+// Defaults: src/Gregor.Protocol/Specs and src/Gregor.Protocol/Generated of the enclosing repository.
 var root = args.Length >= 2 ? null : ProtocolGenerator.FindRepositoryRoot(Directory.GetCurrentDirectory());
 var specDir = args.Length >= 1 ? args[0] : ProtocolGenerator.DefaultSpecDir(root!);
 var outDir = args.Length >= 2 ? args[1] : ProtocolGenerator.DefaultOutDir(root!);

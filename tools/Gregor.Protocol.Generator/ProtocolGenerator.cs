@@ -53,9 +53,9 @@ public static class ProtocolGenerator
         throw new DirectoryNotFoundException($"no Gregor.slnx above {start}");
     }
 
-    /// <summary>../shared/kafka-protocol next to the repository root (where the specs live).</summary>
+    /// <summary>src/Gregor.Protocol/Specs: Kafka's JSON specs, kept in the repository so a clone can regenerate.</summary>
     public static string DefaultSpecDir(string repositoryRoot) =>
-        Path.GetFullPath(Path.Combine(repositoryRoot, "..", "shared", "kafka-protocol"));
+        Path.Combine(repositoryRoot, "src", "Gregor.Protocol", "Specs");
 
     public static string DefaultOutDir(string repositoryRoot) =>
         Path.Combine(repositoryRoot, "src", "Gregor.Protocol", "Generated");

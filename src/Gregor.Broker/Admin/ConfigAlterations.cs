@@ -6,7 +6,8 @@ namespace Gregor.Broker.Admin;
 
 /// <summary>
 /// What AlterConfigs and IncrementalAlterConfigs share: a resource named twice in one request is
-/// refused, topic changes go to the controller, and dynamic broker configs are not supported yet.
+/// refused; topic changes and dynamic broker configs (resource "" = cluster-wide default, or this
+/// node's id) go to the controller, which validates and commits them as ConfigRecords.
 /// Stateless.
 /// </summary>
 public static class ConfigAlterations
@@ -21,7 +22,7 @@ public static class ConfigAlterations
         (ConfigResourceType)resourceType switch
         {
             ConfigResourceType.Topic => await controller.AlterTopicConfigsAsync(resourceName, changes, incremental, validateOnly, cancellationToken).ConfigureAwait(false),
-            ConfigResourceType.Broker => (ErrorCode.InvalidRequest, "Dynamic broker configs are not supported; set them in the broker's config file."),
+            ConfigResourceType.Broker => await controller.AlterBrokerConfigsAsync(resourceName, changes, incremental, validateOnly, cancellationToken).ConfigureAwait(false),
             _ => (ErrorCode.InvalidRequest, $"Unsupported resource type {resourceType}"),
         };
 

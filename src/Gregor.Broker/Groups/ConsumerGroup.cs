@@ -5,12 +5,11 @@ namespace Gregor.Broker.Groups;
 /// <summary>
 /// The state of one classic group: its state machine position, generation, chosen protocol,
 /// leader, members (with static-member and KIP-394 pending-member bookkeeping) and committed
-/// offsets. Pure data plus small queries; <see cref="GroupCoordinator"/> drives transitions.
-/// Thread-safety: every access holds <see cref="Sync"/>.
+/// offsets. Pure data plus small queries; <see cref="ClassicGroupMembership"/> drives transitions.
+/// Thread-safety: owned by one <see cref="GroupCoordinatorShard"/> and touched only on its event loop.
 /// </summary>
 internal sealed class ConsumerGroup(string groupId, long nowMs)
 {
-    public Lock Sync { get; } = new();
     public string GroupId { get; } = groupId;
     public GroupState State { get; private set; } = GroupState.Empty;
     public long CurrentStateTimestampMs { get; private set; } = nowMs;

@@ -14,12 +14,9 @@ internal static partial class GroupCoordinatorLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Member {MemberId} of group {GroupId} removed: {Reason}")]
     public static partial void MemberRemoved(ILogger logger, string groupId, string memberId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Groups} groups and {Offsets} committed offsets from __consumer_offsets in {ElapsedMs} ms")]
-    public static partial void Loaded(ILogger logger, int groups, int offsets, long elapsedMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Groups} groups and {Offsets} committed offsets from __consumer_offsets-{Partition}")]
+    public static partial void Loaded(ILogger logger, int partition, int groups, int offsets);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Offsets} offsets and removed {Groups} groups")]
-    public static partial void Expired(ILogger logger, int offsets, int groups);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Group coordinator error: {Context}")]
-    public static partial void Failure(ILogger logger, Exception exception, string context);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Offsets} offsets and removed {Groups} groups of __consumer_offsets-{Partition}")]
+    public static partial void Expired(ILogger logger, int partition, int offsets, int groups);
 }

@@ -1,14 +1,15 @@
 using System.Runtime.CompilerServices;
+using Gregor.Broker.Coordinator;
 
 namespace Gregor.Broker.Groups;
 
 /// <summary>
-/// A <see cref="IGroupLogStore"/> that keeps every appended record in lists, for unit tests and
+/// An <see cref="ICoordinatorLog{TRecord}"/> for the group coordinator that keeps every appended record in lists, for unit tests and
 /// as the broker's fallback when no ReplicaManager is registered (offsets then do not survive a
 /// restart). Survives "restarts" in tests by handing the same instance to a new coordinator.
 /// Thread-safe. Grows with every commit (no compaction): not for production use.
 /// </summary>
-public sealed class InMemoryGroupLogStore : IGroupLogStore
+public sealed class InMemoryGroupLogStore : ICoordinatorLog<GroupLogRecord>
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<int, List<GroupLogRecord>> _partitions = [];

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Gregor.Broker.Coordinator;
 using Gregor.Broker.Groups.Records;
 using Gregor.Cluster.Partitions;
 using Gregor.Protocol;
@@ -7,13 +8,13 @@ using Gregor.Protocol.Errors;
 namespace Gregor.Broker.Groups;
 
 /// <summary>
-/// The broker's <see cref="IGroupLogStore"/>: appends the coordinator's records to the
+/// The group coordinator's <see cref="ICoordinatorLog{TRecord}"/> on the broker: appends the coordinator's records to the
 /// <c>__consumer_offsets</c> partitions through the <see cref="ReplicaManager"/> (one
 /// uncompressed batch per append, as any producer's) and replays a partition by reading its log
 /// from the start, 1 MiB of batches at a time. A partition this node does not host reads as
 /// empty. Thread-safe (the ReplicaManager is).
 /// </summary>
-public sealed class ReplicaGroupLogStore(ReplicaManager replicas, TimeProvider time) : IGroupLogStore
+public sealed class ReplicaGroupLogStore(ReplicaManager replicas, TimeProvider time) : ICoordinatorLog<GroupLogRecord>
 {
     private const int ReadChunkBytes = 1024 * 1024;
 

@@ -8,14 +8,14 @@ using Gregor.Protocol.Messages;
 namespace Gregor.Broker.Handlers;
 
 /// <summary>
-/// AlterConfigs (v0-2, the legacy non-incremental API): a topic's overrides are replaced by
-/// exactly the given set. Dynamic broker configs are not supported yet (INVALID_REQUEST).
+/// AlterConfigs (v0-2, the legacy non-incremental API): a topic's overrides, or a broker
+/// resource's dynamic configs, are replaced by exactly the given set.
 /// A resource named twice is INVALID_REQUEST.
 /// </summary>
 public sealed class AlterConfigsHandler(IController controller) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
-    public override short MinVersion => AlterConfigsRequest.LowestSupportedVersion;
-    public override short MaxVersion => AlterConfigsRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 2;
 
     protected override async ValueTask<AlterConfigsResponse?> HandleAsync(
         RequestContext context, AlterConfigsRequest request, CancellationToken cancellationToken)

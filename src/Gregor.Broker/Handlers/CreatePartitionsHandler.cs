@@ -11,8 +11,8 @@ namespace Gregor.Broker.Handlers;
 /// </summary>
 public sealed class CreatePartitionsHandler(IController controller) : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
 {
-    public override short MinVersion => CreatePartitionsRequest.LowestSupportedVersion;
-    public override short MaxVersion => CreatePartitionsRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 3;
 
     protected override async ValueTask<CreatePartitionsResponse?> HandleAsync(
         RequestContext context, CreatePartitionsRequest request, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using Gregor.Broker.Admin;
-using Gregor.Broker.Config;
 using Gregor.Broker.Dispatch;
 using Gregor.Cluster.Configs;
 using Gregor.Cluster.Controller;
@@ -14,11 +13,11 @@ namespace Gregor.Broker.Handlers;
 /// From v5 a created topic reports its partition count, replication factor and every config with
 /// its source; v7 adds the topic id. A name given twice in one request is INVALID_REQUEST.
 /// </summary>
-public sealed class CreateTopicsHandler(IController controller, BrokerConfig config)
+public sealed class CreateTopicsHandler(IController controller, ConfigDescriber describer)
     : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
-    public override short MinVersion => CreateTopicsRequest.LowestSupportedVersion;
-    public override short MaxVersion => CreateTopicsRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 7;
 
     protected override async ValueTask<CreateTopicsResponse?> HandleAsync(
         RequestContext context, CreateTopicsRequest request, CancellationToken cancellationToken)
@@ -61,14 +60,12 @@ public sealed class CreateTopicsHandler(IController controller, BrokerConfig con
                 Configs = [],
             };
             // v5+ reports the created topic's configs; older versions cannot carry them.
+            var overrides = configs.Where(c => c.Value is not null).ToDictionary(c => c.Key, c => c.Value!.Trim(), StringComparer.Ordinal);
             var reported = context.ApiVersion >= 5 ? outcome.EffectiveConfigs : new Dictionary<string, string>();
             foreach (var (name, value) in reported.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
-                var definition = TopicConfigCatalogue.Find(name);
-                var source = configs.ContainsKey(name) ? ConfigSource.DynamicTopicConfig
-                    : definition is not null && TopicConfigDefaults.IsStaticallyConfigured(config, definition) ? ConfigSource.StaticBrokerConfig
-                    : ConfigSource.DefaultConfig;
-                var sensitive = definition?.IsSensitive ?? false;
+                var source = describer.TopicSource(name, overrides);
+                var sensitive = ConfigCatalogue.FindTopic(name)?.IsSensitive ?? false;
                 result.Configs.Add(new CreateTopicsResponse.CreatableTopicConfigs
                 {
                     Name = name,

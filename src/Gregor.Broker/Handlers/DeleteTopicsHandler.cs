@@ -13,8 +13,8 @@ namespace Gregor.Broker.Handlers;
 /// </summary>
 public sealed class DeleteTopicsHandler(IController controller) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
 {
-    public override short MinVersion => DeleteTopicsRequest.LowestSupportedVersion;
-    public override short MaxVersion => DeleteTopicsRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 6;
 
     protected override async ValueTask<DeleteTopicsResponse?> HandleAsync(
         RequestContext context, DeleteTopicsRequest request, CancellationToken cancellationToken)

@@ -11,9 +11,10 @@ public sealed class HeartbeatHandler(GroupCoordinator groups) : ApiHandler<Heart
 
     public override short MaxVersion => 4;
 
-    protected override ValueTask<HeartbeatResponse?> HandleAsync(RequestContext context, HeartbeatRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<HeartbeatResponse?> HandleAsync(RequestContext context, HeartbeatRequest request, CancellationToken cancellationToken)
     {
-        var error = groups.Heartbeat(request.GroupId, request.MemberId, context.ApiVersion >= 3 ? request.GroupInstanceId : null, request.GenerationId);
-        return ValueTask.FromResult<HeartbeatResponse?>(new HeartbeatResponse { ErrorCode = (short)error });
+        var error = await groups.HeartbeatAsync(request.GroupId, request.MemberId, context.ApiVersion >= 3 ? request.GroupInstanceId : null, request.GenerationId)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new HeartbeatResponse { ErrorCode = (short)error };
     }
 }

@@ -9,14 +9,14 @@ namespace Gregor.Broker.Handlers;
 
 /// <summary>
 /// IncrementalAlterConfigs (v0-1): SET, DELETE, APPEND and SUBTRACT (list configs only) on a
-/// topic's overrides, validated and committed as one change per resource. Dynamic broker
-/// configs are not supported yet (INVALID_REQUEST); an unknown operation is INVALID_REQUEST.
+/// topic's overrides or a broker resource's dynamic configs, validated and committed as one
+/// change per resource; an unknown operation is INVALID_REQUEST.
 /// </summary>
 public sealed class IncrementalAlterConfigsHandler(IController controller)
     : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
-    public override short MinVersion => IncrementalAlterConfigsRequest.LowestSupportedVersion;
-    public override short MaxVersion => IncrementalAlterConfigsRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 1;
 
     protected override async ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(
         RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancellationToken)

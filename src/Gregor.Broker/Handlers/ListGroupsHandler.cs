@@ -14,13 +14,13 @@ public sealed class ListGroupsHandler(GroupCoordinator groups) : ApiHandler<List
 
     public override short MaxVersion => 5;
 
-    protected override ValueTask<ListGroupsResponse?> HandleAsync(RequestContext context, ListGroupsRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<ListGroupsResponse?> HandleAsync(RequestContext context, ListGroupsRequest request, CancellationToken cancellationToken)
     {
         var version = context.ApiVersion;
         var response = new ListGroupsResponse();
         if (version >= 5 && request.TypesFilter.Count > 0 && !request.TypesFilter.Any(t => t.Equals("classic", StringComparison.OrdinalIgnoreCase)))
         {
-            return ValueTask.FromResult<ListGroupsResponse?>(response);
+            return response;
         }
         HashSet<GroupState>? states = null;
         if (version >= 4 && request.StatesFilter.Count > 0)
@@ -35,10 +35,10 @@ public sealed class ListGroupsHandler(GroupCoordinator groups) : ApiHandler<List
             }
             if (states.Count == 0)
             {
-                return ValueTask.FromResult<ListGroupsResponse?>(response);
+                return response;
             }
         }
-        var (error, list) = groups.ListGroups(states);
+        var (error, list) = await groups.ListGroupsAsync(states, cancellationToken).ConfigureAwait(false);
         response.ErrorCode = (short)error;
         foreach (var g in list)
         {
@@ -50,6 +50,6 @@ public sealed class ListGroupsHandler(GroupCoordinator groups) : ApiHandler<List
                 GroupType = version >= 5 ? "classic" : string.Empty,
             });
         }
-        return ValueTask.FromResult<ListGroupsResponse?>(response);
+        return response;
     }
 }

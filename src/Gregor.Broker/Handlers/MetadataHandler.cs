@@ -1,6 +1,7 @@
 using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
 using Gregor.Broker.Dispatch;
+using Gregor.Broker.Security;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
 using Gregor.Protocol.Errors;
@@ -11,20 +12,19 @@ namespace Gregor.Broker.Handlers;
 /// <summary>
 /// Metadata (v0-13): brokers, cluster id, controller and the requested topics from the current
 /// metadata image. Missing topics are created when auto.create.topics.enable and the request
-/// allow it (v4+ AllowAutoTopicCreation; always allowed before v4, as in Kafka).
+/// allow it (v4+ AllowAutoTopicCreation; always allowed before v4, as in Kafka). Authorized
+/// operations (v8+) are filled in when asked for, from <see cref="AclOperations"/>.
 /// </summary>
 public sealed class MetadataHandler(
     IController controller,
     AutoTopicCreator autoTopicCreator,
-    BrokerRegistration registration,
     BrokerConfig config) : ApiHandler<MetadataRequest, MetadataResponse>
 {
-    public override short MinVersion => MetadataRequest.LowestSupportedVersion;
-    public override short MaxVersion => MetadataRequest.HighestSupportedVersion;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 13;
 
     protected override async ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
     {
-        await registration.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
         var version = context.ApiVersion;
         var allowAutoCreate = config.AutoCreateTopicsEnable && (version < 4 || request.AllowAutoTopicCreation);
         var response = new MetadataResponse();
@@ -62,6 +62,26 @@ public sealed class MetadataHandler(
         }
         response.ClusterId = image.ClusterId;
         response.ControllerId = image.ControllerId;
+        // As Kafka's handleTopicMetadataRequest: only from v8, only when asked (otherwise the
+        // INT32_MIN default), the cluster's only in v8-10 (v11 dropped the field).
+        if (version >= 8)
+        {
+            if (version <= 10 && request.IncludeClusterAuthorizedOperations)
+            {
+                response.ClusterAuthorizedOperations = AclOperations.Authorized(AclResourceType.Cluster);
+            }
+            if (request.IncludeTopicAuthorizedOperations)
+            {
+                foreach (var topic in response.Topics)
+                {
+                    // Kafka fills every topic it looked up by name, found or not; not unknown topic ids.
+                    if (topic.Name is not null)
+                    {
+                        topic.TopicAuthorizedOperations = AclOperations.Authorized(AclResourceType.Topic);
+                    }
+                }
+            }
+        }
         return response;
     }
 

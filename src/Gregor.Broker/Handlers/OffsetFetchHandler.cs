@@ -18,7 +18,7 @@ public sealed class OffsetFetchHandler(GroupCoordinator groups) : ApiHandler<Off
 
     public override short MaxVersion => 9;
 
-    protected override ValueTask<OffsetFetchResponse?> HandleAsync(RequestContext context, OffsetFetchRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<OffsetFetchResponse?> HandleAsync(RequestContext context, OffsetFetchRequest request, CancellationToken cancellationToken)
     {
         var version = context.ApiVersion;
         var response = new OffsetFetchResponse();
@@ -27,7 +27,7 @@ public sealed class OffsetFetchHandler(GroupCoordinator groups) : ApiHandler<Off
             foreach (var group in request.Groups)
             {
                 var partitions = group.Topics?.SelectMany(t => t.PartitionIndexes.Select(p => new TopicPartition(t.Name, p))).ToList();
-                var result = groups.FetchOffsets(group.GroupId, partitions);
+                var result = await groups.FetchOffsetsAsync(group.GroupId, partitions, cancellationToken).ConfigureAwait(false);
                 var responseGroup = new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId, ErrorCode = (short)result.Error };
                 foreach (var byTopic in result.Partitions.GroupBy(p => p.Topic))
                 {
@@ -45,7 +45,7 @@ public sealed class OffsetFetchHandler(GroupCoordinator groups) : ApiHandler<Off
                 }
                 response.Groups.Add(responseGroup);
             }
-            return ValueTask.FromResult<OffsetFetchResponse?>(response);
+            return response;
         }
 
         var requested = request.Topics?.SelectMany(t => t.PartitionIndexes.Select(p => new TopicPartition(t.Name, p))).ToList();
@@ -53,7 +53,7 @@ public sealed class OffsetFetchHandler(GroupCoordinator groups) : ApiHandler<Off
         {
             requested = [];
         }
-        var single = groups.FetchOffsets(request.GroupId, requested);
+        var single = await groups.FetchOffsetsAsync(request.GroupId, requested, cancellationToken).ConfigureAwait(false);
         if (version >= 2)
         {
             response.ErrorCode = (short)single.Error;
@@ -78,6 +78,6 @@ public sealed class OffsetFetchHandler(GroupCoordinator groups) : ApiHandler<Off
                 })],
             });
         }
-        return ValueTask.FromResult<OffsetFetchResponse?>(response);
+        return response;
     }
 }

@@ -106,8 +106,16 @@ public sealed class ProduceHandler(
                     LogStartOffset = result.LogStartOffset,
                     ErrorMessage = result.ErrorMessage,
                 };
-                if (result.Error is ErrorCode.InvalidRecord or ErrorCode.InvalidTimestamp && context.ApiVersion >= 8)
+                if (context.ApiVersion >= 8 && result.RecordErrors is { } recordErrors)
                 {
+                    foreach (var recordError in recordErrors)
+                    {
+                        partitionResponse.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = recordError.BatchIndex, BatchIndexErrorMessage = recordError.Message });
+                    }
+                }
+                else if (result.Error is ErrorCode.InvalidRecord or ErrorCode.InvalidTimestamp && context.ApiVersion >= 8)
+                {
+                    // A check of the batch header: the record at fault is not known, so the first is named.
                     partitionResponse.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = 0, BatchIndexErrorMessage = result.ErrorMessage });
                 }
                 topicResponse.PartitionResponses.Add(partitionResponse);

@@ -104,14 +104,15 @@ internal sealed class KafkaConnection
         }
         catch (CloseConnectionException e)
         {
-            Close(e.Message, LogLevel.Warning);
+            // A protocol violation while framing: the stream cannot be trusted past this point.
+            Close(e.Message, LogLevel.Warning, abort: true);
         }
         catch (OperationCanceledException) when (_closing.IsCancellationRequested)
         {
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException or InvalidOperationException)
         {
-            Close($"transport error: {e.Message}", LogLevel.Debug);
+            Close($"transport error: {e.Message}", LogLevel.Debug, abort: true);
         }
         finally
         {
@@ -119,15 +120,20 @@ internal sealed class KafkaConnection
             ReturnAssembly();
         }
         await writeLoop.ConfigureAwait(false);
+        // The peer closed (or half-closed) its side and every response it was owed has been
+        // flushed: returning lets Kestrel finish sending and close with a FIN. Aborting here
+        // reset the connection, so clients logged ECONNRESET on every disconnect.
         Close("peer closed the connection", LogLevel.Debug);
     }
 
     /// <summary>
-    /// Closes the connection with a logged reason; the first reason wins. With
-    /// <paramref name="abort"/> the socket is reset at once; without it, what was already
-    /// flushed is still delivered before the socket closes.
+    /// Closes the connection with a logged reason; the first reason wins. Reading stops and
+    /// requests still running are cancelled; responses already written to the transport are
+    /// delivered and the socket then closes with a FIN once <see cref="RunAsync"/> returns.
+    /// With <paramref name="abort"/> the socket is reset at once instead: only for a protocol
+    /// violation or a broken transport (Kestrel aborts on its own when a shutdown times out).
     /// </summary>
-    public void Close(string reason, LogLevel level, bool abort = true)
+    public void Close(string reason, LogLevel level, bool abort = false)
     {
         if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null)
         {
@@ -370,7 +376,7 @@ internal sealed class KafkaConnection
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException or InvalidOperationException)
         {
-            Close($"transport error while writing: {e.Message}", LogLevel.Debug);
+            Close($"transport error while writing: {e.Message}", LogLevel.Debug, abort: true);
         }
         finally
         {

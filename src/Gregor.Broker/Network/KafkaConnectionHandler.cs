@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Gregor.Broker.Network;
 
 /// <summary>
-/// Kestrel's entry point for one Kafka listener: wraps each accepted connection in a
+/// Kestrel's entry point for one Kafka listener (plugged in by <see cref="KafkaListenOptionsExtensions.UseKafka"/>,
+/// behind the <see cref="AcceptGate"/>): wraps each accepted connection in a
 /// <see cref="KafkaConnection"/>, registers it for the idle reaper, and runs it until it
 /// closes. One instance per listener (it knows the listener's name); thread-safe, since
 /// Kestrel calls it concurrently for every connection.

@@ -11,11 +11,11 @@ namespace Gregor.Broker.Replication;
 /// <summary>
 /// Registers the data plane in the broker's container (called from BrokerServices): the storage
 /// <see cref="LogManager"/> over the data dir, the <see cref="ReplicaManager"/> that opens the logs
-/// of partitions this node leads, and the <see cref="ProducerIdManager"/>. A hosted service starts
-/// the log manager's background work and creates the replica manager before the listener binds,
-/// so every hosted partition is open (recovered) when the first request arrives. The container
-/// disposes them in reverse order on shutdown: partitions first, then the log manager, which
-/// flushes and closes every log.
+/// of partitions this node leads, and the <see cref="ProducerIdManager"/>. The node's "open logs"
+/// lifecycle step (<see cref="Lifecycle.BrokerSteps"/>) creates the log manager (which recovers
+/// the logs), starts its background work and opens the replica manager before the listener
+/// accepts, so every hosted partition is open when the first request arrives; on shutdown it
+/// closes the partitions, then the log manager, which flushes and closes every log.
 /// </summary>
 public static class ReplicationServices
 {
@@ -33,14 +33,22 @@ public static class ReplicationServices
                 config.MessageMaxBytes,
                 LogAppendTime: string.Equals(config.LogMessageTimestampType, "LogAppendTime", StringComparison.OrdinalIgnoreCase),
                 TimestampBeforeMaxMs: config.LogMessageTimestampBeforeMaxMs,
-                TimestampAfterMaxMs: config.LogMessageTimestampAfterMaxMs),
+                TimestampAfterMaxMs: config.LogMessageTimestampAfterMaxMs,
+                Compacted: ProduceLimits.IsCompact(config.LogCleanupPolicy))
+            {
+                TopicConfigs = TopicConfigResolver(sp.GetRequiredService<IController>()),
+            },
             sp.GetService<ILogger<ReplicaManager>>()));
         services.AddSingleton(sp =>
         {
             var controller = sp.GetRequiredService<IController>();
-            return new ProducerIdManager(controller.AllocateProducerIdBlockAsync);
+            return new ProducerIdManager(controller.AllocateProducerIdBlockAsync, transactionMaxTimeoutMs: config.TransactionMaxTimeoutMs);
         });
-        services.AddHostedService<ReplicationStartup>();
         return services;
     }
+
+    // A topic's overrides over the topic defaults the image's dynamic broker configs set; the
+    // topic's own map (no allocation) while no dynamic broker config exists.
+    private static Func<MetadataImage, TopicImage, IReadOnlyDictionary<string, string>> TopicConfigResolver(IController controller) =>
+        (image, topic) => image.BrokerConfigs.IsEmpty ? topic.Configs : controller.Configs.TopicConfigs(image, topic.Configs);
 }

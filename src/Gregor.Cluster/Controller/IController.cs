@@ -36,11 +36,18 @@ public interface IController : IMetadataPublisher
     /// <summary>Hands out <paramref name="size"/> producer ids, committed before they are returned.</summary>
     Task<long> AllocateProducerIdBlockAsync(int size, CancellationToken cancellationToken);
 
-    /// <summary>Re-registers this node when its advertised listener differs from the registered one.</summary>
-    ValueTask UpdateAdvertisedListenerAsync(string host, int port, CancellationToken cancellationToken);
+    /// <summary>Registers this node (a new incarnation) reachable at <paramref name="host"/>:<paramref name="port"/>.</summary>
+    Task RegisterBrokerAsync(string host, int port, CancellationToken cancellationToken);
 
-    /// <summary>The value a topic config has when the topic does not override it.</summary>
-    string DefaultTopicConfigValue(TopicConfigDefinition definition);
+    /// <summary>
+    /// Changes the dynamic configs of a BROKER resource ("" = every broker's default, or this
+    /// node's id), validated as Kafka's DynamicBrokerConfig; refusals are INVALID_REQUEST.
+    /// </summary>
+    Task<(ErrorCode Error, string? Message)> AlterBrokerConfigsAsync(
+        string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken);
+
+    /// <summary>The configs this node runs with: static settings under the image's dynamic broker configs.</summary>
+    EffectiveConfigs Configs { get; }
 
     /// <summary>Every known topic config with its effective value: the topic's override, else the default.</summary>
     IReadOnlyDictionary<string, string> EffectiveTopicConfigs(IReadOnlyDictionary<string, string> dynamicConfigs);

@@ -36,7 +36,7 @@ public sealed partial class QuorumController
             var configs = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (name, value) in spec.Configs)
             {
-                if (TopicConfigCatalogue.Validate(name, value) is { } configError)
+                if (ConfigCatalogue.ValidateTopic(name, value) is { } configError)
                 {
                     return CreateTopicOutcome.Failed(ErrorCode.InvalidConfig, configError);
                 }
@@ -238,7 +238,7 @@ public sealed partial class QuorumController
             : new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var change in changes)
         {
-            var definition = TopicConfigCatalogue.Find(change.Name);
+            var definition = ConfigCatalogue.FindTopic(change.Name);
             if (definition is null)
             {
                 return (ErrorCode.InvalidConfig, $"Unknown topic config name: {change.Name}", null);
@@ -246,7 +246,7 @@ public sealed partial class QuorumController
             switch (change.Operation)
             {
                 case ConfigOperation.Set:
-                    if (TopicConfigCatalogue.Validate(change.Name, change.Value) is { } setError)
+                    if (ConfigCatalogue.ValidateTopic(change.Name, change.Value) is { } setError)
                     {
                         return (ErrorCode.InvalidConfig, setError, null);
                     }
@@ -261,8 +261,8 @@ public sealed partial class QuorumController
                         return (ErrorCode.InvalidConfig,
                             $"Can't {(change.Operation == ConfigOperation.Append ? "APPEND" : "SUBTRACT")} to key {change.Name} because its type is not LIST.", null);
                     }
-                    var items = TopicConfigCatalogue.SplitList(updated.GetValueOrDefault(change.Name) ?? definition.DefaultValue);
-                    var operands = TopicConfigCatalogue.SplitList(change.Value ?? "");
+                    var items = ConfigCatalogue.SplitList(updated.GetValueOrDefault(change.Name) ?? definition.Default ?? "");
+                    var operands = ConfigCatalogue.SplitList(change.Value ?? "");
                     if (change.Operation == ConfigOperation.Append)
                     {
                         items.AddRange(operands.Where(o => !items.Contains(o)));
@@ -272,7 +272,7 @@ public sealed partial class QuorumController
                         items.RemoveAll(operands.Contains);
                     }
                     var joined = string.Join(',', items);
-                    if (TopicConfigCatalogue.Validate(change.Name, joined) is { } listError)
+                    if (ConfigCatalogue.ValidateTopic(change.Name, joined) is { } listError)
                     {
                         return (ErrorCode.InvalidConfig, listError, null);
                     }
@@ -308,31 +308,6 @@ public sealed partial class QuorumController
     /// (e.g. the listener was bound to port 0 and the OS picked the port after start). A no-op
     /// when nothing changed, so callers may call it on every request.
     /// </summary>
-    public async ValueTask UpdateAdvertisedListenerAsync(string host, int port, CancellationToken cancellationToken)
-    {
-        if (IsRegisteredAs(_current, host, port))
-        {
-            return;
-        }
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (IsRegisteredAs(_current, host, port))
-            {
-                return;
-            }
-            var next = await CommitAsync([Registration(host, port, _store.EndOffset)]).ConfigureAwait(false);
-            LogCommitted("broker registration", $"{host}:{port}", next.Offset);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private bool IsRegisteredAs(MetadataImage image, string host, int port) =>
-        image.Brokers.TryGetValue(_options.NodeId, out var self) && self.Host == host && self.Port == port && !self.Fenced;
-
     private RegisterBrokerRecord Registration(string host, int port, long brokerEpoch) => new(
         _options.NodeId,
         Guid.NewGuid(),
@@ -346,7 +321,7 @@ public sealed partial class QuorumController
     {
         try
         {
-            LogConfig.FromProperties(configs);
+            LogConfigFactory.FromTopicConfigs(configs, LogConfig.Default);
             return null;
         }
         catch (ArgumentException e)

@@ -16,8 +16,11 @@ namespace Gregor.Cluster.Controller;
 /// commit point while this node is the only voter — applied to a new <see cref="MetadataImage"/>
 /// that is published to subscribers. Batches carry offsets and the controller epoch (bumped on
 /// every start, as an election would), so a quorum can replace the local append later.
-/// <para>Lifecycle: the constructor replays the log (restoring the exact image, ids and producer
-/// id high-water mark), registers this node as a broker, and publishes; Dispose closes the log.
+/// <para>Lifecycle: the constructor touches nothing; <see cref="Open"/> reads meta.properties and
+/// replays the log (restoring the exact image, ids and producer id high-water mark);
+/// <see cref="RegisterBrokerAsync"/> registers this node with the listener clients must use (once
+/// the node knows its bound port) and publishes; Dispose closes the log. Mutations before
+/// <see cref="Open"/> throw <see cref="InvalidOperationException"/>.
 /// Thread-safety: mutations are serialized by one async lock; <see cref="Current"/> is a
 /// lock-free read of an immutable image; subscribers run on the committing thread, in log order.</para>
 /// </summary>
@@ -29,7 +32,7 @@ public sealed partial class QuorumController : IController, IDisposable
     public const short MetadataVersionLevel = 21;
 
     private readonly QuorumControllerOptions _options;
-    private readonly IMetadataLogStore _store;
+    private IMetadataLogStore? _store;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _subscribersLock = new();
@@ -40,29 +43,51 @@ public sealed partial class QuorumController : IController, IDisposable
     private long _nextProducerId;
     private bool _disposed;
 
+    /// <summary>Does no I/O: the store is opened (or <paramref name="store"/> adopted) by <see cref="Open"/>.</summary>
     public QuorumController(QuorumControllerOptions options, IMetadataLogStore? store = null, ILogger<QuorumController>? logger = null)
     {
         _options = options;
+        Configs = new EffectiveConfigs(options.NodeId, options.StaticBrokerConfigs);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        var clusterId = options.DataDirectory is null
-            ? options.ClusterId ?? MetaProperties.NewClusterId()
-            : MetaProperties.LoadOrCreate(options.DataDirectory, options.NodeId, options.ClusterId).ClusterId;
-        _store = store ?? (options.DataDirectory is null
+        _store = store;
+        _current = MetadataImage.Empty(options.ClusterId ?? "", options.NodeId);
+    }
+
+    /// <summary>True once <see cref="Open"/> replayed the log.</summary>
+    public bool IsOpen => _store is not null && Epoch > 0;
+
+    /// <summary>
+    /// Reads (or creates) <c>meta.properties</c>, opens the metadata log and replays it into the
+    /// image; the epoch becomes one more than the last one in the log. Throws
+    /// <see cref="InvalidDataException"/> when the data dir belongs to another node, I/O
+    /// exceptions when the log cannot be read. Call once, before any mutation.
+    /// </summary>
+    public void Open()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (IsOpen)
+        {
+            throw new InvalidOperationException("the controller is already open");
+        }
+        var clusterId = _options.DataDirectory is null
+            ? _options.ClusterId ?? MetaProperties.NewClusterId()
+            : MetaProperties.LoadOrCreate(_options.DataDirectory, _options.NodeId, _options.ClusterId).ClusterId;
+        var store = _store ?? (_options.DataDirectory is null
             ? new InMemoryMetadataLogStore()
-            : FileMetadataLogStore.Open(options.DataDirectory));
-        _current = MetadataImage.Empty(clusterId, options.NodeId);
+            : FileMetadataLogStore.Open(_options.DataDirectory));
         try
         {
-            if (_store is FileMetadataLogStore { TruncatedBytes: > 0 } file)
+            _current = MetadataImage.Empty(clusterId, _options.NodeId);
+            if (store is FileMetadataLogStore { TruncatedBytes: > 0 } file)
             {
                 LogTruncated(file.TruncatedBytes, file.Directory);
             }
-            Epoch = Replay() + 1;
-            Bootstrap();
+            Epoch = Replay(store) + 1;
+            _store = store;
         }
         catch
         {
-            _store.Dispose();
+            store.Dispose();
             throw;
         }
     }
@@ -70,7 +95,7 @@ public sealed partial class QuorumController : IController, IDisposable
     public MetadataImage Current => Volatile.Read(ref _current);
 
     /// <summary>The controller epoch this node writes with (one more than the last epoch in the log).</summary>
-    public int Epoch { get; }
+    public int Epoch { get; private set; }
 
     /// <summary>The finalized feature levels recorded in the log (metadata.version, …).</summary>
     public IReadOnlyDictionary<string, short> FeatureLevels
@@ -109,29 +134,19 @@ public sealed partial class QuorumController : IController, IDisposable
         }
     }
 
-    /// <summary>The value a topic config has when the topic does not override it (broker setting, else Kafka's default).</summary>
-    public string DefaultTopicConfigValue(TopicConfigDefinition definition) =>
-        _options.TopicConfigDefaults.TryGetValue(definition.Name, out var value) ? value : definition.DefaultValue;
+    /// <summary>The configs this node runs with: static settings under the image's dynamic broker configs.</summary>
+    public EffectiveConfigs Configs { get; }
 
     /// <summary>Every known topic config with its effective value: the topic's override, else the default.</summary>
-    public IReadOnlyDictionary<string, string> EffectiveTopicConfigs(IReadOnlyDictionary<string, string> dynamicConfigs)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var definition in TopicConfigCatalogue.All.Values)
-        {
-            result[definition.Name] = dynamicConfigs.TryGetValue(definition.Name, out var value)
-                ? value
-                : DefaultTopicConfigValue(definition);
-        }
-        return result;
-    }
+    public IReadOnlyDictionary<string, string> EffectiveTopicConfigs(IReadOnlyDictionary<string, string> dynamicConfigs) =>
+        Configs.TopicConfigs(Current, dynamicConfigs);
 
-    private int Replay()
+    private int Replay(IMetadataLogStore store)
     {
         var lastEpoch = 0;
         var builder = NewBuilder(_current);
         var count = 0;
-        foreach (var batch in _store.ReadAll())
+        foreach (var batch in store.ReadAll())
         {
             Protocol.Records.RecordBatchHeader.TryRead(batch.Span, out var header);
             lastEpoch = Math.Max(lastEpoch, header.PartitionLeaderEpoch);
@@ -147,26 +162,37 @@ public sealed partial class QuorumController : IController, IDisposable
         return lastEpoch;
     }
 
-    private void Bootstrap()
+    /// <summary>
+    /// Registers this node as a broker reachable at <paramref name="host"/>:<paramref name="port"/>
+    /// (the advertised listener, with the port actually bound), as a new incarnation whose broker
+    /// epoch is its offset, as a Kafka broker does on every start. On a fresh log it first records
+    /// the metadata.version feature level. Requires <see cref="Open"/>.
+    /// </summary>
+    public async Task RegisterBrokerAsync(string host, int port, CancellationToken cancellationToken)
     {
-        var records = new List<MetadataRecord>();
-        if (!_featureLevels.ContainsKey(MetadataVersionFeature))
-        {
-            records.Add(new FeatureLevelRecord(MetadataVersionFeature, MetadataVersionLevel));
-        }
-        // A new registration per start, as a Kafka broker does: new incarnation, broker epoch = its offset.
-        var brokerEpoch = _store.EndOffset + records.Count;
-        records.Add(Registration(_options.AdvertisedHost, _options.AdvertisedPort, brokerEpoch));
-        _writeLock.Wait();
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            CommitAsync(records).AsTask().GetAwaiter().GetResult();
+            var store = OpenStore;
+            var records = new List<MetadataRecord>(2);
+            if (!_featureLevels.ContainsKey(MetadataVersionFeature))
+            {
+                records.Add(new FeatureLevelRecord(MetadataVersionFeature, MetadataVersionLevel));
+            }
+            records.Add(Registration(host, port, store.EndOffset + records.Count));
+            var next = await CommitAsync(records).ConfigureAwait(false);
+            LogCommitted("broker registration", $"{host}:{port}", next.Offset);
         }
         finally
         {
             _writeLock.Release();
         }
     }
+
+    private IMetadataLogStore OpenStore =>
+        _store is { } store && Epoch > 0 ? store : throw new InvalidOperationException("the controller is not open");
 
     private MetadataImageBuilder NewBuilder(MetadataImage image) => new(image)
     {
@@ -179,10 +205,11 @@ public sealed partial class QuorumController : IController, IDisposable
     private async ValueTask<MetadataImage> CommitAsync(IReadOnlyList<MetadataRecord> records)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var baseOffset = _store.EndOffset;
+        var store = OpenStore;
+        var baseOffset = store.EndOffset;
         var batch = MetadataBatch.Encode(baseOffset, Epoch, _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(), records);
         // Not cancellable: once bytes may be on disk the outcome must be known.
-        await _store.AppendAsync(batch, CancellationToken.None).ConfigureAwait(false);
+        await store.AppendAsync(batch, CancellationToken.None).ConfigureAwait(false);
         var previous = _current;
         var builder = NewBuilder(previous);
         for (var i = 0; i < records.Count; i++)
@@ -216,7 +243,7 @@ public sealed partial class QuorumController : IController, IDisposable
                 return;
             }
             _disposed = true;
-            _store.Dispose();
+            _store?.Dispose();
         }
         finally
         {

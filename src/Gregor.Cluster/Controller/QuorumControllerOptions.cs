@@ -1,9 +1,10 @@
 namespace Gregor.Cluster.Controller;
 
 /// <summary>
-/// What the controller needs from the broker config. TopicConfigDefaults maps topic config
-/// names to the broker-level values that override Kafka's defaults (e.g. retention.ms from
-/// log.retention.hours); a config absent there uses Kafka's default.
+/// What the controller needs from the broker config. StaticBrokerConfigs are the broker's
+/// static key/values (server.properties and overrides): with the dynamic broker configs of the
+/// metadata image they give each topic config its default (e.g. retention.ms from
+/// log.retention.hours), see <see cref="Configs.EffectiveConfigs"/>.
 /// </summary>
 public sealed record QuorumControllerOptions
 {
@@ -26,7 +27,7 @@ public sealed record QuorumControllerOptions
     /// <summary>Upper bound on partitions per topic, so one request cannot make the node open millions of logs.</summary>
     public int MaxPartitionsPerTopic { get; init; } = 10_000;
 
-    public IReadOnlyDictionary<string, string> TopicConfigDefaults { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> StaticBrokerConfigs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
     /// Extra validation of a topic's complete dynamic config set (e.g. storage's LogConfig);

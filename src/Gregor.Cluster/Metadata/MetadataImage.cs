@@ -4,7 +4,8 @@ namespace Gregor.Cluster.Metadata;
 
 /// <summary>
 /// An immutable snapshot of the cluster's metadata as of one offset of the metadata log:
-/// brokers, topics, partitions (leader, epoch, replicas, ISR) and topic configs. Every node
+/// brokers, topics, partitions (leader, epoch, replicas, ISR), topic configs and dynamic broker
+/// configs (<see cref="BrokerConfigs"/>). Every node
 /// reads topology only from the current image; a single node is a cluster of one. Images are
 /// replaced whole (copy on write), so readers never lock.
 /// </summary>
@@ -23,6 +24,17 @@ public sealed record MetadataImage(
         ImmutableDictionary<int, BrokerImage>.Empty,
         ImmutableDictionary<string, TopicImage>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<Guid, TopicImage>.Empty);
+
+    /// <summary>
+    /// Dynamic broker configs by resource name, as ConfigRecords of the BROKER resource set them:
+    /// "" is the cluster-wide default (Kafka's &lt;default&gt; entity), "1" broker 1's own.
+    /// </summary>
+    public ImmutableDictionary<string, ImmutableDictionary<string, string>> BrokerConfigs { get; init; } =
+        ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>The dynamic configs of one broker resource ("" = cluster-wide default); empty when none.</summary>
+    public ImmutableDictionary<string, string> BrokerConfigsOf(string resourceName) =>
+        BrokerConfigs.GetValueOrDefault(resourceName) ?? ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
 
     public TopicImage? Topic(string name) => TopicsByName.GetValueOrDefault(name);
 

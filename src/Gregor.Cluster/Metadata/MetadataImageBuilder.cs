@@ -17,6 +17,7 @@ internal sealed class MetadataImageBuilder
     private readonly ImmutableDictionary<int, BrokerImage>.Builder _brokers;
     private readonly ImmutableDictionary<string, TopicImage>.Builder _topicsByName;
     private readonly ImmutableDictionary<Guid, TopicImage>.Builder _topicsById;
+    private readonly ImmutableDictionary<string, ImmutableDictionary<string, string>>.Builder _brokerConfigs;
     private long _offset;
 
     public MetadataImageBuilder(MetadataImage image)
@@ -27,6 +28,7 @@ internal sealed class MetadataImageBuilder
         _brokers = image.Brokers.ToBuilder();
         _topicsByName = image.TopicsByName.ToBuilder();
         _topicsById = image.TopicsById.ToBuilder();
+        _brokerConfigs = image.BrokerConfigs.ToBuilder();
     }
 
     public long NextProducerId { get; set; }
@@ -75,6 +77,19 @@ internal sealed class MetadataImageBuilder
                         : configured.Configs.SetItem(config.Name, config.Value),
                 });
                 break;
+            case ConfigRecord { ResourceType: ConfigRecord.BrokerResource } config:
+                var current = _brokerConfigs.GetValueOrDefault(config.ResourceName)
+                    ?? ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+                var next = config.Value is null ? current.Remove(config.Name) : current.SetItem(config.Name, config.Value);
+                if (next.IsEmpty)
+                {
+                    _brokerConfigs.Remove(config.ResourceName);
+                }
+                else
+                {
+                    _brokerConfigs[config.ResourceName] = next;
+                }
+                break;
             case RemoveTopicRecord remove when _topicsById.TryGetValue(remove.TopicId, out var removed):
                 _topicsById.Remove(removed.TopicId);
                 _topicsByName.Remove(removed.Name);
@@ -103,5 +118,8 @@ internal sealed class MetadataImageBuilder
         _controllerId,
         _brokers.ToImmutable(),
         _topicsByName.ToImmutable(),
-        _topicsById.ToImmutable());
+        _topicsById.ToImmutable())
+    {
+        BrokerConfigs = _brokerConfigs.ToImmutable(),
+    };
 }

@@ -10,8 +10,9 @@ namespace Gregor.Cluster.Partitions;
 /// max.message.bytes (MESSAGE_TOO_LARGE), a malformed or truncated header or CRC32C mismatch
 /// (CORRUPT_MESSAGE), record count vs offset delta and control batches (INVALID_RECORD), and for
 /// CreateTime topics the timestamps within message.timestamp.before/after.max.ms of the broker
-/// clock (INVALID_TIMESTAMP). Topic-level rules that need more than the header belong here too,
-/// after the batch checks. The <see cref="ValidatedBatch"/> it returns is what the append consumes:
+/// clock (INVALID_TIMESTAMP). On compacted topics the replica manager runs
+/// <see cref="CompactedTopicKeyCheck"/> right after it (the one rule that needs the records, and
+/// per-record errors this step does not carry). The <see cref="ValidatedBatch"/> it returns is what the append consumes:
 /// nothing after this step parses the header again.
 /// </summary>
 public static class ProduceRecordsValidator

@@ -35,11 +35,47 @@ public sealed class ProducerIdManager
     /// Reserves <c>size</c> consecutive ids and returns the first one (QuorumController.AllocateProducerIdBlockAsync).
     /// </param>
     /// <param name="blockSize">Ids per block (Kafka uses 1000).</param>
-    public ProducerIdManager(Func<int, CancellationToken, Task<long>> allocateBlock, int blockSize = DefaultBlockSize)
+    /// <param name="transactionMaxTimeoutMs">transaction.max.timeout.ms: the longest transaction timeout a transactional producer may ask for.</param>
+    public ProducerIdManager(Func<int, CancellationToken, Task<long>> allocateBlock, int blockSize = DefaultBlockSize, int transactionMaxTimeoutMs = DefaultTransactionMaxTimeoutMs)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(transactionMaxTimeoutMs, 1);
         _allocateBlock = allocateBlock;
         _blockSize = blockSize;
+        TransactionMaxTimeoutMs = transactionMaxTimeoutMs;
+    }
+
+    /// <summary>Kafka's default transaction.max.timeout.ms (15 minutes).</summary>
+    public const int DefaultTransactionMaxTimeoutMs = 900_000;
+
+    /// <summary>transaction.max.timeout.ms.</summary>
+    public int TransactionMaxTimeoutMs { get; }
+
+    /// <summary>
+    /// The checks Kafka makes on an InitProducerId request before any id is handed out, in its
+    /// order: KafkaApis refuses a producer id without an epoch or the reverse (INVALID_REQUEST);
+    /// then TransactionCoordinator.handleInitProducerId accepts anything without a transactional
+    /// id, refuses an empty one (INVALID_REQUEST) and a transaction timeout that is not in
+    /// (0, transaction.max.timeout.ms] (INVALID_TRANSACTION_TIMEOUT) — whether or not the
+    /// transactional id was ever seen.
+    /// </summary>
+    public ErrorCode ValidateInitProducerId(string? transactionalId, int transactionTimeoutMs, long producerId, short producerEpoch)
+    {
+        if ((producerId == -1) != (producerEpoch == -1))
+        {
+            return ErrorCode.InvalidRequest;
+        }
+        if (transactionalId is null)
+        {
+            return ErrorCode.None;
+        }
+        if (transactionalId.Length == 0)
+        {
+            return ErrorCode.InvalidRequest;
+        }
+        return transactionTimeoutMs > 0 && transactionTimeoutMs <= TransactionMaxTimeoutMs
+            ? ErrorCode.None
+            : ErrorCode.InvalidTransactionTimeout;
     }
 
     /// <summary>Allocates the next producer id.</summary>
@@ -71,7 +107,8 @@ public sealed class ProducerIdManager
 
     /// <summary>
     /// InitProducerId. <paramref name="producerId"/>/<paramref name="producerEpoch"/> are the
-    /// caller's current ones (-1/-1 for a new producer, KIP-360).
+    /// caller's current ones (-1/-1 for a new producer, KIP-360). The request has passed
+    /// <see cref="ValidateInitProducerId"/>.
     /// </summary>
     public async ValueTask<(ErrorCode Error, long ProducerId, short ProducerEpoch)> InitProducerIdAsync(
         string? transactionalId,
@@ -79,9 +116,13 @@ public sealed class ProducerIdManager
         short producerEpoch,
         CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(transactionalId))
+        if (transactionalId is null)
         {
             return (ErrorCode.None, await NextProducerIdAsync(cancellationToken).ConfigureAwait(false), 0);
+        }
+        if (transactionalId.Length == 0)
+        {
+            return (ErrorCode.InvalidRequest, -1, -1);
         }
         (long ProducerId, short Epoch) current;
         bool known;

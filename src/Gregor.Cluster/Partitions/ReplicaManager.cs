@@ -18,10 +18,10 @@ namespace Gregor.Cluster.Partitions;
 /// lookups and producer state — for the handlers and for the coordinators that keep their state
 /// in internal topics (__consumer_offsets).
 /// <para>
-/// Lifecycle: constructed once per broker; it subscribes to the metadata publisher and applies
-/// every image in order — opening (or creating) the log of each partition whose leader is this
-/// node, updating leader epochs and topic configs, and deleting the logs of removed topics.
-/// Disposing it closes every log.
+/// Lifecycle: constructed once per broker (touching nothing); <see cref="Open"/> subscribes to the
+/// metadata publisher and applies every image in order — opening (or creating) the log of each
+/// partition whose leader is this node, updating leader epochs and topic configs, and deleting
+/// the logs of removed topics. Disposing it closes every log.
 /// </para>
 /// <para>
 /// Thread-safety: all public methods are safe to call concurrently. Partitions live in a
@@ -34,7 +34,7 @@ public sealed partial class ReplicaManager : IDisposable
     public const int BrokerFetchMaxBytes = 57_671_680;
 
     private readonly ConcurrentDictionary<TopicPartition, Partition> _partitions = new();
-    private readonly Dictionary<TopicPartition, ImmutableDictionary<string, string>> _appliedConfigs = [];
+    private readonly Dictionary<TopicPartition, IReadOnlyDictionary<string, string>> _appliedConfigs = [];
     private readonly IMetadataPublisher _metadata;
     private readonly IReplicaLogProvider _logs;
     private readonly ReplicaManagerOptions _options;
@@ -45,8 +45,8 @@ public sealed partial class ReplicaManager : IDisposable
     private readonly Counter<long> _bytesIn;
     private readonly Counter<long> _bytesOut;
     private readonly Counter<long> _delayedFetches;
-    private readonly IDisposable _subscription;
     private readonly Action<Partition> _positionChanged;
+    private IDisposable? _subscription;
     private long _appliedOffset = long.MinValue;
     private bool _disposed;
 
@@ -77,10 +77,20 @@ public sealed partial class ReplicaManager : IDisposable
             description: "Delayed operations waiting in the purgatory, by kind (fetch: long polls; produce: acks=all)");
         _positionChanged = OnPositionChanged;
         FetchSessions = new FetchSessionCache(options.MaxFetchSessions, timeProvider: _time, meter: _meter);
+    }
+
+    /// <summary>Opens the partitions the current image says this node leads and follows every later image. Once.</summary>
+    public void Open()
+    {
         lock (_applyLock)
         {
-            _subscription = metadata.Subscribe((_, next) => Apply(next));
-            Apply(metadata.Current);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_subscription is not null)
+            {
+                throw new InvalidOperationException("the replica manager is already open");
+            }
+            _subscription = _metadata.Subscribe((_, next) => Apply(next));
+            Apply(_metadata.Current);
         }
     }
 
@@ -140,10 +150,20 @@ public sealed partial class ReplicaManager : IDisposable
         {
             return ProducePartitionResult.Failed(PartitionError(topicPartition));
         }
-        var (error, message) = ProduceRecordsValidator.Validate(records.Span, partition.Limits, _time.GetUtcNow().ToUnixTimeMilliseconds(), out var batch);
+        var limits = partition.Limits;
+        var (error, message) = ProduceRecordsValidator.Validate(records.Span, limits, _time.GetUtcNow().ToUnixTimeMilliseconds(), out var batch);
         if (error != ErrorCode.None)
         {
             return ProducePartitionResult.Failed(error, message);
+        }
+        if (limits.Compacted)
+        {
+            // The one per-record rule, after the header checks and on the validated batch's bytes.
+            var keys = CompactedTopicKeyCheck.Check(records, topicPartition);
+            if (keys.Error != ErrorCode.None)
+            {
+                return ProducePartitionResult.Failed(keys.Error, keys.Message, keys.RecordErrors);
+            }
         }
         LogAppendResult appended;
         try
@@ -329,9 +349,13 @@ public sealed partial class ReplicaManager : IDisposable
     }
 
     /// <summary>
-    /// ListOffsets for one partition: -2 earliest (and -4 earliest-local), -1 latest (high
-    /// watermark, or last stable offset for read_committed), -3 the record with the largest
-    /// timestamp, a timestamp ≥ 0 the first offset at or after it; -1/-1 when nothing matches.
+    /// ListOffsets for one partition, as Kafka's UnifiedLog.fetchOffsetByTimestamp without remote
+    /// storage: -2 earliest and -4 earliest-local (both the log start offset), -1 latest (high
+    /// watermark, or last stable offset for read_committed), -3 the first record carrying the
+    /// largest timestamp (with its batch's leader epoch), -5 latest-tiered and -6 earliest
+    /// pending upload -1/-1 (nothing is tiered), a timestamp ≥ 0 the first offset at or after it;
+    /// -1/-1 when nothing matches below the visible end. Which specs a request version may use is
+    /// the handler's check (<see cref="ListOffsetsTimestamps.MinVersion"/>).
     /// </summary>
     public ListOffsetResult ListOffset(TopicPartition topicPartition, long timestamp, byte isolationLevel, int currentLeaderEpoch)
     {
@@ -356,10 +380,11 @@ public sealed partial class ReplicaManager : IDisposable
                     return new ListOffsetResult(ErrorCode.None, visibleEnd, -1, epoch);
                 case ListOffsetsTimestamps.MaxTimestamp:
                     return partition.Log.FindMaxTimestamp() is { } max && max.Offset < visibleEnd
-                        ? new ListOffsetResult(ErrorCode.None, max.Offset, max.Timestamp, max.LeaderEpoch >= 0 ? max.LeaderEpoch : epoch)
+                        ? new ListOffsetResult(ErrorCode.None, max.Offset, max.Timestamp, max.LeaderEpoch)
                         : new ListOffsetResult(ErrorCode.None, -1, -1, -1);
                 case < 0:
-                    // Tiered-storage lookups (-5 latest tiered, -6 earliest pending upload): no tiers here.
+                    // -5 latest tiered and -6 earliest pending upload without remote storage: Kafka
+                    // answers offset -1, epoch -1. Unknown specs were refused by the handler.
                     return new ListOffsetResult(ErrorCode.None, -1, -1, -1);
                 default:
                     return partition.Log.FindOffsetByTimestamp(timestamp) is { } found && found.Offset < visibleEnd
@@ -449,6 +474,7 @@ public sealed partial class ReplicaManager : IDisposable
             var led = new HashSet<TopicPartition>();
             foreach (var topic in image.TopicsByName.Values)
             {
+                IReadOnlyDictionary<string, string>? configs = null;
                 foreach (var partitionImage in topic.Partitions.Values)
                 {
                     if (partitionImage.Leader != NodeId)
@@ -459,7 +485,7 @@ public sealed partial class ReplicaManager : IDisposable
                     led.Add(topicPartition);
                     try
                     {
-                        ApplyLeadership(topicPartition, topic, partitionImage);
+                        ApplyLeadership(topicPartition, topic, partitionImage, configs ??= _options.TopicConfigs?.Invoke(image, topic) ?? topic.Configs);
                     }
                     catch (Exception e)
                     {
@@ -479,30 +505,35 @@ public sealed partial class ReplicaManager : IDisposable
         }
     }
 
-    private void ApplyLeadership(TopicPartition topicPartition, TopicImage topic, PartitionImage partitionImage)
+    private void ApplyLeadership(TopicPartition topicPartition, TopicImage topic, PartitionImage partitionImage, IReadOnlyDictionary<string, string> configs)
     {
         if (_partitions.TryGetValue(topicPartition, out var existing))
         {
             if (existing.TopicId == topic.TopicId)
             {
                 existing.UpdateLeadership(partitionImage.LeaderEpoch);
-                if (!ReferenceEquals(_appliedConfigs.GetValueOrDefault(topicPartition), topic.Configs))
+                if (!SameConfigs(_appliedConfigs.GetValueOrDefault(topicPartition), configs))
                 {
-                    existing.UpdateLimits(ProduceLimits.From(topic.Configs, _options.ProduceLimits));
-                    existing.Log.UpdateConfig(topic.Configs);
-                    _appliedConfigs[topicPartition] = topic.Configs;
+                    existing.UpdateLimits(ProduceLimits.From(configs, _options.ProduceLimits));
+                    existing.Log.UpdateConfig(configs);
+                    _appliedConfigs[topicPartition] = configs;
                 }
                 return;
             }
             // Same name, new topic id: the old topic was deleted and re-created.
             RemovePartition(topicPartition, existing, deleteLog: true);
         }
-        var log = _logs.GetOrCreate(topicPartition, topic.TopicId, topic.Configs);
-        var partition = new Partition(topicPartition, topic.TopicId, partitionImage.LeaderEpoch, log, ProduceLimits.From(topic.Configs, _options.ProduceLimits), _positionChanged);
+        var log = _logs.GetOrCreate(topicPartition, topic.TopicId, configs);
+        var partition = new Partition(topicPartition, topic.TopicId, partitionImage.LeaderEpoch, log, ProduceLimits.From(configs, _options.ProduceLimits), _positionChanged);
         _partitions[topicPartition] = partition;
-        _appliedConfigs[topicPartition] = topic.Configs;
+        _appliedConfigs[topicPartition] = configs;
         LogPartitionOpened(topicPartition, partitionImage.LeaderEpoch, log.LogStartOffset, log.LogEndOffset);
     }
+
+    // Configs are rebuilt per image when dynamic broker configs are folded in, so compare contents, not references.
+    private static bool SameConfigs(IReadOnlyDictionary<string, string>? applied, IReadOnlyDictionary<string, string> next) =>
+        ReferenceEquals(applied, next)
+        || applied is not null && applied.Count == next.Count && next.All(p => applied.TryGetValue(p.Key, out var v) && v == p.Value);
 
     private void RemovePartition(TopicPartition topicPartition, Partition partition, bool deleteLog)
     {
@@ -533,7 +564,7 @@ public sealed partial class ReplicaManager : IDisposable
             }
             _disposed = true;
         }
-        _subscription.Dispose();
+        _subscription?.Dispose();
         foreach (var (topicPartition, partition) in _partitions)
         {
             _partitions.TryRemove(topicPartition, out _);

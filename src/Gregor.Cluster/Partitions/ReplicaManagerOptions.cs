@@ -1,12 +1,18 @@
+using Gregor.Cluster.Metadata;
+
 namespace Gregor.Cluster.Partitions;
 
 /// <summary>
 /// Settings of the replica manager: this node's id (it hosts the partitions it leads), the
 /// broker-wide produce limits — message.max.bytes, log.message.timestamp.type and
 /// log.message.timestamp.before/after.max.ms, which topic configs override (unset here = no
-/// timestamp bound; the composition root passes the broker config) — the fetch session bound, and
-/// how many delayed fetches / acks=all produces may wait at once (past that, a fetch answers with
-/// what it has and a produce with NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+/// timestamp bound; the composition root passes the broker config), log.cleanup.policy (whether
+/// topics without their own cleanup.policy are compacted) — the fetch session bound, how many
+/// delayed fetches / acks=all produces may wait at once (past that, a fetch answers with what it
+/// has and a produce with NOT_ENOUGH_REPLICAS_AFTER_APPEND), and
+/// <see cref="TopicConfigs"/>: a topic's configs as its partitions apply them (the composition root
+/// folds in the dynamic broker configs of the image, so a changed log.* default reaches every
+/// topic without an override; unset = the topic's own overrides).
 /// </summary>
 public sealed record ReplicaManagerOptions(
     int NodeId,
@@ -15,6 +21,7 @@ public sealed record ReplicaManagerOptions(
     bool LogAppendTime = false,
     long TimestampBeforeMaxMs = long.MaxValue,
     long TimestampAfterMaxMs = long.MaxValue,
+    bool Compacted = false,
     int MaxDelayedFetches = ReplicaManagerOptions.DefaultMaxDelayedOperations,
     int MaxDelayedProduces = ReplicaManagerOptions.DefaultMaxDelayedOperations)
 {
@@ -24,5 +31,7 @@ public sealed record ReplicaManagerOptions(
     /// </summary>
     public const int DefaultMaxDelayedOperations = 10_000;
 
-    public ProduceLimits ProduceLimits => new(MessageMaxBytes, LogAppendTime, TimestampBeforeMaxMs, TimestampAfterMaxMs);
+    public Func<MetadataImage, TopicImage, IReadOnlyDictionary<string, string>>? TopicConfigs { get; init; }
+
+    public ProduceLimits ProduceLimits => new(MessageMaxBytes, LogAppendTime, TimestampBeforeMaxMs, TimestampAfterMaxMs, Compacted);
 }

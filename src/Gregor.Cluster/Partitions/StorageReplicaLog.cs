@@ -42,8 +42,48 @@ public sealed class StorageReplicaLog(PartitionLog log, LogConfig defaults) : IR
     public LogOffsetAndTimestamp? FindOffsetByTimestamp(long timestamp) =>
         PartitionLog.FindOffsetByTimestamp(timestamp) is { } found ? new LogOffsetAndTimestamp(found.Offset, found.Timestamp, -1) : null;
 
-    public LogOffsetAndTimestamp? FindMaxTimestamp() =>
-        PartitionLog.MaxTimestampOffset() is { } found ? new LogOffsetAndTimestamp(found.Offset, found.Timestamp, -1) : null;
+    /// <summary>
+    /// ListOffsets -3. Storage keeps, per segment, the largest timestamp and the last offset of
+    /// the batch that first reached it; the answer is the first record of that batch carrying the
+    /// timestamp, with the batch's leader epoch (Kafka since 3.8, KAFKA-16310: the batch's last
+    /// offset was a wrong answer whenever a later record of the batch had a smaller timestamp).
+    /// Reads that one batch, decompressing it when compressed (bounded, pooled).
+    /// </summary>
+    public LogOffsetAndTimestamp? FindMaxTimestamp()
+    {
+        if (PartitionLog.MaxTimestampOffset() is not { } max)
+        {
+            return null;
+        }
+        try
+        {
+            using var read = Read(max.Offset, 1, long.MaxValue, minOneMessage: true);
+            if (read is not null)
+            {
+                foreach (var batch in new RecordBatchIterator(read.Memory, verifyCrc: false))
+                {
+                    if (batch.Header.LastOffset < max.Offset || batch.Header.MaxTimestamp != max.Timestamp)
+                    {
+                        continue;
+                    }
+                    var epoch = batch.Header.PartitionLeaderEpoch;
+                    using var records = batch.OpenRecords();
+                    foreach (var record in records)
+                    {
+                        if (record.Timestamp == max.Timestamp)
+                        {
+                            return new LogOffsetAndTimestamp(record.Offset, max.Timestamp, epoch >= 0 ? epoch : -1);
+                        }
+                    }
+                }
+            }
+        }
+        catch (OffsetOutOfRangeException)
+        {
+            // Retention moved the log start past the batch meanwhile: nothing to scan, keep the index's answer.
+        }
+        return new LogOffsetAndTimestamp(max.Offset, max.Timestamp, -1);
+    }
 
     public long DeleteRecordsBefore(long offset) => PartitionLog.DeleteRecordsBefore(offset);
 

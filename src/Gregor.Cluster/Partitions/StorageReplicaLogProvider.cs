@@ -1,3 +1,4 @@
+using Gregor.Cluster.Configs;
 using Gregor.Protocol;
 using Gregor.Storage;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,7 @@ public sealed partial class StorageReplicaLogProvider(LogManager logManager, ILo
     {
         try
         {
-            return LogConfig.FromProperties(topicConfigs, defaults);
+            return LogConfigFactory.FromTopicConfigs(topicConfigs, defaults);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or StorageException or InvalidOperationException)
         {

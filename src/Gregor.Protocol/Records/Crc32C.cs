@@ -23,7 +23,7 @@ public static class Crc32C
     private const uint Polynomial = 0x82F63B78;
     private const int LongBlock = 8192;
     private const int ShortBlock = 256;
-    private static readonly uint[] Table = BuildTable();
+    private static readonly SlicingBy8Crc32 Software = new(Polynomial);
     private static readonly uint[] LongShift = BuildZerosOperator(LongBlock);
     private static readonly uint[] ShortShift = BuildZerosOperator(ShortBlock);
 
@@ -195,46 +195,5 @@ public static class Crc32C
     }
 
     /// <summary>Portable slicing-by-8; public so tests can check it against the intrinsics.</summary>
-    public static uint AppendSoftware(uint crc, ReadOnlySpan<byte> data)
-    {
-        var table = Table;
-        while (data.Length >= 8)
-        {
-            var one = BinaryPrimitives.ReadUInt32LittleEndian(data) ^ crc;
-            var two = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
-            crc = table[(7 * 256) + (one & 0xFF)] ^ table[(6 * 256) + ((one >> 8) & 0xFF)]
-                ^ table[(5 * 256) + ((one >> 16) & 0xFF)] ^ table[(4 * 256) + (one >> 24)]
-                ^ table[(3 * 256) + (two & 0xFF)] ^ table[(2 * 256) + ((two >> 8) & 0xFF)]
-                ^ table[256 + ((two >> 16) & 0xFF)] ^ table[two >> 24];
-            data = data[8..];
-        }
-        foreach (var b in data)
-        {
-            crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-        return crc;
-    }
-
-    private static uint[] BuildTable()
-    {
-        var table = new uint[8 * 256];
-        for (uint i = 0; i < 256; i++)
-        {
-            var c = i;
-            for (var k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? (c >> 1) ^ Polynomial : c >> 1;
-            }
-            table[i] = c;
-        }
-        for (var i = 0; i < 256; i++)
-        {
-            for (var slice = 1; slice < 8; slice++)
-            {
-                var prev = table[((slice - 1) * 256) + i];
-                table[(slice * 256) + i] = (prev >> 8) ^ table[prev & 0xFF];
-            }
-        }
-        return table;
-    }
+    public static uint AppendSoftware(uint crc, ReadOnlySpan<byte> data) => Software.Append(crc, data);
 }

@@ -10,4 +10,6 @@ internal static class ExitCodes
     public const int ListenFailed = 2;
     /// <summary>The data dir is a file, not writable, or locked by another process.</summary>
     public const int DataDirUnusable = 3;
+    /// <summary>Another start step failed (the message names it).</summary>
+    public const int StartFailed = 4;
 }

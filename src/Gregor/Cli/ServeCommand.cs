@@ -1,24 +1,38 @@
+using System.Net;
 using System.Runtime.InteropServices;
 using Gregor.Broker;
 using Gregor.Broker.Config;
+using Gregor.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Gregor.Cli;
 
 /// <summary>
-/// <c>gregor serve</c>: builds the config, starts a <see cref="GregorBroker"/> with console
-/// logging, prints the ready line, and runs until SIGTERM or SIGINT (Ctrl-C), then stops the
-/// broker and disposes it (closing listeners, flushing logs) and exits 0.
+/// <c>gregor serve</c>: builds the config and the ASP.NET Core application (the host's HTTP
+/// listener on <c>gregor.http.listen</c> with <see cref="HealthEndpoint"/>, plus the broker's
+/// Kafka listeners), starts the <see cref="GregorBroker"/> node on it with console logging,
+/// prints the ready line, and runs until SIGTERM or SIGINT (Ctrl-C), then stops the node
+/// (closing listeners, flushing logs, releasing the data dir) and exits 0. A signal during the
+/// start cancels it.
 /// </summary>
 internal static class ServeCommand
 {
+    public const string HttpListenKey = "gregor.http.listen";
+    public const string DefaultHttpListen = "127.0.0.1:9644";
+
     public static async Task<int> RunAsync(ServeOptions options, TextWriter output, TextWriter error)
     {
         BrokerConfig config;
+        IPEndPoint? http;
         try
         {
             config = BrokerConfig.Parse(options.ToConfigValues(JavaPropertiesReader.ReadFile));
+            http = HttpEndPoint(config);
         }
         catch (BrokerConfigException e)
         {
@@ -27,32 +41,64 @@ internal static class ServeCommand
         }
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cancelStart = new CancellationTokenSource();
         void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true; // we shut down ourselves, cleanly
             stop.TrySetResult();
+            cancelStart.Cancel();
         }
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
-        GregorBroker broker;
-        try
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "gregor" });
+        builder.Logging.AddBrokerLogDefaults();
+        ConfigureConsole(builder.Logging, config);
+        builder.AddGregorBroker(config);
+        ListenOptions? httpListen = null;
+        if (http is not null)
         {
-            broker = await GregorBroker.StartAsync(config, new GregorBrokerOptions { ConfigureLogging = l => ConfigureConsole(l, config) }).ConfigureAwait(false);
+            builder.Services.AddRoutingCore();
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(http, listen => httpListen = listen));
         }
-        catch (BrokerStartException e)
+        var app = builder.Build();
+        await using (app.ConfigureAwait(false))
         {
-            await error.WriteLineAsync($"gregor: {e.Message}").ConfigureAwait(false);
-            return e.Failure == BrokerStartFailure.ListenFailed ? ExitCodes.ListenFailed : ExitCodes.DataDirUnusable;
-        }
-        catch (BrokerConfigException e)
-        {
-            await error.WriteLineAsync($"gregor: invalid configuration: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
+            var broker = new GregorBroker(app);
+            if (http is not null)
+            {
+                app.MapHealth(broker.Lifecycle);
+            }
+            try
+            {
+                await broker.StartAsync(cancelStart.Token).ConfigureAwait(false);
+            }
+            catch (BrokerStartException e)
+            {
+                await error.WriteLineAsync($"gregor: {e.Message}").ConfigureAwait(false);
+                return e.Failure switch
+                {
+                    BrokerStartFailure.ListenFailed => ExitCodes.ListenFailed,
+                    BrokerStartFailure.DataDirUnusable => ExitCodes.DataDirUnusable,
+                    _ => ExitCodes.StartFailed,
+                };
+            }
+            catch (BrokerConfigException e)
+            {
+                await error.WriteLineAsync($"gregor: invalid configuration: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            catch (OperationCanceledException) when (cancelStart.IsCancellationRequested)
+            {
+                // Stopped by a signal while starting; the lifecycle undid what it had done.
+                await output.WriteLineAsync("gregor: stopped").ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
 
-        await using (broker.ConfigureAwait(false))
-        {
+            if (httpListen?.IPEndPoint is { } httpBound)
+            {
+                HostLog.HttpListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gregor.Http"), httpBound, HealthEndpoint.Path);
+            }
             var listening = string.Join(", ", broker.BoundEndPoints.Select(e => e.ToString()));
             await output.WriteLineAsync($"gregor: listening on {listening} (node {config.NodeId}, data dir {broker.DataDir})").ConfigureAwait(false);
             await output.FlushAsync().ConfigureAwait(false);
@@ -61,6 +107,13 @@ internal static class ServeCommand
         }
         await output.WriteLineAsync("gregor: stopped").ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>The host's HTTP listener (health now; metrics, admin API and console later); none when the key is empty.</summary>
+    private static IPEndPoint? HttpEndPoint(BrokerConfig config)
+    {
+        var value = config.Values.TryGetValue(HttpListenKey, out var configured) ? configured.Trim() : DefaultHttpListen;
+        return value.Length == 0 ? null : ListenerAddress.Parse(value, HttpListenKey).ToBindEndPoint();
     }
 
     private static void ConfigureConsole(ILoggingBuilder logging, BrokerConfig config)

@@ -20,7 +20,8 @@ internal sealed record ServeOptions
           --override KEY=VALUE             set a config key; repeatable; wins over the file and options
           -h, --help                       show this help
 
-        Exit codes: 0 stopped cleanly, 1 bad arguments or config, 2 cannot listen, 3 data dir unusable.
+        Exit codes: 0 stopped cleanly, 1 bad arguments or config, 2 cannot listen, 3 data dir unusable,
+        4 another start step failed.
         """;
 
     public bool Help { get; init; }

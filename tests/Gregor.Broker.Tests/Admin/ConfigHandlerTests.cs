@@ -32,7 +32,7 @@ public sealed class ConfigHandlerTests
     [Fact]
     public async Task DescribeConfigs_BrokerLevelRetention_IsStaticBrokerConfigWithSynonyms()
     {
-        await using var broker = await TestBroker.StartAsync(new Dictionary<string, string> { ["log.retention.hours"] = "1" });
+        await using var broker = await TestBroker.StartAsync(new Dictionary<string, string> { ["log.retention.ms"] = "3600000" });
         using var client = new AdminClient(await broker.ConnectAsync());
         await client.CreateTopicAsync("t");
 
@@ -40,7 +40,25 @@ public sealed class ConfigHandlerTests
 
         Assert.Equal("3600000", configs["retention.ms"].Value);
         Assert.Equal(StaticBrokerConfig, configs["retention.ms"].ConfigSource);
-        Assert.Contains(configs["retention.ms"].Synonyms, s => s.Name == "log.retention.hours" && s.Value == "1" && s.Source == StaticBrokerConfig);
+        // Kafka's chain: the set key, then the static defaults of its lower-priority synonyms.
+        Assert.Equal([("log.retention.ms", "3600000", StaticBrokerConfig), ("log.retention.hours", "168", DefaultConfig)],
+            configs["retention.ms"].Synonyms.Select(s => (s.Name, s.Value, s.Source)));
+    }
+
+    [Fact]
+    public async Task DescribeConfigs_RetentionHoursAlone_ReportsTheValueButNoSynonym_AsKafka()
+    {
+        // Kafka's ConfigHelper.configSynonyms drops every synonym before log.retention.ms itself, so a
+        // broker that sets only log.retention.hours reports retention.ms from DEFAULT_CONFIG, no synonyms.
+        await using var broker = await TestBroker.StartAsync(new Dictionary<string, string> { ["log.retention.hours"] = "1" });
+        using var client = new AdminClient(await broker.ConnectAsync());
+        await client.CreateTopicAsync("t");
+
+        var configs = (await client.DescribeTopicConfigsAsync("t", synonyms: true)).Results[0].Configs.ToDictionary(c => c.Name);
+
+        Assert.Equal("3600000", configs["retention.ms"].Value);
+        Assert.Equal(DefaultConfig, configs["retention.ms"].ConfigSource);
+        Assert.Empty(configs["retention.ms"].Synonyms);
     }
 
     [Fact]
@@ -96,7 +114,7 @@ public sealed class ConfigHandlerTests
     }
 
     [Fact]
-    public async Task AlterConfigs_DuplicateResourcesAndBrokerResources_AreInvalidRequests_InBothApis()
+    public async Task AlterConfigs_DuplicateResourcesAndReadOnlyBrokerConfigs_AreInvalidRequests_InBothApis()
     {
         await using var broker = await TestBroker.StartAsync();
         using var client = new AdminClient(await broker.ConnectAsync());
@@ -108,7 +126,7 @@ public sealed class ConfigHandlerTests
             [
                 new() { ResourceType = 2, ResourceName = "t", Configs = [new() { Name = "segment.ms", Value = "60000" }] },
                 new() { ResourceType = 2, ResourceName = "t", Configs = [new() { Name = "segment.ms", Value = "70000" }] },
-                new() { ResourceType = 4, ResourceName = "1", Configs = [new() { Name = "log.retention.ms", Value = "1" }] },
+                new() { ResourceType = 4, ResourceName = "1", Configs = [new() { Name = "log.dirs", Value = "/tmp/x" }] },
             ],
         }, 2);
         var incremental = await client.SendAsync<IncrementalAlterConfigsResponse>(new IncrementalAlterConfigsRequest
@@ -117,7 +135,7 @@ public sealed class ConfigHandlerTests
             [
                 new() { ResourceType = 2, ResourceName = "t", Configs = [new() { Name = "segment.ms", ConfigOperation = 0, Value = "60000" }] },
                 new() { ResourceType = 2, ResourceName = "t", Configs = [new() { Name = "segment.ms", ConfigOperation = 0, Value = "70000" }] },
-                new() { ResourceType = 4, ResourceName = "1", Configs = [new() { Name = "log.retention.ms", ConfigOperation = 0, Value = "1" }] },
+                new() { ResourceType = 4, ResourceName = "1", Configs = [new() { Name = "log.dirs", ConfigOperation = 0, Value = "/tmp/x" }] },
             ],
         }, 0);
 
@@ -125,7 +143,8 @@ public sealed class ConfigHandlerTests
         Assert.All(incremental.Responses, r => Assert.Equal((short)ErrorCode.InvalidRequest, r.ErrorCode));
         Assert.Equal("Duplicate resource in request.", legacy.Responses[0].ErrorMessage);
         Assert.Equal("Duplicate resource in request.", incremental.Responses[1].ErrorMessage);
-        Assert.Contains("Dynamic broker configs", incremental.Responses[2].ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal("Cannot update these configs dynamically: Set(log.dirs)", legacy.Responses[2].ErrorMessage);
+        Assert.Equal("Cannot update these configs dynamically: Set(log.dirs)", incremental.Responses[2].ErrorMessage);
     }
 
     [Fact]

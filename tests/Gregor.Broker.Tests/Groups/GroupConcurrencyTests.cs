@@ -16,7 +16,7 @@ public sealed class GroupConcurrencyTests
     {
         const int Members = 10;
         const string Group = "busy";
-        using var h = await GroupHarness.StartAsync();
+        await using var h = await GroupHarness.StartAsync();
         var ct = TestContext.Current.CancellationToken;
         var stableGeneration = new int[Members];
         var assignments = new byte[Members][];
@@ -41,14 +41,14 @@ public sealed class GroupConcurrencyTests
                 }
                 while (!ct.IsCancellationRequested)
                 {
-                    var beat = h.Coordinator.Heartbeat(Group, memberId, null, joined.GenerationId);
+                    var beat = (await h.Coordinator.HeartbeatAsync(Group, memberId, null, joined.GenerationId));
                     if (beat != ErrorCode.None)
                     {
                         break;
                     }
                     Volatile.Write(ref stableGeneration[index], joined.GenerationId);
                     Volatile.Write(ref assignments[index], synced.Assignment);
-                    if (h.Coordinator.DescribeGroup(Group) is { State: GroupState.Stable } d && d.Members.Count == Members && stableGeneration.All(g => g == joined.GenerationId))
+                    if ((await h.Coordinator.DescribeGroupAsync(Group, TestContext.Current.CancellationToken)) is { State: GroupState.Stable } d && d.Members.Count == Members && stableGeneration.All(g => g == joined.GenerationId))
                     {
                         return;
                     }

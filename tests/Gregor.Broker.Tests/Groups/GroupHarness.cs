@@ -1,3 +1,4 @@
+using Gregor.Broker.Coordinator;
 using Gregor.Broker.Groups;
 using Gregor.Protocol;
 using Gregor.Protocol.Errors;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Gregor.Broker.Tests.Groups;
 
 /// <summary>A coordinator on a fake clock and an in-memory log, with helpers that speak for clients.</summary>
-internal sealed class GroupHarness : IDisposable
+internal sealed class GroupHarness : IAsyncDisposable
 {
     public const int SessionMs = 10_000;
     public const int RebalanceMs = 30_000;
@@ -36,7 +37,7 @@ internal sealed class GroupHarness : IDisposable
         GroupCoordinatorOptions? options = null,
         InMemoryGroupLogStore? store = null,
         FakeTimeProvider? time = null,
-        IGroupLogStore? logStore = null)
+        ICoordinatorLog<GroupLogRecord>? logStore = null)
     {
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         store ??= new InMemoryGroupLogStore();
@@ -100,7 +101,15 @@ internal sealed class GroupHarness : IDisposable
         return joined;
     }
 
-    public void Advance(int ms) => Time.Advance(TimeSpan.FromMilliseconds(ms));
+    /// <summary>
+    /// Moves the fake clock once the requests already sent have been processed, so they happen
+    /// at the time the test sent them (the coordinator reads the clock when an operation runs).
+    /// </summary>
+    public async Task AdvanceAsync(int ms)
+    {
+        await Coordinator.WhenIdleAsync().WaitAsync(Wait, TestContext.Current.CancellationToken);
+        Time.Advance(TimeSpan.FromMilliseconds(ms));
+    }
 
     public Task<IReadOnlyList<ErrorCode>> CommitAsync(string group, JoinGroupResult? member, string topic, int partition, long offset, long retentionMs = -1) =>
         Coordinator.CommitOffsetsAsync(
@@ -108,8 +117,8 @@ internal sealed class GroupHarness : IDisposable
                 [new OffsetCommitEntry(topic, partition, offset, 7, "meta")]),
             TestContext.Current.CancellationToken);
 
-    public long? Committed(string group, string topic, int partition) =>
-        Coordinator.FetchOffsets(group, [new TopicPartition(topic, partition)]).Partitions[0].Offset?.Offset;
+    public async Task<long?> CommittedAsync(string group, string topic, int partition) =>
+        (await Coordinator.FetchOffsetsAsync(group, [new TopicPartition(topic, partition)], TestContext.Current.CancellationToken)).Partitions[0].Offset?.Offset;
 
-    public void Dispose() => Coordinator.Dispose();
+    public ValueTask DisposeAsync() => Coordinator.DisposeAsync();
 }

@@ -17,6 +17,7 @@ public sealed class ReplicaGroupLogStoreTests : IDisposable
     public ReplicaGroupLogStoreTests()
     {
         _replicas = new ReplicaManager(_metadata, _logs, new ReplicaManagerOptions(NodeId: 1, MessageMaxBytes: 1_000_000));
+        _replicas.Open();
         _metadata.AddTopic(GroupCoordinatorOptions.OffsetsTopicName, 50, configs: new Dictionary<string, string> { ["cleanup.policy"] = "compact" });
     }
 
@@ -26,7 +27,7 @@ public sealed class ReplicaGroupLogStoreTests : IDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var store = new ReplicaGroupLogStore(_replicas, time);
         JoinGroupResult member;
-        using (var h = await GroupHarness.StartAsync(store: null, time: time, logStore: store))
+        await using (var h = await GroupHarness.StartAsync(store: null, time: time, logStore: store))
         {
             member = await h.FormSingleMemberGroupAsync("orders-service", [1, 2]);
             Assert.Equal([ErrorCode.None], await h.CommitAsync("orders-service", member, "orders", 0, 100));
@@ -35,10 +36,10 @@ public sealed class ReplicaGroupLogStoreTests : IDisposable
         var partition = new TopicPartition(GroupCoordinatorOptions.OffsetsTopicName, GroupPartitioner.PartitionFor("orders-service", 50));
         Assert.True(_replicas.GetPartition(partition).LogEndOffset >= 3);
 
-        using var restarted = await GroupHarness.StartAsync(time: time, logStore: new ReplicaGroupLogStore(_replicas, time));
-        Assert.Equal(150, restarted.Committed("orders-service", "orders", 0));
-        Assert.Equal(GroupState.Stable, restarted.Coordinator.DescribeGroup("orders-service").State);
-        Assert.Equal(ErrorCode.None, restarted.Coordinator.Heartbeat("orders-service", member.MemberId, null, member.GenerationId));
+        await using var restarted = await GroupHarness.StartAsync(time: time, logStore: new ReplicaGroupLogStore(_replicas, time));
+        Assert.Equal(150, (await restarted.CommittedAsync("orders-service", "orders", 0)));
+        Assert.Equal(GroupState.Stable, (await restarted.Coordinator.DescribeGroupAsync("orders-service", TestContext.Current.CancellationToken)).State);
+        Assert.Equal(ErrorCode.None, (await restarted.Coordinator.HeartbeatAsync("orders-service", member.MemberId, null, member.GenerationId)));
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class DelayedOperationsTests : IDisposable
     public DelayedOperationsTests()
     {
         _replicas = new ReplicaManager(_metadata, _logs, new ReplicaManagerOptions(NodeId: 1, MessageMaxBytes: 10_000, MaxDelayedFetches: 2));
+        _replicas.Open();
     }
 
     public void Dispose() => _replicas.Dispose();

@@ -45,4 +45,29 @@ public sealed class ProducerIdManagerTests
         Assert.Equal(first.ProducerEpoch + 1, second.ProducerEpoch);
         Assert.Equal(ErrorCode.InvalidProducerEpoch, stale.Error);
     }
+
+    [Theory]
+    [InlineData("tx", 1000, -1L, (short)-1, ErrorCode.None)]
+    [InlineData("tx", 1001, -1L, (short)-1, ErrorCode.InvalidTransactionTimeout)]
+    [InlineData("tx", 0, -1L, (short)-1, ErrorCode.InvalidTransactionTimeout)]
+    [InlineData("", 1000, -1L, (short)-1, ErrorCode.InvalidRequest)]
+    [InlineData(null, 5000, -1L, (short)-1, ErrorCode.None)]
+    [InlineData(null, 1000, 7L, (short)-1, ErrorCode.InvalidRequest)]
+    [InlineData("tx", 5000, -1L, (short)0, ErrorCode.InvalidRequest)]
+    public void ValidateInitProducerId_FollowsKafkasOrderOfChecks(string? transactionalId, int timeoutMs, long producerId, short producerEpoch, ErrorCode expected)
+    {
+        var manager = new ProducerIdManager((size, _) => Task.FromResult(0L), transactionMaxTimeoutMs: 1000);
+
+        Assert.Equal(expected, manager.ValidateInitProducerId(transactionalId, timeoutMs, producerId, producerEpoch));
+    }
+
+    [Fact]
+    public async Task EmptyTransactionalId_IsInvalidRequest_NotAnIdempotentProducer()
+    {
+        var manager = new ProducerIdManager((size, _) => Task.FromResult(0L));
+
+        var result = await manager.InitProducerIdAsync("", -1, -1, TestContext.Current.CancellationToken);
+
+        Assert.Equal((ErrorCode.InvalidRequest, -1L, (short)-1), result);
+    }
 }

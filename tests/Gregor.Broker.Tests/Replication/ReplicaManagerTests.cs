@@ -13,6 +13,7 @@ public sealed class ReplicaManagerTests : IDisposable
     public ReplicaManagerTests()
     {
         _replicas = new ReplicaManager(_metadata, _logs, new ReplicaManagerOptions(NodeId: 1, MessageMaxBytes: 10_000));
+        _replicas.Open();
     }
 
     public void Dispose() => _replicas.Dispose();

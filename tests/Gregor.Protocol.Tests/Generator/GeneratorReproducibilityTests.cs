@@ -8,7 +8,7 @@ public sealed class GeneratorReproducibilityTests
     [Fact]
     public void Regenerating_IntoTempFolder_MatchesCommittedFilesByteForByte()
     {
-        var specDir = SpecFolder.RequireSpecDir();
+        var specDir = SpecFolder.SpecDir;
         var committedDir = ProtocolGenerator.DefaultOutDir(SpecFolder.RepositoryRoot);
         var tempDir = Path.Combine(Path.GetTempPath(), "gregor-generated-" + Guid.NewGuid().ToString("N"));
         try
@@ -33,7 +33,7 @@ public sealed class GeneratorReproducibilityTests
     [Fact]
     public void Generate_DeletesStaleFilesAndKeepsUnchangedOnes()
     {
-        var specDir = SpecFolder.RequireSpecDir();
+        var specDir = SpecFolder.SpecDir;
         var tempDir = Path.Combine(Path.GetTempPath(), "gregor-generated-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -58,7 +58,7 @@ public sealed class GeneratorReproducibilityTests
     [Fact]
     public void GeneratedCode_CarriesHeaderAndNoSpecProse()
     {
-        var specDir = SpecFolder.RequireSpecDir();
+        var specDir = SpecFolder.SpecDir;
         var committedDir = ProtocolGenerator.DefaultOutDir(SpecFolder.RepositoryRoot);
         var produce = File.ReadAllText(Path.Combine(committedDir, "ProduceRequest.cs"));
         Assert.StartsWith(MessageEmitter.Header + "\n#nullable enable\n", produce, StringComparison.Ordinal);

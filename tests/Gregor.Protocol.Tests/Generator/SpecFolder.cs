@@ -2,19 +2,19 @@ using Gregor.Protocol.Generator;
 
 namespace Gregor.Protocol.Tests.Generator;
 
-/// <summary>Locates the repository and the Kafka spec folder for tests that need the specs. Stateless.</summary>
+/// <summary>Locates the repository and its Kafka spec folder (src/Gregor.Protocol/Specs) for tests that need the specs. Stateless.</summary>
 internal static class SpecFolder
 {
     public static string RepositoryRoot => ProtocolGenerator.FindRepositoryRoot(AppContext.BaseDirectory);
 
-    /// <summary>The spec folder, or a skipped test when it is not there (e.g. a clone without ../shared).</summary>
-    public static string RequireSpecDir()
+    /// <summary>The spec folder; it is part of the repository, so its absence is a failure, not a skip.</summary>
+    public static string SpecDir
     {
-        var specDir = ProtocolGenerator.DefaultSpecDir(RepositoryRoot);
-        if (!Directory.Exists(specDir))
+        get
         {
-            Assert.Skip($"Kafka spec folder not found at {specDir}: the generated code cannot be checked against the specs here");
+            var specDir = ProtocolGenerator.DefaultSpecDir(RepositoryRoot);
+            Assert.True(Directory.Exists(specDir), $"Kafka spec folder not found at {specDir}");
+            return specDir;
         }
-        return specDir;
     }
 }

@@ -79,7 +79,8 @@ public sealed partial class GregorProcess : IAsyncDisposable
     {
         var owns = dataDir is null;
         dataDir ??= Path.Combine(Path.GetTempPath(), "gregor-proc-" + Guid.NewGuid().ToString("N")[..12]);
-        var arguments = new List<string>();
+        // The host's HTTP listener defaults to a fixed port; parallel brokers each take a free one.
+        var arguments = new List<string> { "--override", "gregor.http.listen=127.0.0.1:0" };
         foreach (var setting in overrides ?? [])
         {
             arguments.Add("--override");

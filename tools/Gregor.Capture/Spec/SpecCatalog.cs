@@ -32,17 +32,15 @@ internal sealed class SpecCatalog
         return catalog;
     }
 
-    /// <summary>Finds the spec folder: an explicit path, or <c>shared/kafka-protocol</c> beside any parent of <paramref name="start"/>.</summary>
+    /// <summary>Finds the repository's spec folder, <c>src/Gregor.Protocol/Specs</c>, under <paramref name="start"/> or any of its parents.</summary>
     public static string? Locate(string start)
     {
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "kafka-protocol"), Path.Combine(dir.FullName, "kafka-protocol") })
+            var candidate = Path.Combine(dir.FullName, "src", "Gregor.Protocol", "Specs");
+            if (File.Exists(Path.Combine(candidate, "ProduceRequest.json")))
             {
-                if (File.Exists(Path.Combine(candidate, "ProduceRequest.json")))
-                {
-                    return candidate;
-                }
+                return candidate;
             }
         }
         return null;

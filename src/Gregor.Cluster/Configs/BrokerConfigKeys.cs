@@ -1,0 +1,200 @@
+using static Gregor.Cluster.Configs.ConfigImportance;
+using static Gregor.Cluster.Configs.ConfigScope;
+using static Gregor.Cluster.Configs.ConfigType;
+using V = Gregor.Cluster.Configs.ConfigValidator;
+
+namespace Gregor.Cluster.Configs;
+
+/// <summary>
+/// Every broker key Gregor reads (server.properties / --override / dynamic broker configs),
+/// each defined once: Kafka's name, type and default where Kafka has the key (gregor.* keys are
+/// Gregor's own), validator, scope and documentation. The broker's typed BrokerConfig,
+/// DescribeConfigs and docs/configuration.md are derived from this list.
+/// Cluster-wide dynamic keys are the log.* defaults Kafka's DynamicLogConfig reconfigures live;
+/// keys Gregor cannot apply at runtime are read-only even where Kafka could change them.
+/// </summary>
+public static class BrokerConfigKeys
+{
+    private const string Max = "9223372036854775807";
+    private const string MaxInt = "2147483647";
+
+    // Node and listeners.
+    public static readonly ConfigKey NodeId = new("node.id", Int, "1", V.AtLeast(0), High, ReadOnly,
+        "The node id of this server (broker.id is read when node.id is not set). Gregor's default is 1: a single node is a cluster of one.");
+    public static readonly ConfigKey BrokerId = new("broker.id", Int, null, V.AtLeast(0), High, ReadOnly,
+        "The pre-KRaft name of node.id; used only when node.id is not set.");
+    public static readonly ConfigKey Listeners = new("listeners", ConfigType.List, "127.0.0.1:9092", V.Any, High, ReadOnly,
+        "Comma-separated listeners, HOST:PORT or NAME://HOST:PORT (PLAINTEXT only). Port 0 picks a free port.");
+    public static readonly ConfigKey AdvertisedListeners = new("advertised.listeners", ConfigType.List, null, V.Any, High, ReadOnly,
+        "What Metadata tells clients to connect to; defaults to listeners.");
+    public static readonly ConfigKey LogDirs = new("log.dirs", ConfigType.List, null, V.Any, High, ReadOnly,
+        "The data directory (Gregor uses the first entry); log.dir is read when this is not set.");
+    public static readonly ConfigKey LogDir = new("log.dir", ConfigType.String, "./gregor-data", V.Any, High, ReadOnly,
+        "The data directory when log.dirs is not set.");
+    public static readonly ConfigKey ClusterId = new("cluster.id", ConfigType.String, null, V.Any, Medium, ReadOnly,
+        "Cluster id for a new data directory (kept in meta.properties); generated when not set.");
+
+    // Topics.
+    public static readonly ConfigKey NumPartitions = new("num.partitions", Int, "1", V.AtLeast(1), Medium, ReadOnly,
+        "The default number of partitions of a created or auto-created topic.");
+    public static readonly ConfigKey DefaultReplicationFactor = new("default.replication.factor", Short, "1", V.AtLeast(1), Medium, ReadOnly,
+        "The default replication factor of a created or auto-created topic.");
+    public static readonly ConfigKey AutoCreateTopicsEnable = new("auto.create.topics.enable", ConfigType.Boolean, "true", V.Any, High, ReadOnly,
+        "Create a topic on first use by Metadata (when the client allows it).");
+    public static readonly ConfigKey DeleteTopicEnable = new("delete.topic.enable", ConfigType.Boolean, "true", V.Any, High, ReadOnly,
+        "Whether DeleteTopics may delete topics.");
+    public static readonly ConfigKey MessageMaxBytes = new("message.max.bytes", Int, "1048588", V.AtLeast(0), High, ClusterWide,
+        "The largest record batch size allowed by Kafka (after compression if compression is enabled); the default of max.message.bytes.");
+    public static readonly ConfigKey MinInsyncReplicas = new("min.insync.replicas", Int, "1", V.AtLeast(1), High, ClusterWide,
+        "The minimum number of in-sync replicas for an acks=all produce; the default of the topic config.");
+    public static readonly ConfigKey CompressionType = new("compression.type", ConfigType.String, "producer",
+        V.OneOf("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), High, ClusterWide,
+        "The final compression type of a topic's data; 'producer' keeps the codec the producer used.");
+    public static readonly ConfigKey CompressionGzipLevel = new("compression.gzip.level", Int, "-1",
+        V.Custom("[1,...,9] or -1", v => v is "-1" || int.TryParse(v, out var n) && n is >= 1 and <= 9 ? null : "Value must be between 1 and 9, or -1"), Medium, ClusterWide,
+        "The compression level when compression.type is gzip.");
+    public static readonly ConfigKey CompressionLz4Level = new("compression.lz4.level", Int, "9", V.Between(1, 17), Medium, ClusterWide,
+        "The compression level when compression.type is lz4.");
+    public static readonly ConfigKey CompressionZstdLevel = new("compression.zstd.level", Int, "3", V.Between(-131072, 22), Medium, ClusterWide,
+        "The compression level when compression.type is zstd.");
+    public static readonly ConfigKey UncleanLeaderElectionEnable = new("unclean.leader.election.enable", ConfigType.Boolean, "false", V.Any, High, ClusterWide,
+        "Whether a replica outside the ISR may become leader (no effect on a single node).");
+
+    // Log defaults: the broker synonyms of the topic configs.
+    public static readonly ConfigKey LogRetentionMs = new("log.retention.ms", Long, null, V.AtLeast(-1), High, ClusterWide,
+        "How long to keep a log segment before deleting it, in ms (-1 = forever); log.retention.minutes and log.retention.hours are read when not set.")
+    { Synonyms = [new("log.retention.minutes", 60_000), new("log.retention.hours", 3_600_000)] };
+    public static readonly ConfigKey LogRetentionMinutes = new("log.retention.minutes", Int, null, V.Any, High, ReadOnly,
+        "log.retention.ms in minutes, read when log.retention.ms is not set.");
+    public static readonly ConfigKey LogRetentionHours = new("log.retention.hours", Int, "168", V.Any, High, ReadOnly,
+        "log.retention.ms in hours, read when neither log.retention.ms nor log.retention.minutes is set.");
+    public static readonly ConfigKey LogRetentionBytes = new("log.retention.bytes", Long, "-1", V.Any, High, ClusterWide,
+        "The largest size of a partition's log before old segments are deleted (-1 = no limit).");
+    public static readonly ConfigKey LogSegmentBytes = new("log.segment.bytes", Int, "1073741824", V.AtLeast(14), High, ClusterWide,
+        "The largest size of one segment file.");
+    public static readonly ConfigKey LogRollMs = new("log.roll.ms", Long, null, V.AtLeast(1), High, ClusterWide,
+        "The longest time before a new segment is rolled out, in ms; log.roll.hours is read when not set.")
+    { Synonyms = [new("log.roll.hours", 3_600_000)] };
+    public static readonly ConfigKey LogRollHours = new("log.roll.hours", Int, "168", V.AtLeast(1), High, ReadOnly,
+        "log.roll.ms in hours, read when log.roll.ms is not set.");
+    public static readonly ConfigKey LogRollJitterMs = new("log.roll.jitter.ms", Long, null, V.AtLeast(0), High, ClusterWide,
+        "The largest jitter subtracted from the roll time, in ms; log.roll.jitter.hours is read when not set.")
+    { Synonyms = [new("log.roll.jitter.hours", 3_600_000)] };
+    public static readonly ConfigKey LogRollJitterHours = new("log.roll.jitter.hours", Int, "0", V.AtLeast(0), High, ReadOnly,
+        "log.roll.jitter.ms in hours.");
+    public static readonly ConfigKey LogSegmentDeleteDelayMs = new("log.segment.delete.delay.ms", Long, "60000", V.AtLeast(0), High, ClusterWide,
+        "How long a deleted segment stays on disk (renamed *.deleted) before its files are removed.");
+    public static readonly ConfigKey LogIndexIntervalBytes = new("log.index.interval.bytes", Int, "4096", V.AtLeast(0), Medium, ClusterWide,
+        "The log bytes between two offset index entries.");
+    public static readonly ConfigKey LogIndexSizeMaxBytes = new("log.index.size.max.bytes", Int, "10485760", V.AtLeast(4), Medium, ClusterWide,
+        "The largest size of an offset index; a full index rolls the segment.");
+    public static readonly ConfigKey LogCleanupPolicy = new("log.cleanup.policy", ConfigType.List, "delete", V.ListOf("compact", "delete"), Medium, ClusterWide,
+        "The default cleanup policy: delete (retention), compact (keep the latest record per key) or both.");
+    public static readonly ConfigKey LogFlushIntervalMessages = new("log.flush.interval.messages", Long, Max, V.AtLeast(1), High, ClusterWide,
+        "Flush a partition's log after this many records (default: leave it to the OS); setting it selects gregor.flush.mode=interval.");
+    public static readonly ConfigKey LogFlushIntervalMs = new("log.flush.interval.ms", Long, null, V.Any, High, ClusterWide,
+        "Flush data older than this many ms; log.flush.scheduler.interval.ms is read when not set. Setting it selects gregor.flush.mode=interval.")
+    { Synonyms = [new("log.flush.scheduler.interval.ms")] };
+    public static readonly ConfigKey LogFlushSchedulerIntervalMs = new("log.flush.scheduler.interval.ms", Long, Max, V.Any, High, ReadOnly,
+        "How often the flusher checks whether a log needs a flush; the default of log.flush.interval.ms.");
+    public static readonly ConfigKey LogMessageTimestampType = new("log.message.timestamp.type", ConfigType.String, "CreateTime",
+        V.OneOf("CreateTime", "LogAppendTime"), Medium, ClusterWide,
+        "Whether a record's timestamp is the producer's (CreateTime) or the broker's append time (LogAppendTime).");
+    public static readonly ConfigKey LogMessageTimestampBeforeMaxMs = new("log.message.timestamp.before.max.ms", Long, Max, V.AtLeast(0), Medium, ClusterWide,
+        "How far in the past of the broker's clock a CreateTime timestamp may be.");
+    public static readonly ConfigKey LogMessageTimestampAfterMaxMs = new("log.message.timestamp.after.max.ms", Long, "3600000", V.AtLeast(0), Medium, ClusterWide,
+        "How far in the future of the broker's clock a CreateTime timestamp may be.");
+    public static readonly ConfigKey LogPreallocate = new("log.preallocate", ConfigType.Boolean, "false", V.Any, Medium, ClusterWide,
+        "Whether to preallocate a new segment file (accepted; Gregor does not preallocate).");
+    public static readonly ConfigKey LogRetentionCheckIntervalMs = new("log.retention.check.interval.ms", Long, "300000", V.AtLeast(1), Medium, ReadOnly,
+        "How often the retention and compaction task runs.");
+    public static readonly ConfigKey LogCleanerEnable = new("log.cleaner.enable", ConfigType.Boolean, "true", V.Any, Medium, ReadOnly,
+        "Whether compacted topics are compacted.");
+    public static readonly ConfigKey LogCleanerMinCleanableRatio = new("log.cleaner.min.cleanable.ratio", ConfigType.Double, "0.5", V.Between(0.0, 1.0), Medium, ClusterWide,
+        "The share of a log that must be uncompacted before it is compacted.");
+    public static readonly ConfigKey LogCleanerDeleteRetentionMs = new("log.cleaner.delete.retention.ms", Long, "86400000", V.AtLeast(0), Medium, ClusterWide,
+        "How long tombstones survive compaction.");
+    public static readonly ConfigKey LogCleanerMinCompactionLagMs = new("log.cleaner.min.compaction.lag.ms", Long, "0", V.AtLeast(0), Medium, ClusterWide,
+        "Records younger than this are not compacted.");
+    public static readonly ConfigKey LogCleanerMaxCompactionLagMs = new("log.cleaner.max.compaction.lag.ms", Long, Max, V.AtLeast(1), Medium, ClusterWide,
+        "The longest a record may stay uncompacted.");
+    public static readonly ConfigKey LogLocalRetentionMs = new("log.local.retention.ms", Long, "-2", V.AtLeast(-2), Medium, ClusterWide,
+        "Tiered storage: local retention in ms (-2 = log.retention.ms). Accepted; Gregor has no tiered storage.");
+    public static readonly ConfigKey LogLocalRetentionBytes = new("log.local.retention.bytes", Long, "-2", V.AtLeast(-2), Medium, ClusterWide,
+        "Tiered storage: local retention in bytes (-2 = log.retention.bytes). Accepted; Gregor has no tiered storage.");
+    public static readonly ConfigKey FlushMode = new("gregor.flush.mode", ConfigType.String, "page-cache",
+        V.OneOf("page-cache", "interval", "group-commit"), High, ReadOnly,
+        "When appends reach the disk: page-cache (Kafka's default, the OS decides), interval (log.flush.interval.*; implied when either is set) or group-commit (a produce is acknowledged only after an fsync covering it).");
+    public static readonly ConfigKey MaxOpenSegmentFiles = new("gregor.max.open.segment.files", Int, "1024", V.AtLeast(1), Low, ReadOnly,
+        "The segment files (.log, .index, .timeindex) kept open at once; idle ones are closed least recently used first.");
+
+    // Network.
+    public static readonly ConfigKey SocketRequestMaxBytes = new("socket.request.max.bytes", Int, "104857600", V.AtLeast(1), High, ReadOnly,
+        "The largest request accepted; checked before allocating.");
+    public static readonly ConfigKey ConnectionsMaxIdleMs = new("connections.max.idle.ms", Long, "600000", V.AtLeast(-1), Medium, ReadOnly,
+        "Close connections idle for this long (-1 = never).");
+    public static readonly ConfigKey ConnectionMaxInFlightRequests = new("gregor.connection.max.inflight.requests", Int, "64", V.AtLeast(1), Low, ReadOnly,
+        "Requests of one connection in progress or awaiting their turn to respond before reading pauses.");
+    public static readonly ConfigKey ConnectionMaxQueuedBytes = new("gregor.connection.max.queued.bytes", Long, "67108864", V.AtLeast(1), Low, ReadOnly,
+        "Request bytes in flight plus response bytes waiting to be written, per connection, before reading pauses.");
+    public static readonly ConfigKey FetchMaxBytes = new("fetch.max.bytes", Int, "57671680", V.AtLeast(1024), Medium, ReadOnly,
+        "The most bytes one fetch response returns.");
+
+    // Groups and offsets.
+    public static readonly ConfigKey OffsetsTopicNumPartitions = new("offsets.topic.num.partitions", Int, "50", V.AtLeast(1), High, ReadOnly,
+        "Partitions of __consumer_offsets (fixed once the topic exists).");
+    public static readonly ConfigKey OffsetsTopicReplicationFactor = new("offsets.topic.replication.factor", Short, "1", V.AtLeast(1), High, ReadOnly,
+        "Replication factor of __consumer_offsets (Kafka's default is 3; a single node has one replica).");
+    public static readonly ConfigKey OffsetsTopicSegmentBytes = new("offsets.topic.segment.bytes", Int, "104857600", V.AtLeast(1), High, ReadOnly,
+        "segment.bytes of __consumer_offsets.");
+    public static readonly ConfigKey OffsetsRetentionMinutes = new("offsets.retention.minutes", Int, "10080", V.AtLeast(1), High, ReadOnly,
+        "How long committed offsets of an empty group are kept.");
+    public static readonly ConfigKey OffsetsRetentionCheckIntervalMs = new("offsets.retention.check.interval.ms", Long, "600000", V.AtLeast(1), High, ReadOnly,
+        "How often expired offsets are removed.");
+    public static readonly ConfigKey OffsetsCommitTimeoutMs = new("offsets.commit.timeout.ms", Int, "5000", V.AtLeast(1), High, ReadOnly,
+        "How long an offset commit waits for its append.");
+    public static readonly ConfigKey OffsetMetadataMaxBytes = new("offset.metadata.max.bytes", Int, "4096", V.AtLeast(0), High, ReadOnly,
+        "The largest metadata string of a committed offset.");
+    public static readonly ConfigKey GroupInitialRebalanceDelayMs = new("group.initial.rebalance.delay.ms", Int, "3000", V.AtLeast(0), Medium, ReadOnly,
+        "How long a new group waits for more members before its first rebalance.");
+    public static readonly ConfigKey GroupMinSessionTimeoutMs = new("group.min.session.timeout.ms", Int, "6000", V.AtLeast(0), Medium, ReadOnly,
+        "The smallest session timeout a member may ask for.");
+    public static readonly ConfigKey GroupMaxSessionTimeoutMs = new("group.max.session.timeout.ms", Int, "1800000", V.AtLeast(0), Medium, ReadOnly,
+        "The largest session timeout a member may ask for.");
+    public static readonly ConfigKey GroupMaxSize = new("group.max.size", Int, MaxInt, V.AtLeast(1), Medium, ReadOnly,
+        "The most members one classic group may have.");
+
+    // Producers and transactions.
+    public static readonly ConfigKey ProducerIdExpirationMs = new("producer.id.expiration.ms", Int, "86400000", V.AtLeast(1), Low, ReadOnly,
+        "How long an idle producer's state is kept.");
+    public static readonly ConfigKey TransactionalIdExpirationMs = new("transactional.id.expiration.ms", Int, "604800000", V.AtLeast(1), High, ReadOnly,
+        "How long an idle transactional id is kept.");
+    public static readonly ConfigKey TransactionMaxTimeoutMs = new("transaction.max.timeout.ms", Int, "900000", V.AtLeast(1), High, ReadOnly,
+        "The largest transaction timeout a producer may ask for.");
+    public static readonly ConfigKey TransactionStateLogNumPartitions = new("transaction.state.log.num.partitions", Int, "50", V.AtLeast(1), High, ReadOnly,
+        "Partitions of __transaction_state.");
+
+    // Host.
+    public static readonly ConfigKey LogLevel = new("gregor.log.level", ConfigType.String, "info", V.OneOf("trace", "debug", "info", "warn", "error"), Low, ReadOnly,
+        "The console log level.");
+
+    /// <summary>Every broker key, in definition order.</summary>
+    public static readonly IReadOnlyList<ConfigKey> All =
+    [
+        NodeId, BrokerId, Listeners, AdvertisedListeners, LogDirs, LogDir, ClusterId,
+        NumPartitions, DefaultReplicationFactor, AutoCreateTopicsEnable, DeleteTopicEnable, MessageMaxBytes, MinInsyncReplicas,
+        CompressionType, CompressionGzipLevel, CompressionLz4Level, CompressionZstdLevel, UncleanLeaderElectionEnable,
+        LogRetentionMs, LogRetentionMinutes, LogRetentionHours, LogRetentionBytes, LogSegmentBytes, LogRollMs, LogRollHours,
+        LogRollJitterMs, LogRollJitterHours, LogSegmentDeleteDelayMs, LogIndexIntervalBytes, LogIndexSizeMaxBytes, LogCleanupPolicy,
+        LogFlushIntervalMessages, LogFlushIntervalMs, LogFlushSchedulerIntervalMs, LogMessageTimestampType,
+        LogMessageTimestampBeforeMaxMs, LogMessageTimestampAfterMaxMs, LogPreallocate, LogRetentionCheckIntervalMs, LogCleanerEnable,
+        LogCleanerMinCleanableRatio, LogCleanerDeleteRetentionMs, LogCleanerMinCompactionLagMs, LogCleanerMaxCompactionLagMs,
+        LogLocalRetentionMs, LogLocalRetentionBytes, FlushMode, MaxOpenSegmentFiles,
+        SocketRequestMaxBytes, ConnectionsMaxIdleMs, ConnectionMaxInFlightRequests, ConnectionMaxQueuedBytes, FetchMaxBytes,
+        OffsetsTopicNumPartitions, OffsetsTopicReplicationFactor, OffsetsTopicSegmentBytes, OffsetsRetentionMinutes,
+        OffsetsRetentionCheckIntervalMs, OffsetsCommitTimeoutMs, OffsetMetadataMaxBytes, GroupInitialRebalanceDelayMs,
+        GroupMinSessionTimeoutMs, GroupMaxSessionTimeoutMs, GroupMaxSize,
+        ProducerIdExpirationMs, TransactionalIdExpirationMs, TransactionMaxTimeoutMs, TransactionStateLogNumPartitions,
+        LogLevel,
+    ];
+}

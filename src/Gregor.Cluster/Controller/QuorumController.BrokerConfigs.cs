@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Gregor.Cluster.Configs;
+using Gregor.Cluster.Records;
+using Gregor.Protocol.Errors;
+
+namespace Gregor.Cluster.Controller;
+
+/// <summary>Dynamic broker configs (KIP-226): validated as Kafka's DynamicBrokerConfig, committed as BROKER ConfigRecords.</summary>
+public sealed partial class QuorumController
+{
+    /// <summary>
+    /// Changes the dynamic configs of a BROKER resource: "" (every broker's default) or this
+    /// node's id. Incremental applies SET/DELETE/APPEND/SUBTRACT to the resource's current
+    /// dynamic configs; otherwise (legacy AlterConfigs) the changes replace them all. The
+    /// resulting set is validated as a whole, as Kafka does, and refused with INVALID_REQUEST
+    /// and Kafka's message (read-only keys: "Cannot update these configs dynamically: Set(…)").
+    /// </summary>
+    public async Task<(ErrorCode Error, string? Message)> AlterBrokerConfigsAsync(
+        string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken)
+    {
+        if (resourceName.Length > 0)
+        {
+            if (!int.TryParse(resourceName, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id))
+            {
+                return (ErrorCode.InvalidRequest, $"Node id must be an integer, but it is: {resourceName}");
+            }
+            if (id != _options.NodeId)
+            {
+                return (ErrorCode.InvalidRequest, $"Unexpected broker id, expected {_options.NodeId}, but received {resourceName}");
+            }
+        }
+        if (changes.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count() != changes.Count)
+        {
+            return (ErrorCode.InvalidRequest, "Error due to duplicate config keys");
+        }
+        var nulls = changes.Where(c => c.Operation != ConfigOperation.Delete && c.Value is null).Select(c => c.Name).ToList();
+        if (nulls.Count > 0)
+        {
+            return (ErrorCode.InvalidRequest, $"Null value not supported for : {string.Join(", ", nulls)}");
+        }
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var existing = _current.BrokerConfigsOf(resourceName);
+            var (updated, applyError) = ApplyBrokerChanges(existing, changes, incremental);
+            if (applyError is not null)
+            {
+                return (ErrorCode.InvalidRequest, applyError);
+            }
+            if (ValidateDynamicBrokerConfigs(updated!, perBroker: resourceName.Length > 0) is { } invalid)
+            {
+                return (ErrorCode.InvalidRequest, invalid);
+            }
+            var records = new List<MetadataRecord>();
+            foreach (var (name, value) in updated!.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (!existing.TryGetValue(name, out var old) || old != value)
+                {
+                    records.Add(new ConfigRecord(ConfigRecord.BrokerResource, resourceName, name, value));
+                }
+            }
+            foreach (var name in existing.Keys.Where(k => !updated!.ContainsKey(k)).Order(StringComparer.Ordinal))
+            {
+                records.Add(new ConfigRecord(ConfigRecord.BrokerResource, resourceName, name, null));
+            }
+            if (validateOnly || records.Count == 0)
+            {
+                return (ErrorCode.None, null);
+            }
+            var next = await CommitAsync(records).ConfigureAwait(false);
+            LogCommitted("alter broker configs", resourceName.Length == 0 ? "<default>" : resourceName, next.Offset);
+            return (ErrorCode.None, null);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private static (Dictionary<string, string>? Updated, string? Error) ApplyBrokerChanges(
+        ImmutableDictionary<string, string> current, IReadOnlyList<ConfigChange> changes, bool incremental)
+    {
+        var updated = incremental
+            ? new Dictionary<string, string>(current, StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            switch (change.Operation)
+            {
+                case ConfigOperation.Set:
+                    updated[change.Name] = change.Value!.Trim();
+                    break;
+                case ConfigOperation.Delete:
+                    updated.Remove(change.Name);
+                    break;
+                case ConfigOperation.Append or ConfigOperation.Subtract:
+                    var key = ConfigCatalogue.FindBroker(change.Name);
+                    if (key?.Type != ConfigType.List)
+                    {
+                        return (null, $"Config value append is not allowed for config key: {change.Name}");
+                    }
+                    var items = ConfigCatalogue.SplitList(updated.GetValueOrDefault(change.Name) ?? key.Default ?? "");
+                    var operands = ConfigCatalogue.SplitList(change.Value ?? "");
+                    if (change.Operation == ConfigOperation.Append)
+                    {
+                        items.AddRange(operands.Where(o => !items.Contains(o)));
+                    }
+                    else
+                    {
+                        items.RemoveAll(operands.Contains);
+                    }
+                    updated[change.Name] = string.Join(',', items);
+                    break;
+                default:
+                    return (null, $"Unknown operations type {(sbyte)change.Operation}");
+            }
+        }
+        return (updated, null);
+    }
+
+    /// <summary>
+    /// Kafka's DynamicBrokerConfig.validateConfigs over the resource's whole dynamic set: keys
+    /// that are read-only, values of the wrong type or range, per-broker keys at the cluster
+    /// default. Keys the catalogue does not know are kept, as Kafka keeps custom configs.
+    /// </summary>
+    internal static string? ValidateDynamicBrokerConfigs(IReadOnlyDictionary<string, string> configs, bool perBroker)
+    {
+        var readOnly = configs.Keys.Where(k => ConfigCatalogue.FindBroker(k) is { IsDynamic: false }).Order(StringComparer.Ordinal).ToList();
+        if (readOnly.Count > 0)
+        {
+            return $"Cannot update these configs dynamically: Set({string.Join(", ", readOnly)})";
+        }
+        foreach (var (name, value) in configs.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (ConfigCatalogue.FindBroker(name)?.Validate(value) is { } error)
+            {
+                return error;
+            }
+        }
+        var perBrokerOnly = configs.Keys.Where(k => ConfigCatalogue.FindBroker(k) is { Scope: ConfigScope.PerBroker }).Order(StringComparer.Ordinal).ToList();
+        return !perBroker && perBrokerOnly.Count > 0
+            ? $"Cannot update these configs at default cluster level, broker id must be specified: Set({string.Join(", ", perBrokerOnly)})"
+            : null;
+    }
+}
