@@ -18,24 +18,15 @@ public static class Eventually
     private const int FirstPauseMs = 5;
     private const int LongestPauseMs = 100;
 
-    public static async Task TrueAsync(
+    public static Task TrueAsync(
         Func<bool> condition,
         string? what = null,
         TimeSpan? timeout = null,
         [CallerArgumentExpression(nameof(condition))] string conditionText = "")
     {
         ArgumentNullException.ThrowIfNull(condition);
-        var limit = timeout ?? DefaultTimeout;
-        var watch = Stopwatch.StartNew();
-        var pauseMs = FirstPauseMs;
-        while (!condition())
-        {
-            if (watch.Elapsed > limit)
-            {
-                Assert.Fail($"timed out after {limit.TotalSeconds:0.#} s waiting for: {what ?? conditionText}");
-            }
-            pauseMs = await PauseAsync(pauseMs).ConfigureAwait(false);
-        }
+        // Task.FromResult(bool) hands out cached tasks: polling a plain condition allocates nothing more.
+        return TrueAsync(() => Task.FromResult(condition()), what ?? conditionText, timeout);
     }
 
     public static async Task TrueAsync(

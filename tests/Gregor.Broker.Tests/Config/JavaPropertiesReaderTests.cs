@@ -84,7 +84,8 @@ public sealed class JavaPropertiesReaderTests
     [Fact]
     public void ReadFile_MissingFile_ThrowsConfigExceptionNamingIt()
     {
-        var path = Path.Combine(Path.GetTempPath(), "gregor-missing-" + Guid.NewGuid().ToString("N") + ".properties");
+        using var dir = new TempDirectory();
+        var path = dir.Sub("missing.properties");
 
         var error = Assert.Throws<BrokerConfigException>(() => JavaPropertiesReader.ReadFile(path));
 
