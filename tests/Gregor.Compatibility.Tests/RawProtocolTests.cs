@@ -33,8 +33,8 @@ public sealed class RawProtocolTests
             TimeoutMs = 30_000,
             TopicData =
             [
-                Topic("raw-compacted", Batch(now, "k0", null, "k2", null)),
-                Topic("raw-plain", Batch(now, null, null)),
+                Topic("raw-compacted", TestBatches.Keyed(CompressionType.None, now, "k0", null, "k2", null)),
+                Topic("raw-plain", TestBatches.Keyed(CompressionType.None, now, null, null)),
             ],
         };
         var response = await KafkaWire.RoundTripAsync<ProduceResponse>(connection, request, ProduceVersion);
@@ -52,7 +52,7 @@ public sealed class RawProtocolTests
 
         // Nothing of the refused batch reached the log; a batch with every key does.
         var keyed = await KafkaWire.RoundTripAsync<ProduceResponse>(
-            connection, new ProduceRequest { Acks = -1, TimeoutMs = 30_000, TopicData = [Topic("raw-compacted", Batch(now, "a", "b"))] }, ProduceVersion, correlationId: 2);
+            connection, new ProduceRequest { Acks = -1, TimeoutMs = 30_000, TopicData = [Topic("raw-compacted", TestBatches.Keyed(CompressionType.None, now, "a", "b"))] }, ProduceVersion, correlationId: 2);
         var accepted = Assert.Single(Assert.Single(keyed!.Responses).PartitionResponses);
         Assert.Equal(((short)ErrorCode.None, 0L), (accepted.ErrorCode, accepted.BaseOffset));
     }
@@ -123,14 +123,4 @@ public sealed class RawProtocolTests
         Name = name,
         PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = batch }],
     };
-
-    private static byte[] Batch(long timestamp, params string?[] keys)
-    {
-        using var builder = new RecordBatchBuilder();
-        foreach (var key in keys)
-        {
-            builder.Append(timestamp, key is null ? null : System.Text.Encoding.UTF8.GetBytes(key), "value"u8.ToArray());
-        }
-        return builder.ToArray();
-    }
 }

@@ -7,7 +7,9 @@ namespace Gregor.Testing;
 /// Builds uncompressed magic-v2 record batches byte by byte, independent of the code under test
 /// (the bytes a client would send: CRC set, offset and timestamp deltas 0..n-1, keys
 /// <c>{keyPrefix}{i}</c>), and reads batches back for assertions. Values are
-/// <c>(byte)(seed + i + j)</c>, so two batches built with different seeds differ. Stateless.
+/// <c>(byte)(seed + i + j)</c>, so two batches built with different seeds differ.
+/// <c>Keyed</c> is the exception: compressed batches
+/// need the codecs, so it uses Gregor's builder. Stateless.
 /// </summary>
 public static class TestBatches
 {
@@ -61,6 +63,25 @@ public static class TestBatches
         RecordBatchHeader.WriteCrc(span);
         return batch;
     }
+
+    /// <summary>
+    /// One batch of records with these keys (null: no key) and timestamps, each with the value
+    /// "value", built with Gregor's <see cref="RecordBatchBuilder"/>: for tests of what the broker
+    /// does with keys and timestamps, compressed or not, rather than of the batch format itself.
+    /// </summary>
+    public static byte[] Keyed(CompressionType compression, params (string? Key, long Timestamp)[] records)
+    {
+        using var builder = new RecordBatchBuilder { Compression = compression };
+        foreach (var (key, timestamp) in records)
+        {
+            builder.Append(timestamp, key is null ? null : System.Text.Encoding.UTF8.GetBytes(key), "value"u8.ToArray());
+        }
+        return builder.ToArray();
+    }
+
+    /// <summary><c>Keyed</c> with one timestamp for every record.</summary>
+    public static byte[] Keyed(CompressionType compression, long timestamp, params string?[] keys) =>
+        Keyed(compression, [.. keys.Select(key => (key, timestamp))]);
 
     public static byte[] Concat(params byte[][] batches) => [.. batches.SelectMany(b => b)];
 

@@ -19,16 +19,6 @@ public sealed class KafkaParityProtocolTests
 {
     private static readonly long T = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
 
-    private static byte[] Batch(CompressionType compression, params (string? Key, long Timestamp)[] records)
-    {
-        using var builder = new RecordBatchBuilder { Compression = compression };
-        foreach (var (key, timestamp) in records)
-        {
-            builder.Append(timestamp, key is null ? null : System.Text.Encoding.UTF8.GetBytes(key), "value"u8.ToArray());
-        }
-        return builder.ToArray();
-    }
-
     private static ProduceRequest Produce(params (string Topic, byte[] Batch)[] partitions) => new()
     {
         Acks = -1,
@@ -69,7 +59,7 @@ public sealed class KafkaParityProtocolTests
         await CreateTopicAsync(broker, client, "plain");
 
         var response = await client.SendAsync<ProduceResponse>(
-            Produce(("compacted", Batch(CompressionType.None, ("k0", T), (null, T), ("k2", T))), ("plain", Batch(CompressionType.None, (null, T)))), 9);
+            Produce(("compacted", TestBatches.Keyed(CompressionType.None, ("k0", T), (null, T), ("k2", T))), ("plain", TestBatches.Keyed(CompressionType.None, (null, T)))), 9);
         var latest = await ListOffsetAsync(client, "compacted", -1, 7);
 
         var refused = Assert.Single(response.Responses.Single(t => t.Name == "compacted").PartitionResponses);
@@ -89,7 +79,7 @@ public sealed class KafkaParityProtocolTests
         using var client = new AdminClient(await broker.ConnectAsync());
         await CreateTopicAsync(broker, client, "compact-delete", new() { ["cleanup.policy"] = "compact,delete" });
 
-        var response = await client.SendAsync<ProduceResponse>(Produce(("compact-delete", Batch(CompressionType.Gzip, ("k", T), (null, T)))), 7);
+        var response = await client.SendAsync<ProduceResponse>(Produce(("compact-delete", TestBatches.Keyed(CompressionType.Gzip, ("k", T), (null, T)))), 7);
 
         var refused = Assert.Single(Assert.Single(response.Responses).PartitionResponses);
         Assert.Equal((short)ErrorCode.InvalidRecord, refused.ErrorCode);
@@ -105,7 +95,7 @@ public sealed class KafkaParityProtocolTests
         await CreateTopicAsync(broker, client, "explicit-delete", new() { ["cleanup.policy"] = "delete" });
 
         var response = await client.SendAsync<ProduceResponse>(
-            Produce(("default-compact", Batch(CompressionType.None, (null, T))), ("explicit-delete", Batch(CompressionType.None, (null, T)))), 9);
+            Produce(("default-compact", TestBatches.Keyed(CompressionType.None, (null, T))), ("explicit-delete", TestBatches.Keyed(CompressionType.None, (null, T)))), 9);
 
         Assert.Equal((short)ErrorCode.InvalidRecord, response.Responses.Single(t => t.Name == "default-compact").PartitionResponses.Single().ErrorCode);
         Assert.Equal((short)ErrorCode.None, response.Responses.Single(t => t.Name == "explicit-delete").PartitionResponses.Single().ErrorCode);
@@ -121,9 +111,9 @@ public sealed class KafkaParityProtocolTests
         await using var broker = await TestBroker.StartAsync();
         using var client = new AdminClient(await broker.ConnectAsync());
         await CreateTopicAsync(broker, client, "max-ts");
-        await client.SendAsync<ProduceResponse>(Produce(("max-ts", Batch(compression, ("a", T + 10), ("b", T + 20)))), 9);
+        await client.SendAsync<ProduceResponse>(Produce(("max-ts", TestBatches.Keyed(compression, ("a", T + 10), ("b", T + 20)))), 9);
         // One batch whose largest timestamp is in its middle, and reached twice (offsets 3 and 5).
-        await client.SendAsync<ProduceResponse>(Produce(("max-ts", Batch(compression, ("c", T + 100), ("d", T + 400), ("e", T + 250), ("f", T + 400), ("g", T + 5)))), 9);
+        await client.SendAsync<ProduceResponse>(Produce(("max-ts", TestBatches.Keyed(compression, ("c", T + 100), ("d", T + 400), ("e", T + 250), ("f", T + 400), ("g", T + 5)))), 9);
 
         var max = await ListOffsetAsync(client, "max-ts", -3, 7);
 
@@ -149,7 +139,7 @@ public sealed class KafkaParityProtocolTests
         await using var broker = await TestBroker.StartAsync();
         using var client = new AdminClient(await broker.ConnectAsync());
         await CreateTopicAsync(broker, client, "specs");
-        await client.SendAsync<ProduceResponse>(Produce(("specs", Batch(CompressionType.None, ("a", T), ("b", T + 1)))), 9);
+        await client.SendAsync<ProduceResponse>(Produce(("specs", TestBatches.Keyed(CompressionType.None, ("a", T), ("b", T + 1)))), 9);
 
         var result = await ListOffsetAsync(client, "specs", timestamp, version);
 
@@ -166,7 +156,7 @@ public sealed class KafkaParityProtocolTests
         await using var broker = await TestBroker.StartAsync();
         using var client = new AdminClient(await broker.ConnectAsync());
         await CreateTopicAsync(broker, client, "answers");
-        await client.SendAsync<ProduceResponse>(Produce(("answers", Batch(CompressionType.None, ("a", T), ("b", T + 7)))), 9);
+        await client.SendAsync<ProduceResponse>(Produce(("answers", TestBatches.Keyed(CompressionType.None, ("a", T), ("b", T + 7)))), 9);
 
         var response = await client.SendAsync<ListOffsetsResponse>(ListOffsets("answers", -1), 11);
         var latest = Assert.Single(Assert.Single(response.Topics).Partitions);

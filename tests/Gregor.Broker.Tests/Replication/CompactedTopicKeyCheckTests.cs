@@ -7,17 +7,9 @@ namespace Gregor.Broker.Tests.Replication;
 
 public sealed class CompactedTopicKeyCheckTests
 {
-    private static readonly TopicPartition Partition = new("compacted", 3);
+    private const long Timestamp = 1_700_000_000_000;
 
-    private static byte[] Batch(CompressionType compression, params string?[] keys)
-    {
-        using var builder = new RecordBatchBuilder { Compression = compression };
-        foreach (var key in keys)
-        {
-            builder.Append(1_700_000_000_000, key is null ? null : System.Text.Encoding.UTF8.GetBytes(key), "value"u8.ToArray());
-        }
-        return builder.ToArray();
-    }
+    private static readonly TopicPartition Partition = new("compacted", 3);
 
     [Theory]
     [InlineData(CompressionType.None)]
@@ -25,7 +17,7 @@ public sealed class CompactedTopicKeyCheckTests
     [InlineData(CompressionType.Lz4)]
     public void EveryRecordWithAKey_IsAccepted(CompressionType compression)
     {
-        var (error, message, recordErrors) = CompactedTopicKeyCheck.Check(Batch(compression, "a", "b", "c"), Partition);
+        var (error, message, recordErrors) = CompactedTopicKeyCheck.Check(TestBatches.Keyed(compression, Timestamp, "a", "b", "c"), Partition);
 
         Assert.Equal(ErrorCode.None, error);
         Assert.Null(message);
@@ -38,7 +30,7 @@ public sealed class CompactedTopicKeyCheckTests
     [InlineData(CompressionType.Zstd)]
     public void KeylessRecords_AreInvalidRecord_EachNamedByItsBatchIndex(CompressionType compression)
     {
-        var (error, message, recordErrors) = CompactedTopicKeyCheck.Check(Batch(compression, "a", null, "c", null, null, null), Partition);
+        var (error, message, recordErrors) = CompactedTopicKeyCheck.Check(TestBatches.Keyed(compression, Timestamp, "a", null, "c", null, null, null), Partition);
 
         Assert.Equal(ErrorCode.InvalidRecord, error);
         Assert.Equal([1, 3, 4, 5], recordErrors!.Select(e => e.BatchIndex));
@@ -61,7 +53,7 @@ public sealed class CompactedTopicKeyCheckTests
     [Fact]
     public void CompressedRecordsThatDoNotDecompress_AreCorruptMessage()
     {
-        var batch = Batch(CompressionType.Gzip, "a", "b");
+        var batch = TestBatches.Keyed(CompressionType.Gzip, Timestamp, "a", "b");
         // Damage the compressed section (after the 61-byte header); the CRC is not this check's job.
         batch[RecordBatchHeader.Size + 12] ^= 0xFF;
         batch[RecordBatchHeader.Size + 13] ^= 0xFF;
@@ -72,7 +64,7 @@ public sealed class CompactedTopicKeyCheckTests
     [Fact]
     public void DecompressionBeyondTheBound_IsCorruptMessage_NotAnUnboundedAllocation()
     {
-        var batch = Batch(CompressionType.Gzip, "a", "b", "c", "d");
+        var batch = TestBatches.Keyed(CompressionType.Gzip, Timestamp, "a", "b", "c", "d");
 
         Assert.Equal(ErrorCode.CorruptMessage, CompactedTopicKeyCheck.Check(batch, Partition, maxDecompressedBytes: 16).Error);
     }
