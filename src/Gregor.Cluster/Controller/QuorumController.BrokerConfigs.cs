@@ -100,17 +100,8 @@ public sealed partial class QuorumController
                     {
                         return (null, $"Config value append is not allowed for config key: {change.Name}");
                     }
-                    var items = ConfigCatalogue.SplitList(updated.GetValueOrDefault(change.Name) ?? key.Default ?? "");
-                    var operands = ConfigCatalogue.SplitList(change.Value ?? "");
-                    if (change.Operation == ConfigOperation.Append)
-                    {
-                        items.AddRange(operands.Where(o => !items.Contains(o)));
-                    }
-                    else
-                    {
-                        items.RemoveAll(operands.Contains);
-                    }
-                    updated[change.Name] = string.Join(',', items);
+                    updated[change.Name] = ConfigCatalogue.ApplyListOperation(
+                        updated.GetValueOrDefault(change.Name) ?? key.Default ?? "", change.Operation, change.Value);
                     break;
                 default:
                     return (null, $"Unknown operations type {(sbyte)change.Operation}");
