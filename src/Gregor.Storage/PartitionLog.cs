@@ -239,7 +239,7 @@ public sealed partial class PartitionLog : IDisposable
             }
         }
         StorageMetrics.Fsyncs.Add(1, new KeyValuePair<string, object?>("kind", "group-commit"));
-        StorageMetrics.GroupCommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        StorageMetrics.GroupCommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -408,7 +408,7 @@ internal sealed class KafkaConnection
         Interlocked.Decrement(ref _inFlight);
         _metrics.RequestsInFlight.Add(-1);
         _metrics.RequestDuration.Record(
-            Stopwatch.GetElapsedTime(pending.StartedTimestamp).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(pending.StartedTimestamp).TotalSeconds,
             new KeyValuePair<string, object?>("api", ApiName(pending.ApiKey)));
         if (_capacityFreed.CurrentCount == 0)
         {
