@@ -247,103 +247,156 @@ public sealed partial class PartitionLog : IDisposable
     // ---------------------------------------------------------------- append
 
     /// <summary>
-    /// Appends the batches in <paramref name="records"/> as leader: validates them, assigns
-    /// offsets from the log end (patching baseOffset and partitionLeaderEpoch in place in the
-    /// caller's buffer; for LogAppendTime also maxTimestamp, the timestamp-type bit and the CRC),
-    /// checks idempotent producer state, writes the bytes, and completes when durable per the
-    /// flush policy. A retried idempotent batch returns its original offsets with Duplicate set.
+    /// Appends the batches in <paramref name="records"/> as leader: validates each (one
+    /// <see cref="RecordBatchValidator"/> pass per batch: length, magic, CRC32C, counts,
+    /// max.message.bytes), then appends them as <see cref="AppendAsLeaderAsync(ReadOnlyMemory{byte}, ValidatedBatch, int, CancellationToken)"/> does.
+    /// For callers holding several batches (coordinators, tools, tests); the broker's produce path
+    /// validates its one batch itself and calls the other overload.
     /// </summary>
     public ValueTask<AppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken ct = default) =>
-        AppendAsync(records, leaderEpoch, asLeader: true, checksumVerified: false, ct);
+        AppendUnvalidated(records, leaderEpoch, asLeader: true, ct);
 
     /// <summary>
-    /// <see cref="AppendAsLeaderAsync(ReadOnlyMemory{byte}, int, CancellationToken)"/> for a caller that has
-    /// already verified every batch's CRC32C over these exact bytes (the broker's produce
-    /// validator does): the CRC is the one per-byte pass of validation, and running it twice cost
-    /// ~3 % of the broker's CPU in the 1 KiB produce profile. Every other check still runs.
+    /// Appends one batch that <see cref="RecordBatchValidator"/> already checked, as leader:
+    /// checks idempotent producer state, assigns the offset from the log end (patching baseOffset
+    /// and partitionLeaderEpoch in place in the caller's buffer; for LogAppendTime also
+    /// maxTimestamp, the timestamp-type bit and the CRC), writes the bytes, indexes them from the
+    /// validated header, and completes when durable per the flush policy. A retried idempotent
+    /// batch returns its original offsets with Duplicate set. Nothing here parses the header again.
+    /// <paramref name="records"/> must be exactly the validated batch.
     /// </summary>
-    public ValueTask<AppendResult> AppendVerifiedAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken ct = default) =>
-        AppendAsync(records, leaderEpoch, asLeader: true, checksumVerified: true, ct);
+    public ValueTask<AppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, ValidatedBatch batch, int leaderEpoch, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (batch.Size == 0 || batch.Size != records.Length)
+        {
+            throw new ArgumentException($"the records ({records.Length} bytes) are not the validated batch ({batch.Size} bytes)", nameof(batch));
+        }
+        Span<ValidatedBatch> one = [batch];
+        return Append(records, one, leaderEpoch, asLeader: true, ct);
+    }
 
     /// <summary>
     /// Appends batches replicated from the leader: offsets are already assigned and must start at
     /// the log end; leader epochs come from the batches.
     /// </summary>
     public ValueTask<AppendResult> AppendAsFollowerAsync(ReadOnlyMemory<byte> records, CancellationToken ct = default) =>
-        AppendAsync(records, -1, asLeader: false, checksumVerified: false, ct);
+        AppendUnvalidated(records, -1, asLeader: false, ct);
 
-    private ValueTask<AppendResult> AppendAsync(ReadOnlyMemory<byte> records, int leaderEpoch, bool asLeader, bool checksumVerified, CancellationToken ct)
+    private ValueTask<AppendResult> AppendUnvalidated(ReadOnlyMemory<byte> records, int leaderEpoch, bool asLeader, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
+        var data = records.Span;
+        if (data.IsEmpty)
+        {
+            throw new InvalidRecordException($"{TopicPartition}: append of no records");
+        }
+        var rules = new RecordBatchRules(asLeader ? _config.MaxMessageBytes : int.MaxValue, asLeader);
+        // Every batch is at least a header: the count bounds the rental.
+        var rented = System.Buffers.ArrayPool<ValidatedBatch>.Shared.Rent(Math.Max(1, data.Length / RecordBatchHeader.Size));
+        try
+        {
+            var count = 0;
+            var at = 0;
+            while (at < data.Length)
+            {
+                var defect = RecordBatchValidator.Validate(data[at..], rules, out rented[count], out var message);
+                if (defect != RecordBatchDefect.None)
+                {
+                    throw defect switch
+                    {
+                        RecordBatchDefect.CrcMismatch => new CorruptRecordException($"{TopicPartition}: batch at byte {at} of the request: {message}"),
+                        RecordBatchDefect.TooLarge => new RecordTooLargeException($"{TopicPartition}: {message}"),
+                        _ => new InvalidRecordException($"{TopicPartition}: batch at byte {at} of the request: {message}"),
+                    };
+                }
+                at += rented[count].Size;
+                count++;
+            }
+            return Append(records, rented.AsSpan(0, count), leaderEpoch, asLeader, ct);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<ValidatedBatch>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>The append after validation: <paramref name="batches"/> describe <paramref name="records"/> back to back.</summary>
+    private ValueTask<AppendResult> Append(ReadOnlyMemory<byte> records, Span<ValidatedBatch> batches, int leaderEpoch, bool asLeader, CancellationToken ct)
+    {
         var config = _config;
-        var (batchCount, recordCount) = Validate(records.Span, config, asLeader, checksumVerified);
+        if (records.Length > config.SegmentBytes)
+        {
+            throw new RecordTooLargeException($"{TopicPartition}: {records.Length} bytes do not fit a segment of {config.SegmentBytes} bytes");
+        }
         var buffer = MemoryMarshal.AsMemory(records).Span;
         AppendResult result;
         Task? durable = null;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            if (asLeader && CheckProducers(buffer, out var duplicate))
+            if (asLeader && CheckProducers(batches, out var duplicate))
             {
                 StorageMetrics.DuplicateAppends.Add(1);
                 return ValueTask.FromResult(duplicate!);
             }
             var now = NowMs;
             long appendTime = -1;
+            long recordCount = 0;
             var firstOffset = _logEndOffset;
             var lastOffset = firstOffset - 1;
             var at = 0;
-            for (var i = 0; i < batchCount; i++)
+            for (var i = 0; i < batches.Length; i++)
             {
-                var batch = buffer[at..];
-                RecordBatchHeader.TryRead(batch, out var header);
+                var batch = batches[i];
+                var bytes = buffer.Slice(at, batch.Size);
                 if (asLeader)
                 {
-                    RecordBatchHeader.WriteBaseOffset(batch, lastOffset + 1);
-                    RecordBatchHeader.WritePartitionLeaderEpoch(batch, leaderEpoch);
+                    RecordBatchHeader.WriteBaseOffset(bytes, lastOffset + 1);
+                    RecordBatchHeader.WritePartitionLeaderEpoch(bytes, leaderEpoch);
+                    batch = batch.WithAssignedOffsets(lastOffset + 1, leaderEpoch);
                     if (config.MessageTimestampType == TimestampType.LogAppendTime)
                     {
                         appendTime = now;
-                        var attributes = (short)(header.Attributes | RecordBatchHeader.TimestampTypeFlag);
-                        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchHeader.AttributesOffset..], attributes);
-                        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchHeader.MaxTimestampOffset..], now);
-                        RecordBatchHeader.WriteCrc(batch[..header.TotalSize]);
+                        batch = batch.WithLogAppendTime(now);
+                        BinaryPrimitives.WriteInt16BigEndian(bytes[RecordBatchHeader.AttributesOffset..], batch.Header.Attributes);
+                        BinaryPrimitives.WriteInt64BigEndian(bytes[RecordBatchHeader.MaxTimestampOffset..], now);
+                        RecordBatchHeader.WriteCrc(bytes);
                     }
-                    lastOffset += header.LastOffsetDelta + 1;
+                    batches[i] = batch;
+                    lastOffset += batch.LastOffsetDelta + 1;
                 }
                 else
                 {
                     if (i == 0)
                     {
-                        if (header.BaseOffset < _logEndOffset)
+                        if (batch.BaseOffset < _logEndOffset)
                         {
                             throw new InvalidRecordException(
-                                $"{TopicPartition}: follower batch at offset {header.BaseOffset} is below the log end {_logEndOffset}");
+                                $"{TopicPartition}: follower batch at offset {batch.BaseOffset} is below the log end {_logEndOffset}");
                         }
-                        firstOffset = header.BaseOffset;
+                        firstOffset = batch.BaseOffset;
                     }
-                    else if (header.BaseOffset <= lastOffset)
+                    else if (batch.BaseOffset <= lastOffset)
                     {
-                        throw new InvalidRecordException($"{TopicPartition}: follower batches go backwards at offset {header.BaseOffset}");
+                        throw new InvalidRecordException($"{TopicPartition}: follower batches go backwards at offset {batch.BaseOffset}");
                     }
-                    lastOffset = header.LastOffset;
+                    lastOffset = batch.LastOffset;
                 }
-                at += header.TotalSize;
+                recordCount += batch.RecordCount;
+                at += batch.Size;
             }
-            var bytes = buffer[..at];
-            MaybeRoll(bytes.Length, firstOffset, lastOffset, now);
-            _segments[^1].Append(bytes, config.IndexIntervalBytes, now);
-            at = 0;
-            for (var i = 0; i < batchCount; i++)
+            var written = buffer[..at];
+            MaybeRoll(written.Length, firstOffset, lastOffset, now);
+            _segments[^1].Append(written, batches, config.IndexIntervalBytes, now);
+            foreach (ref readonly var batch in batches)
             {
-                RecordBatchHeader.TryRead(bytes[at..], out var header);
-                _producers.Update(header);
-                _epochs.Assign(header.PartitionLeaderEpoch, header.BaseOffset);
-                at += header.TotalSize;
+                _producers.Update(batch.Header);
+                _epochs.Assign(batch.Header.PartitionLeaderEpoch, batch.BaseOffset);
             }
             Interlocked.Exchange(ref _logEndOffset, lastOffset + 1);
             _unflushedMessages += recordCount;
-            StorageMetrics.AppendedBytes.Add(bytes.Length);
+            StorageMetrics.AppendedBytes.Add(written.Length);
             StorageMetrics.AppendedRecords.Add(recordCount);
             result = new AppendResult(firstOffset, lastOffset, appendTime, _logStartOffset, false);
             if (config.FlushMode == FlushMode.GroupCommit && _committer is not null)
@@ -364,87 +417,29 @@ public sealed partial class PartitionLog : IDisposable
         return result;
     }
 
-    /// <summary>Checks length, magic, CRC and offsets of every batch without writing; returns counts.</summary>
-    private (int Batches, long Records) Validate(ReadOnlySpan<byte> data, LogConfig config, bool asLeader, bool checksumVerified)
-    {
-        if (data.IsEmpty)
-        {
-            throw new InvalidRecordException($"{TopicPartition}: append of no records");
-        }
-        if (data.Length > config.SegmentBytes)
-        {
-            throw new RecordTooLargeException($"{TopicPartition}: {data.Length} bytes do not fit a segment of {config.SegmentBytes} bytes");
-        }
-        var batches = 0;
-        long recordCount = 0;
-        var at = 0;
-        while (at < data.Length)
-        {
-            var rest = data[at..];
-            RecordBatchHeader header;
-            try
-            {
-                if (!RecordBatchHeader.TryRead(rest, out header))
-                {
-                    throw new InvalidRecordException($"{TopicPartition}: {rest.Length} trailing bytes are not a whole batch header");
-                }
-            }
-            catch (ProtocolException e) when (e is not CorruptRecordException)
-            {
-                throw new InvalidRecordException($"{TopicPartition}: {e.Message}");
-            }
-            if (header.TotalSize > rest.Length)
-            {
-                throw new InvalidRecordException($"{TopicPartition}: batch claims {header.TotalSize} bytes, {rest.Length} present");
-            }
-            if (asLeader && header.TotalSize > config.MaxMessageBytes)
-            {
-                throw new RecordTooLargeException($"{TopicPartition}: batch of {header.TotalSize} bytes exceeds max.message.bytes {config.MaxMessageBytes}");
-            }
-            if (!checksumVerified && !RecordBatchHeader.IsCrcValid(rest[..header.TotalSize]))
-            {
-                throw new CorruptRecordException($"{TopicPartition}: batch at byte {at} of the request fails its CRC");
-            }
-            if (header.RecordCount < 0 || header.LastOffsetDelta < 0
-                || (asLeader ? header.LastOffsetDelta != header.RecordCount - 1 : header.LastOffsetDelta < header.RecordCount - 1)
-                || (asLeader && header.RecordCount == 0))
-            {
-                throw new InvalidRecordException(
-                    $"{TopicPartition}: batch has {header.RecordCount} records but lastOffsetDelta {header.LastOffsetDelta}");
-            }
-            recordCount += header.RecordCount;
-            batches++;
-            at += header.TotalSize;
-        }
-        return (batches, recordCount);
-    }
-
     /// <summary>Producer checks for a leader append; true with the original offsets for a duplicate.</summary>
-    private bool CheckProducers(Span<byte> data, out AppendResult? duplicate)
+    private bool CheckProducers(ReadOnlySpan<ValidatedBatch> batches, out AppendResult? duplicate)
     {
         duplicate = null;
         long pendingId = -1;
         int? pendingSeq = null;
         short? pendingEpoch = null;
-        var at = 0;
-        while (at < data.Length)
+        foreach (ref readonly var batch in batches)
         {
-            RecordBatchHeader.TryRead(data[at..], out var header);
-            at += header.TotalSize;
-            if (header.ProducerId < 0)
+            if (!batch.HasProducerId)
             {
                 continue;
             }
-            var same = header.ProducerId == pendingId;
-            var check = _producers.Validate(header, same ? pendingSeq : null, same ? pendingEpoch : null);
+            var same = batch.ProducerId == pendingId;
+            var check = _producers.Validate(batch.Header, same ? pendingSeq : null, same ? pendingEpoch : null);
             if (check.IsDuplicate)
             {
                 duplicate = new AppendResult(check.FirstOffset, check.LastOffset, -1, _logStartOffset, true);
                 return true;
             }
-            pendingId = header.ProducerId;
-            pendingSeq = ProducerStateManager.LastSequenceOf(header);
-            pendingEpoch = header.ProducerEpoch;
+            pendingId = batch.ProducerId;
+            pendingSeq = ProducerStateManager.LastSequenceOf(batch.Header);
+            pendingEpoch = batch.ProducerEpoch;
         }
         return false;
     }

@@ -1,8 +1,9 @@
 namespace Gregor.Storage;
 
 /// <summary>
-/// The batches a <see cref="PartitionLog.Read"/> found, as file ranges the network layer can
-/// send without copying (sendfile) or copy into one pooled buffer with <see cref="CopyTo"/>.
+/// The batches a <see cref="PartitionLog.Read"/> found, as file ranges the network layer reads
+/// straight into the socket's buffer (positional reads of <see cref="FileRange.File"/>), or that
+/// <see cref="CopyTo"/> copies into one buffer.
 /// <para>Lifetime rule: the result holds a reference on each segment file it points into, so the
 /// ranges stay readable, even if retention deletes the segment, until <see cref="Dispose"/>.
 /// Dispose it once the bytes are sent. Truncation (replication) rewrites the tail in place; a

@@ -1,3 +1,4 @@
+using Gregor.Protocol.Records;
 using Gregor.Storage.Segments;
 
 namespace Gregor.Storage.Tests;
@@ -10,6 +11,14 @@ public sealed class LogSegmentTests : IDisposable
 
     private static byte[] Batch(long baseOffset, int records, int valueSize = 20) => TestBatches.Build(records, baseOffset: baseOffset, valueSize: valueSize);
 
+    // A segment appends what the log validated: validate here as the log does (follower rules: offsets as built).
+    private static void Append(LogSegment segment, byte[] bytes, int indexIntervalBytes, long nowMs)
+    {
+        Assert.Equal(RecordBatchDefect.None, RecordBatchValidator.Validate(bytes, new RecordBatchRules(int.MaxValue, AsLeader: false), out var batch, out _));
+        Assert.Equal(bytes.Length, batch.Size);
+        segment.Append(bytes, [batch], indexIntervalBytes, nowMs);
+    }
+
     [Fact]
     public void Append_IndexesEveryIntervalAndTracksNextOffsetAndMaxTimestamp()
     {
@@ -18,7 +27,7 @@ public sealed class LogSegmentTests : IDisposable
         for (var i = 0; i < 20; i++)
         {
             var batch = Batch(100 + (i * 3), 3);
-            segment.Append(batch, indexIntervalBytes: 200, nowMs: 0);
+            Append(segment, batch, indexIntervalBytes: 200, nowMs: 0);
             position += batch.Length;
         }
         Assert.Equal(position, segment.Size);
@@ -37,7 +46,7 @@ public sealed class LogSegmentTests : IDisposable
         {
             var batch = Batch(i * 2, 2);
             sizes.Add(batch.Length);
-            segment.Append(batch, 0, 0);
+            Append(segment, batch, 0, 0);
         }
         var read = segment.Read(5, sizes[0] * 3, long.MaxValue, minOneBatch: true);
         Assert.Equal((sizes[0] * 2L, sizes[0] * 3, 4L, 10L, false), (read.Position, read.Length, read.FirstOffset, read.NextOffset, read.Exhausted));
@@ -52,7 +61,7 @@ public sealed class LogSegmentTests : IDisposable
         using var segment = LogSegment.Create(_dir.Path, 0, 1 << 20, 0);
         for (var i = 0; i < 10; i++)
         {
-            segment.Append(Batch(i * 4, 4), 50, 0);
+            Append(segment, Batch(i * 4, 4), 50, 0);
         }
         var before = segment.Size;
         var removed = segment.TruncateTo(21);
@@ -70,7 +79,7 @@ public sealed class LogSegmentTests : IDisposable
         {
             for (var i = 0; i < 10; i++)
             {
-                segment.Append(Batch(i * 2, 2), 50, 0);
+                Append(segment, Batch(i * 2, 2), 50, 0);
             }
             validSize = segment.Size;
         }
@@ -93,8 +102,8 @@ public sealed class LogSegmentTests : IDisposable
     public void FindOffsetByTimestamp_WalksRecordsOfTheFirstMatchingBatch()
     {
         using var segment = LogSegment.Create(_dir.Path, 0, 1 << 20, 0);
-        segment.Append(TestBatches.Build(3, baseOffset: 0, baseTimestamp: 1000), 0, 0);
-        segment.Append(TestBatches.Build(3, baseOffset: 3, baseTimestamp: 2000), 0, 0);
+        Append(segment, TestBatches.Build(3, baseOffset: 0, baseTimestamp: 1000), 0, 0);
+        Append(segment, TestBatches.Build(3, baseOffset: 3, baseTimestamp: 2000), 0, 0);
         Assert.Equal((4L, 2001L), segment.FindOffsetByTimestamp(2001, 0));
         Assert.Equal((3L, 2000L), segment.FindOffsetByTimestamp(1500, 0));
         Assert.Null(segment.FindOffsetByTimestamp(3000, 0));

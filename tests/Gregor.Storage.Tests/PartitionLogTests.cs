@@ -77,22 +77,24 @@ public sealed class PartitionLogTests : IDisposable
     }
 
     [Fact]
-    public async Task AppendVerified_SkipsOnlyTheCrc_AndStillChecksTheBatchStructure()
+    public async Task AppendValidated_ConsumesTheValidatedHeader_WithoutParsingOrChecksummingAgain()
     {
         using var log = Open();
-        // The caller vouches for the CRC (the broker's validator ran it), so a batch whose CRC
-        // field is wrong is taken as is: proof that the second per-byte pass is gone.
-        var badCrc = TestBatches.Build(2);
-        badCrc[17] ^= 0xFF;
-        var result = await log.AppendVerifiedAsLeaderAsync(badCrc, 0);
+        var bytes = TestBatches.Build(2);
+        var rules = new RecordBatchRules(int.MaxValue, AsLeader: true);
+        Assert.Equal(RecordBatchDefect.None, RecordBatchValidator.Validate(bytes, rules, out var batch, out _));
+        // Corrupt the bytes after validation: the append trusts the validated batch (one CRC pass,
+        // one header parse), so it takes them as they are, offsets and index from the header.
+        bytes[17] ^= 0xFF;
+        var result = await log.AppendAsLeaderAsync(bytes, batch, 0);
         Assert.Equal(0, result.FirstOffset);
         Assert.Equal(1, result.LastOffset);
+        Assert.Equal(2, log.LogEndOffset);
 
-        var truncated = TestBatches.Build(3);
-        await Assert.ThrowsAsync<InvalidRecordException>(async () => await log.AppendVerifiedAsLeaderAsync(truncated.AsMemory(0, truncated.Length - 1), 0));
-        var miscounted = TestBatches.Build(3);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(miscounted.AsSpan(57), 2);
-        await Assert.ThrowsAsync<InvalidRecordException>(async () => await log.AppendVerifiedAsLeaderAsync(miscounted, 0));
+        // Bytes that are not the validated batch, or no validated batch at all, are refused.
+        var other = TestBatches.Build(3);
+        await Assert.ThrowsAsync<ArgumentException>(async () => await log.AppendAsLeaderAsync(other, batch, 0));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await log.AppendAsLeaderAsync(other, default(ValidatedBatch), 0));
         Assert.Equal(2, log.LogEndOffset);
     }
 

@@ -10,8 +10,8 @@ namespace Gregor.Broker.Handlers;
 /// appends), per-partition and response byte limits (KIP-74), KIP-227 incremental sessions and
 /// topic ids (v13+). Versions 0-3 are not offered: their clients expect message format v0/v1.
 /// Follower fetches (replica id ≥ 0) are served as consumer fetches until replication lands.
-/// Record bytes are whole stored batches in pooled buffers (see <see cref="PooledRecords"/>),
-/// released once the response has been encoded.
+/// Record bytes are whole stored batches as pinned file ranges (see <see cref="FetchedRecords"/>):
+/// the response frame reads them straight into the transport pipe and releases them once written.
 /// </summary>
 public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublisher metadata) : ApiHandler<FetchRequest, FetchResponse>
 {
@@ -67,8 +67,8 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
             usesTopicIds);
 
         var result = await replicaManager.FetchAsync(spec, cancellationToken).ConfigureAwait(false);
-        // The response references the result's pooled buffers: they return to the pool after the
-        // dispatcher copied them into the response frame.
+        // The response references the result's file ranges: the response frame takes the result
+        // over and releases the ranges once it has written them to the connection.
         context.DisposeAfterEncoding(result);
         context.ResponseSizeHint = EstimateResponseSize(result);
         var response = new FetchResponse { ErrorCode = (short)result.Error, SessionId = result.SessionId };

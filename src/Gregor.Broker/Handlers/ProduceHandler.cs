@@ -12,9 +12,10 @@ namespace Gregor.Broker.Handlers;
 
 /// <summary>
 /// Produce (API 0), versions 3-13: appends each partition's record batch through the replica
-/// manager, all partitions of a request in parallel. acks 1 and -1 answer once the append
-/// returned (single node: the ISR is this node, and the append is durable per the flush policy);
-/// acks 0 appends and sends no response (a failed append closes the connection). A produce to an unknown topic creates it when
+/// manager, all partitions of a request in parallel. acks 1 answers once the append returned
+/// (durable per the flush policy); acks -1 waits in the produce purgatory until the high watermark
+/// covers the batch, at most timeout.ms (REQUEST_TIMED_OUT) — on a single node the ISR is this
+/// node, so that is as soon as the append returned; acks 0 appends and sends no response (a failed append closes the connection). A produce to an unknown topic creates it when
 /// auto.create.topics.enable is on (internal topics excepted) and then appends; if the topic is
 /// still not ready the client gets a retriable error. v13 names topics by id.
 /// Versions 0-2 are not offered: they carry message format v0/v1.
@@ -36,6 +37,7 @@ public sealed class ProduceHandler(
         var usesTopicIds = context.ApiVersion >= 13;
         var acksValid = request.Acks is 0 or 1 or -1;
         var image = metadata.Current;
+        var timeout = TimeSpan.FromMilliseconds(Math.Max(0, request.TimeoutMs));
         var topics = new (string? Name, ErrorCode TopicError)[request.TopicData.Count];
         for (var t = 0; t < request.TopicData.Count; t++)
         {
@@ -65,7 +67,7 @@ public sealed class ProduceHandler(
             {
                 pending.Add(!acksValid ? ValueTask.FromResult(ProducePartitionResult.Failed(ErrorCode.InvalidRequiredAcks))
                     : topicError != ErrorCode.None || name is null ? ValueTask.FromResult(ProducePartitionResult.Failed(topicError))
-                    : replicaManager.AppendRecordsAsync(new TopicPartition(name, partition.Index), partition.Records ?? ReadOnlyMemory<byte>.Empty, cancellationToken));
+                    : replicaManager.AppendRecordsAsync(new TopicPartition(name, partition.Index), partition.Records ?? ReadOnlyMemory<byte>.Empty, request.Acks, timeout, cancellationToken));
             }
         }
         var results = new ProducePartitionResult[pending.Count];

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using Gregor.Protocol.Primitives;
 
 namespace Gregor.Broker.Network;
@@ -8,13 +9,18 @@ namespace Gregor.Broker.Network;
 /// A response encoded into a <see cref="ProtocolWriter"/> (pooled buffer) whose first four
 /// bytes are the big-endian length of the rest. Owns the writer and returns its buffer on
 /// dispose. When the writer spliced record sets (fetch responses), the frame is the buffer with
-/// those values inserted, and the frame also owns what keeps them alive (the fetch's pooled
-/// reads), releasing it once written: the batches go from the read buffer to the transport
-/// without a copy into the frame. Not thread-safe.
+/// those values inserted, and the frame also owns what keeps them alive (the fetch's pinned file
+/// ranges), releasing it once written. A spliced value backed by an <see cref="ISpliceSource"/>
+/// (fetched batches still in their segment files) is read straight into the pipe's memory: the
+/// batches go file → transport buffer with no managed copy in between. Not thread-safe.
 /// </summary>
 public sealed class PooledResponseFrame : ResponseFrame
 {
     private const int ChunkSize = 256 * 1024;
+
+    // Asking the pipe for more than one block of its pool would make it allocate outside the
+    // pool; any block has at least this much, and a read takes whatever the block offers.
+    private const int MinimumReadBytes = 4096;
     private ProtocolWriter? _writer;
     private IDisposable? _splicedMemoryOwner;
 
@@ -82,6 +88,35 @@ public sealed class PooledResponseFrame : ResponseFrame
         var unflushed = 0;
         foreach (var segment in Segments(writer))
         {
+            if (MemoryMarshal.TryGetMemoryManager(segment, out MemoryManager<byte>? manager, out var start, out var length)
+                && manager is ISpliceSource source)
+            {
+                // Fetched batches still in their files: read them straight into the pipe's memory.
+                var done = 0;
+                while (done < length)
+                {
+                    var memory = output.GetMemory(Math.Min(length - done, MinimumReadBytes));
+                    var want = Math.Min(Math.Min(memory.Length, length - done), ChunkSize - unflushed);
+                    var read = source.ReadAt(start + done, memory.Span[..want]);
+                    if (read <= 0)
+                    {
+                        throw new IOException($"a spliced record set ended after {done} of {length} bytes");
+                    }
+                    output.Advance(read);
+                    done += read;
+                    unflushed += read;
+                    if (unflushed >= ChunkSize)
+                    {
+                        unflushed = 0;
+                        var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        if (flush.IsCompleted || flush.IsCanceled)
+                        {
+                            return;
+                        }
+                    }
+                }
+                continue;
+            }
             var bytes = segment;
             while (unflushed + bytes.Length > ChunkSize)
             {

@@ -3,9 +3,9 @@ using System.IO.Pipelines;
 namespace Gregor.Broker.Network;
 
 /// <summary>
-/// A response ready to go on the wire, length prefix included. Abstract so that a fetch
-/// response can later write file ranges straight to the socket instead of copying them into
-/// one buffer; <see cref="PooledResponseFrame"/> is the plain in-memory kind. The connection
+/// A response ready to go on the wire, length prefix included. <see cref="PooledResponseFrame"/>
+/// is the one kind: an encoded buffer plus spliced record sets, which for fetch responses are
+/// file ranges read straight into the pipe while writing. The connection
 /// writes it exactly once, in request order, then disposes it.
 /// </summary>
 public abstract class ResponseFrame : IDisposable

@@ -4,7 +4,7 @@ namespace Gregor.Cluster.Partitions;
 
 /// <summary>
 /// One partition of a fetch response. <see cref="Records"/> is null when nothing was read; it is
-/// owned by the enclosing <see cref="FetchResult"/> and returned to the pool with it.
+/// owned by the enclosing <see cref="FetchResult"/> and released with it.
 /// </summary>
 public readonly record struct FetchPartitionResult(
     FetchPartitionKey Key,
@@ -12,7 +12,7 @@ public readonly record struct FetchPartitionResult(
     long HighWatermark,
     long LastStableOffset,
     long LogStartOffset,
-    PooledRecords? Records)
+    FetchedRecords? Records)
 {
     public int RecordBytes => Records?.Length ?? 0;
 

@@ -7,7 +7,7 @@ namespace Gregor.Cluster.Partitions;
 /// errors), the session id to return, and the partitions to answer, in request order for full
 /// fetches and only the changed ones for incremental fetches.
 /// <para>
-/// Owns the pooled record buffers of its partitions: dispose it only after the response bytes
+/// Owns the fetched records of its partitions (pinned file ranges): dispose it only after the response bytes
 /// were written to the connection (the fetch handler attaches it to the response for that).
 /// </para>
 /// </summary>
@@ -19,24 +19,11 @@ public sealed class FetchResult(ErrorCode error, int sessionId, IReadOnlyList<Fe
 
     public IReadOnlyList<FetchPartitionResult> Partitions { get; } = partitions;
 
-    public int TotalRecordBytes
-    {
-        get
-        {
-            var total = 0;
-            foreach (var partition in Partitions)
-            {
-                total += partition.RecordBytes;
-            }
-            return total;
-        }
-    }
-
     public void Dispose()
     {
         foreach (var partition in Partitions)
         {
-            partition.Records?.Dispose();
+            partition.Records?.Release();
         }
     }
 }

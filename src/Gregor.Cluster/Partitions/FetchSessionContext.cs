@@ -72,7 +72,7 @@ internal sealed class FetchSessionContext
                 }
                 else
                 {
-                    result.Records?.Dispose();
+                    result.Records?.Release();
                 }
             }
             return changed;

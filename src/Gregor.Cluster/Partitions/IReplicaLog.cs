@@ -1,3 +1,4 @@
+using Gregor.Protocol.Records;
 using Gregor.Storage;
 
 namespace Gregor.Cluster.Partitions;
@@ -19,12 +20,12 @@ public interface IReplicaLog : IDisposable
     long LogEndOffset { get; }
 
     /// <summary>
-    /// Appends the batches of one produce request as the leader in <paramref name="leaderEpoch"/>,
-    /// assigning offsets. Idempotent duplicates return the original offsets. The records have
-    /// passed <see cref="ProduceRecordsValidator"/> (CRC32C included), so implementations need
-    /// not checksum them again.
+    /// Appends the one batch of a produce partition as the leader in <paramref name="leaderEpoch"/>,
+    /// assigning offsets. Idempotent duplicates return the original offsets. <paramref name="batch"/>
+    /// is what <see cref="ProduceRecordsValidator"/> made of <paramref name="records"/> (CRC32C
+    /// included): implementations consume its fields and never parse or checksum the bytes again.
     /// </summary>
-    ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken cancellationToken);
+    ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, ValidatedBatch batch, int leaderEpoch, CancellationToken cancellationToken);
 
     /// <summary>
     /// Reads whole batches starting at the batch that contains <paramref name="fetchOffset"/>, up to
@@ -33,7 +34,7 @@ public interface IReplicaLog : IDisposable
     /// Returns null when there is nothing to read. Throws <see cref="Gregor.Protocol.Errors.KafkaException"/>
     /// (OFFSET_OUT_OF_RANGE) for an offset outside [LogStartOffset, LogEndOffset].
     /// </summary>
-    PooledRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage);
+    FetchedRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage);
 
     /// <summary>The first offset whose timestamp is at least <paramref name="timestamp"/>, or null.</summary>
     LogOffsetAndTimestamp? FindOffsetByTimestamp(long timestamp);

@@ -1,18 +1,19 @@
 using Gregor.Protocol;
 using Gregor.Protocol.Errors;
+using Gregor.Protocol.Records;
 
 namespace Gregor.Cluster.Partitions;
 
 /// <summary>
-/// A partition this node hosts as leader: its log, leader epoch, high watermark and the fetches
-/// waiting for new data. A single node is a cluster of one, so the ISR is {self} and the high
+/// A partition this node hosts as leader: its log, leader epoch and high watermark, and the hook
+/// that tells the replica manager's purgatories when they moved. A single node is a cluster of one, so the ISR is {self} and the high
 /// watermark advances to the log end offset as soon as an append returns (under the storage flush
 /// policy that is the durable point); replication will advance it from follower positions instead.
 /// The last stable offset equals the high watermark (no transactions yet).
 /// <para>
 /// Lifecycle: created by <see cref="ReplicaManager"/> when the metadata image makes this node the
-/// leader, updated in place on epoch/config changes, removed (and its waiters woken) when the
-/// topic is deleted. Thread-safety: appends may run concurrently (the log serialises writes and,
+/// leader, updated in place on epoch/config changes, removed (and its delayed operations
+/// re-checked) when the topic is deleted. Thread-safety: appends may run concurrently (the log serialises writes and,
 /// in group-commit mode, batches concurrent appenders into one fsync); the high watermark only
 /// moves forward, to the end of each append that returned, so it never covers bytes that are not
 /// yet durable. Reads run concurrently with appends and with each other.
@@ -20,15 +21,18 @@ namespace Gregor.Cluster.Partitions;
 /// </summary>
 public sealed class Partition : IDisposable
 {
-    private readonly Lock _waitersLock = new();
-    private readonly List<FetchWaiter> _waiters = [];
+    private readonly Action<Partition>? _positionChanged;
     private long _highWatermark;
+    private long _visibleBytes;
     private volatile int _leaderEpoch;
     private volatile bool _removed;
     private ProduceLimits _limits;
 
-    public Partition(TopicPartition topicPartition, Guid topicId, int leaderEpoch, IReplicaLog log, ProduceLimits limits)
+    // positionChanged: called after the high watermark advanced, the leader epoch changed or the
+    // partition went away; the replica manager re-checks the delayed operations watching it.
+    public Partition(TopicPartition topicPartition, Guid topicId, int leaderEpoch, IReplicaLog log, ProduceLimits limits, Action<Partition>? positionChanged = null)
     {
+        _positionChanged = positionChanged;
         TopicPartition = topicPartition;
         TopicId = topicId;
         Log = log;
@@ -62,7 +66,21 @@ public sealed class Partition : IDisposable
 
     public long LogEndOffset => Log.LogEndOffset;
 
-    internal void UpdateLeadership(int leaderEpoch) => _leaderEpoch = leaderEpoch;
+    /// <summary>
+    /// Record bytes appended below the high watermark since this partition was opened: a position
+    /// in bytes that only grows. A delayed fetch subtracts the value it saw before its read to learn
+    /// how many bytes became readable since, without reading them.
+    /// </summary>
+    public long VisibleBytes => Interlocked.Read(ref _visibleBytes);
+
+    internal void UpdateLeadership(int leaderEpoch)
+    {
+        if (_leaderEpoch != leaderEpoch)
+        {
+            _leaderEpoch = leaderEpoch;
+            _positionChanged?.Invoke(this);
+        }
+    }
 
     internal void UpdateLimits(ProduceLimits limits) => Volatile.Write(ref _limits, limits);
 
@@ -83,17 +101,19 @@ public sealed class Partition : IDisposable
     }
 
     /// <summary>
-    /// Appends already validated batches, advances the high watermark and wakes waiting fetches.
-    /// Throws <see cref="KafkaException"/> for producer-state and log errors.
+    /// Appends the batch <see cref="ProduceRecordsValidator"/> validated, advances the high
+    /// watermark and re-checks the delayed operations watching it. Throws
+    /// <see cref="KafkaException"/> for producer-state and log errors.
     /// </summary>
-    public async ValueTask<LogAppendResult> AppendAsync(ReadOnlyMemory<byte> records, CancellationToken cancellationToken)
+    public async ValueTask<LogAppendResult> AppendAsync(ReadOnlyMemory<byte> records, ValidatedBatch batch, CancellationToken cancellationToken)
     {
         ThrowIfRemoved();
-        var result = await Log.AppendAsLeaderAsync(records, _leaderEpoch, cancellationToken).ConfigureAwait(false);
+        var result = await Log.AppendAsLeaderAsync(records, batch, _leaderEpoch, cancellationToken).ConfigureAwait(false);
         // An append returns once durable per the flush policy, and a durable offset implies every
         // earlier offset is durable (one file, appended in order).
+        Interlocked.Add(ref _visibleBytes, records.Length);
         AdvanceHighWatermark(result.LastOffset + 1);
-        WakeWaiters();
+        _positionChanged?.Invoke(this);
         return result;
     }
 
@@ -101,7 +121,7 @@ public sealed class Partition : IDisposable
     /// Reads for a consumer: whole batches from <paramref name="fetchOffset"/> below the high
     /// watermark. Throws <see cref="KafkaException"/> (OFFSET_OUT_OF_RANGE).
     /// </summary>
-    public PooledRecords? Read(long fetchOffset, int maxBytes, bool minOneMessage)
+    public FetchedRecords? Read(long fetchOffset, int maxBytes, bool minOneMessage)
     {
         ThrowIfRemoved();
         var highWatermark = HighWatermark;
@@ -157,54 +177,11 @@ public sealed class Partition : IDisposable
         return (current, Log.LogEndOffset);
     }
 
-    /// <summary>Registers a long-poll waiter, woken by the next append or removal.</summary>
-    public void AddWaiter(FetchWaiter waiter)
-    {
-        lock (_waitersLock)
-        {
-            _waiters.Add(waiter);
-        }
-        if (_removed)
-        {
-            waiter.Wake();
-        }
-    }
-
-    public void RemoveWaiter(FetchWaiter waiter)
-    {
-        lock (_waitersLock)
-        {
-            _waiters.Remove(waiter);
-        }
-    }
-
-    internal int WaiterCount
-    {
-        get
-        {
-            lock (_waitersLock)
-            {
-                return _waiters.Count;
-            }
-        }
-    }
-
     /// <summary>Marks the partition gone (topic deleted, leadership moved); waiting fetches return.</summary>
     internal void MarkRemoved()
     {
         _removed = true;
-        WakeWaiters();
-    }
-
-    private void WakeWaiters()
-    {
-        lock (_waitersLock)
-        {
-            foreach (var waiter in _waiters)
-            {
-                waiter.Wake();
-            }
-        }
+        _positionChanged?.Invoke(this);
     }
 
     private void AdvanceHighWatermark(long candidate)

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Purgatory;
 using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Storage;
@@ -47,6 +48,7 @@ public sealed partial class ReplicaManager : IDisposable
     private readonly Counter<long> _bytesIn;
     private readonly Counter<long> _bytesOut;
     private readonly Counter<long> _delayedFetches;
+    private readonly Action<Partition> _positionChanged;
     private IDisposable? _subscription;
     private long _appliedOffset = long.MinValue;
     private bool _disposed;
@@ -69,6 +71,16 @@ public sealed partial class ReplicaManager : IDisposable
         _bytesOut = _meter.CreateCounter<long>("gregor.partitions.bytes.fetched", "By", "Record bytes returned to fetchers");
         _delayedFetches = _meter.CreateCounter<long>("gregor.partitions.fetches.delayed", "{fetch}", "Fetches that waited for data (long poll)");
         _meter.CreateObservableGauge("gregor.partitions.hosted", () => _partitions.Count, "{partition}", "Partitions this node leads");
+        DelayedFetches = new DelayedOperationPurgatory<TopicPartition>("fetch", options.MaxDelayedFetches, _time);
+        DelayedProduces = new DelayedOperationPurgatory<TopicPartition>("produce", options.MaxDelayedProduces, _time);
+        _meter.CreateObservableGauge(
+            "gregor.partitions.purgatory.size",
+            () => (IEnumerable<Measurement<int>>)[
+                new(DelayedFetches.Count, new KeyValuePair<string, object?>("kind", DelayedFetches.Kind)),
+                new(DelayedProduces.Count, new KeyValuePair<string, object?>("kind", DelayedProduces.Kind))],
+            "{operation}",
+            "Delayed operations waiting in the purgatory, by kind (fetch: long polls; produce: acks=all)");
+        _positionChanged = OnPositionChanged;
         FetchSessions = new FetchSessionCache(options.MaxFetchSessions, timeProvider: _time, meter: _meter);
     }
 
@@ -90,6 +102,12 @@ public sealed partial class ReplicaManager : IDisposable
     public int NodeId => _options.NodeId;
 
     public FetchSessionCache FetchSessions { get; }
+
+    /// <summary>Long-poll fetches waiting for min bytes, watched by partition.</summary>
+    public DelayedOperationPurgatory<TopicPartition> DelayedFetches { get; }
+
+    /// <summary>acks=all produces waiting for the high watermark, watched by partition.</summary>
+    public DelayedOperationPurgatory<TopicPartition> DelayedProduces { get; }
 
     /// <summary>The partitions currently hosted here (a snapshot).</summary>
     public IReadOnlyCollection<Partition> Partitions => [.. _partitions.Values];
@@ -116,38 +134,47 @@ public sealed partial class ReplicaManager : IDisposable
     }
 
     /// <summary>
-    /// Validates and appends one partition's records as leader (acks=1 and acks=-1 alike: the
-    /// only in-sync replica is this node, so the append returning is the commit point). Never
-    /// throws for client errors: they come back as the result's error code.
+    /// Validates and appends one partition's records as leader, answering once the append
+    /// returned (acks=1: coordinators and callers that need only the leader's log). Never throws
+    /// for client errors: they come back as the result's error code.
     /// </summary>
-    public async ValueTask<ProducePartitionResult> AppendRecordsAsync(TopicPartition topicPartition, ReadOnlyMemory<byte> records, CancellationToken cancellationToken)
+    public ValueTask<ProducePartitionResult> AppendRecordsAsync(TopicPartition topicPartition, ReadOnlyMemory<byte> records, CancellationToken cancellationToken) =>
+        AppendRecordsAsync(topicPartition, records, requiredAcks: 1, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// Validates (one <see cref="ProduceRecordsValidator"/> step) and appends one partition's
+    /// records as leader. With <paramref name="requiredAcks"/> -1 the answer waits in the produce
+    /// purgatory until the high watermark covers the batch, at most <paramref name="timeout"/>
+    /// (REQUEST_TIMED_OUT after); on a single node that is as soon as the local append returned.
+    /// Never throws for client errors: they come back as the result's error code.
+    /// </summary>
+    public async ValueTask<ProducePartitionResult> AppendRecordsAsync(
+        TopicPartition topicPartition, ReadOnlyMemory<byte> records, short requiredAcks, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!_partitions.TryGetValue(topicPartition, out var partition))
         {
             return ProducePartitionResult.Failed(PartitionError(topicPartition));
         }
         var limits = partition.Limits;
-        var (error, message) = ProduceRecordsValidator.Validate(
-            records.Span,
-            limits.MaxMessageBytes,
-            limits.LogAppendTime ? null : new TimestampBounds(limits.TimestampBeforeMaxMs, limits.TimestampAfterMaxMs, _time.GetUtcNow().ToUnixTimeMilliseconds()));
+        var (error, message) = ProduceRecordsValidator.Validate(records.Span, limits, _time.GetUtcNow().ToUnixTimeMilliseconds(), out var batch);
         if (error != ErrorCode.None)
         {
             return ProducePartitionResult.Failed(error, message);
         }
         if (limits.Compacted)
         {
+            // The one per-record rule, after the header checks and on the validated batch's bytes.
             var keys = CompactedTopicKeyCheck.Check(records, topicPartition);
             if (keys.Error != ErrorCode.None)
             {
                 return ProducePartitionResult.Failed(keys.Error, keys.Message, keys.RecordErrors);
             }
         }
+        LogAppendResult appended;
         try
         {
-            var appended = await partition.AppendAsync(records, cancellationToken).ConfigureAwait(false);
+            appended = await partition.AppendAsync(records, batch, cancellationToken).ConfigureAwait(false);
             _bytesIn.Add(records.Length);
-            return new ProducePartitionResult(ErrorCode.None, appended.FirstOffset, appended.LogAppendTime, appended.LogStartOffset);
         }
         catch (Exception e) when (ErrorMapping.TryGetErrorCode(e, out var code))
         {
@@ -158,14 +185,30 @@ public sealed partial class ReplicaManager : IDisposable
             LogStorageFailure(e, "append", topicPartition);
             return ProducePartitionResult.Failed(ErrorCode.KafkaStorageError, e.Message);
         }
+        if (requiredAcks == -1)
+        {
+            var delayed = new DelayedProduce(partition, appended.LastOffset + 1, timeout);
+            // Checked before watching so that the single-node case (covered already) allocates no key list.
+            if (!delayed.TryComplete())
+            {
+                DelayedProduces.TryCompleteElseWatch(delayed, [topicPartition], cancellationToken);
+            }
+            var replicated = await delayed.Completion.ConfigureAwait(false);
+            if (replicated != ErrorCode.None)
+            {
+                return ProducePartitionResult.Failed(replicated, $"the high watermark of {topicPartition} did not reach {appended.LastOffset + 1} in time");
+            }
+        }
+        return new ProducePartitionResult(ErrorCode.None, appended.FirstOffset, appended.LogAppendTime, appended.LogStartOffset);
     }
 
     /// <summary>
     /// Serves a consumer fetch: applies the request's fetch-session semantics, reads whole
     /// batches below the high watermark within the per-partition and response byte limits (the
     /// first batch of the first non-empty partition whole even when larger, KIP-74), and when
-    /// fewer than min bytes are available waits up to max wait for an append to any of the
-    /// partitions. The result owns pooled buffers: dispose it after the response is written.
+    /// fewer than min bytes are available waits in the fetch purgatory, up to max wait, until
+    /// appends to its partitions made min bytes readable (counted from log positions, not read),
+    /// then reads once. The result owns pinned file ranges: dispose it after the response is written.
     /// </summary>
     public async ValueTask<FetchResult> FetchAsync(FetchRequestSpec request, CancellationToken cancellationToken)
     {
@@ -191,52 +234,53 @@ public sealed partial class ReplicaManager : IDisposable
         }
 
         var canWait = request.MaxWaitMs > 0 && request.MinBytes > 0 && toRead.Count > 0;
-        var deadline = _time.GetTimestamp() + (long)(request.MaxWaitMs * (_time.TimestampFrequency / 1000.0));
-        var waited = false;
-        while (true)
+        long[]? visibleBefore = null;
+        int[]? epochs = null;
+        if (canWait)
         {
-            var waiter = canWait ? new FetchWaiter() : null;
-            if (waiter is not null)
+            // Positions before the read: an append from here on counts toward min bytes, so none
+            // is missed (one racing the read may count twice, which only answers a little early).
+            visibleBefore = new long[hosted.Length];
+            epochs = new int[hosted.Length];
+            for (var i = 0; i < hosted.Length; i++)
             {
-                foreach (var partition in hosted)
-                {
-                    partition?.AddWaiter(waiter);
-                }
-            }
-            try
-            {
-                var results = ReadOnce(request, toRead, hosted, errors, out var bytes, out var anyError);
-                var remaining = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
-                if (waiter is null || bytes >= request.MinBytes || anyError || remaining <= TimeSpan.Zero)
-                {
-                    _bytesOut.Add(bytes);
-                    return new FetchResult(ErrorCode.None, session.SessionId, session.Complete(results));
-                }
-                foreach (var result in results)
-                {
-                    result.Records?.Dispose();
-                }
-                if (!waited)
-                {
-                    waited = true;
-                    _delayedFetches.Add(1);
-                }
-                if (!await waiter.WaitAsync(remaining, _time, cancellationToken).ConfigureAwait(false))
-                {
-                    canWait = false; // timed out: one last read, then answer whatever there is
-                }
-            }
-            finally
-            {
-                if (waiter is not null)
-                {
-                    foreach (var partition in hosted)
-                    {
-                        partition?.RemoveWaiter(waiter);
-                    }
-                }
+                visibleBefore[i] = hosted[i]?.VisibleBytes ?? 0;
+                epochs[i] = hosted[i]?.LeaderEpoch ?? 0;
             }
         }
+        var results = ReadOnce(request, toRead, hosted, errors, out var bytes, out var anyError);
+        if (!canWait || bytes >= request.MinBytes || anyError)
+        {
+            _bytesOut.Add(bytes);
+            return new FetchResult(ErrorCode.None, session.SessionId, session.Complete(results));
+        }
+        // Not enough yet: park the fetch where appends will find it, and read once when it completes.
+        foreach (var result in results)
+        {
+            result.Records?.Release();
+        }
+        var maxBytes = new int[toRead.Count];
+        var keys = new List<TopicPartition>(toRead.Count);
+        for (var i = 0; i < toRead.Count; i++)
+        {
+            maxBytes[i] = Math.Max(0, toRead[i].MaxBytes);
+            if (hosted[i] is { } partition)
+            {
+                keys.Add(partition.TopicPartition);
+            }
+        }
+        var delayed = new DelayedFetch(hosted, visibleBefore!, epochs!, maxBytes, bytes, request.MinBytes, TimeSpan.FromMilliseconds(request.MaxWaitMs));
+        if (!DelayedFetches.TryCompleteElseWatch(delayed, keys, cancellationToken))
+        {
+            _delayedFetches.Add(1);
+        }
+        if (await delayed.Completion.ConfigureAwait(false) == DelayedOperationOutcome.Cancelled)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        results = ReadOnce(request, toRead, hosted, errors, out bytes, out _);
+        _bytesOut.Add(bytes);
+        return new FetchResult(ErrorCode.None, session.SessionId, session.Complete(results));
     }
 
     private List<FetchPartitionResult> ReadOnce(
@@ -269,7 +313,7 @@ public sealed partial class ReplicaManager : IDisposable
                 results.Add(FetchPartitionResult.Failed(spec.Key, epochError));
                 continue;
             }
-            PooledRecords? records = null;
+            FetchedRecords? records = null;
             var error = ErrorCode.None;
             try
             {
@@ -415,6 +459,14 @@ public sealed partial class ReplicaManager : IDisposable
             ? (ErrorCode.None, partition.Log.ActiveProducers)
             : (PartitionError(topicPartition), []);
 
+    // An append moved the high watermark, the epoch changed or the partition went away: only the
+    // operations watching this partition are re-checked.
+    private void OnPositionChanged(Partition partition)
+    {
+        DelayedFetches.CheckAndComplete(partition.TopicPartition);
+        DelayedProduces.CheckAndComplete(partition.TopicPartition);
+    }
+
     private void Apply(MetadataImage image)
     {
         lock (_applyLock)
@@ -477,7 +529,7 @@ public sealed partial class ReplicaManager : IDisposable
             RemovePartition(topicPartition, existing, deleteLog: true);
         }
         var log = _logs.GetOrCreate(topicPartition, topic.TopicId, configs);
-        var partition = new Partition(topicPartition, topic.TopicId, partitionImage.LeaderEpoch, log, ProduceLimits.From(configs, _options.ProduceLimits));
+        var partition = new Partition(topicPartition, topic.TopicId, partitionImage.LeaderEpoch, log, ProduceLimits.From(configs, _options.ProduceLimits), _positionChanged);
         _partitions[topicPartition] = partition;
         _appliedConfigs[topicPartition] = configs;
         LogPartitionOpened(topicPartition, partitionImage.LeaderEpoch, log.LogStartOffset, log.LogEndOffset);
@@ -523,6 +575,8 @@ public sealed partial class ReplicaManager : IDisposable
             _partitions.TryRemove(topicPartition, out _);
             partition.Dispose();
         }
+        DelayedFetches.Dispose();
+        DelayedProduces.Dispose();
         GregorMeter.Release(_meter);
     }
 

@@ -7,7 +7,9 @@ namespace Gregor.Cluster.Partitions;
 /// broker-wide produce limits — message.max.bytes, log.message.timestamp.type and
 /// log.message.timestamp.before/after.max.ms, which topic configs override (unset here = no
 /// timestamp bound; the composition root passes the broker config), log.cleanup.policy (whether
-/// topics without their own cleanup.policy are compacted) — the fetch session bound, and
+/// topics without their own cleanup.policy are compacted) — the fetch session bound, how many
+/// delayed fetches / acks=all produces may wait at once (past that, a fetch answers with what it
+/// has and a produce with NOT_ENOUGH_REPLICAS_AFTER_APPEND), and
 /// <see cref="TopicConfigs"/>: a topic's configs as its partitions apply them (the composition root
 /// folds in the dynamic broker configs of the image, so a changed log.* default reaches every
 /// topic without an override; unset = the topic's own overrides).
@@ -19,8 +21,16 @@ public sealed record ReplicaManagerOptions(
     bool LogAppendTime = false,
     long TimestampBeforeMaxMs = long.MaxValue,
     long TimestampAfterMaxMs = long.MaxValue,
-    bool Compacted = false)
+    bool Compacted = false,
+    int MaxDelayedFetches = ReplicaManagerOptions.DefaultMaxDelayedOperations,
+    int MaxDelayedProduces = ReplicaManagerOptions.DefaultMaxDelayedOperations)
 {
+    /// <summary>
+    /// A delayed operation holds a few hundred bytes and a timer; a connection has at most 64
+    /// requests in flight, so this covers ~150 connections all long-polling at once.
+    /// </summary>
+    public const int DefaultMaxDelayedOperations = 10_000;
+
     public Func<MetadataImage, TopicImage, IReadOnlyDictionary<string, string>>? TopicConfigs { get; init; }
 
     public ProduceLimits ProduceLimits => new(MessageMaxBytes, LogAppendTime, TimestampBeforeMaxMs, TimestampAfterMaxMs, Compacted);

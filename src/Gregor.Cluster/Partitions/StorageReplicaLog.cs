@@ -5,10 +5,9 @@ namespace Gregor.Cluster.Partitions;
 
 /// <summary>
 /// Adapts a Gregor.Storage <see cref="PartitionLog"/> to <see cref="IReplicaLog"/>: storage
-/// exceptions pass through (they carry their Kafka error code), and a read copies the file ranges
-/// into one pooled
-/// buffer (one positional read per range, no per-record work; sending the ranges with sendfile is a
-/// later optimisation). The <see cref="LogManager"/> owns the log: disposing this adapter does not
+/// exceptions pass through (they carry their Kafka error code), and a read's pinned file ranges
+/// go on as <see cref="FetchedRecords"/> (nothing copied until the response frame reads them into
+/// the pipe). The <see cref="LogManager"/> owns the log: disposing this adapter does not
 /// close it, <see cref="StorageReplicaLogProvider.Delete"/> and the log manager do.
 /// Thread-safety: as the PartitionLog (concurrent reads and appends).
 /// </summary>
@@ -22,33 +21,22 @@ public sealed class StorageReplicaLog(PartitionLog log, LogConfig defaults) : IR
 
     public IReadOnlyCollection<ProducerStateEntry> ActiveProducers => PartitionLog.ActiveProducers;
 
-    public async ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken cancellationToken)
+    public async ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, ValidatedBatch batch, int leaderEpoch, CancellationToken cancellationToken)
     {
-        // The contract of IReplicaLog: records passed ProduceRecordsValidator, CRC included.
-        var result = await PartitionLog.AppendVerifiedAsLeaderAsync(records, leaderEpoch, cancellationToken).ConfigureAwait(false);
+        var result = await PartitionLog.AppendAsLeaderAsync(records, batch, leaderEpoch, cancellationToken).ConfigureAwait(false);
         return new LogAppendResult(result.FirstOffset, result.LastOffset, result.LogAppendTime, result.LogStartOffset);
     }
 
-    public PooledRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage)
+    public FetchedRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage)
     {
-        PooledRecords? pooled = null;
-        try
+        var result = PartitionLog.Read(fetchOffset, Math.Max(0, maxBytes), maxOffset, minOneMessage);
+        if (result.TotalBytes == 0)
         {
-            using var result = PartitionLog.Read(fetchOffset, Math.Max(0, maxBytes), maxOffset, minOneMessage);
-            if (result.TotalBytes == 0)
-            {
-                return null;
-            }
-            pooled = new PooledRecords(result.TotalBytes);
-            result.CopyTo(pooled.GetWritableSpan(result.TotalBytes));
-            pooled.Advance(result.TotalBytes);
-            return pooled;
+            result.Dispose();
+            return null;
         }
-        catch
-        {
-            pooled?.Dispose();
-            throw;
-        }
+        // The pinned ranges go to the response as they are: the frame reads them into the socket's buffer.
+        return FetchedRecords.FromFileRanges(result);
     }
 
     public LogOffsetAndTimestamp? FindOffsetByTimestamp(long timestamp) =>

@@ -10,12 +10,12 @@ namespace Gregor.Storage.Segments;
 internal sealed partial class LogSegment
 {
     /// <summary>Appends whole, validated batches (offsets already assigned) at the end and indexes them. Caller holds the log's write lock.</summary>
-    public void Append(ReadOnlySpan<byte> batches, int indexIntervalBytes, long nowMs)
+    public void Append(ReadOnlySpan<byte> bytes, ReadOnlySpan<ValidatedBatch> batches, int indexIntervalBytes, long nowMs)
     {
         BeginUse();
         try
         {
-            AppendCore(batches, indexIntervalBytes, nowMs);
+            AppendCore(bytes, batches, indexIntervalBytes, nowMs);
         }
         finally
         {

@@ -304,13 +304,14 @@ internal sealed partial class LogSegment : IDisposable
     }
 
     /// <summary>
-    /// Appends whole, validated batches (offsets already assigned) at the end and indexes them.
-    /// Caller holds the log's write lock.
+    /// Appends whole, validated batches (offsets already assigned) at the end and indexes them
+    /// from their validated headers (<paramref name="batches"/> describe <paramref name="bytes"/>
+    /// back to back). Caller holds the log's write lock.
     /// </summary>
-    private void AppendCore(ReadOnlySpan<byte> batches, int indexIntervalBytes, long nowMs)
+    private void AppendCore(ReadOnlySpan<byte> bytes, ReadOnlySpan<ValidatedBatch> batches, int indexIntervalBytes, long nowMs)
     {
         var start = _size;
-        if ((long)start + batches.Length > int.MaxValue)
+        if ((long)start + bytes.Length > int.MaxValue)
         {
             throw new StorageException($"segment {LogPath} would pass 2 GiB");
         }
@@ -318,27 +319,26 @@ internal sealed partial class LogSegment : IDisposable
         {
             CreatedMs = nowMs;
         }
-        RandomAccess.Write(_file.Handle, batches, start);
+        RandomAccess.Write(_file.Handle, bytes, start);
         var at = 0;
-        while (at < batches.Length)
+        foreach (ref readonly var batch in batches)
         {
-            RecordBatchHeader.TryRead(batches[at..], out var header);
             if (_bytesSinceLastIndexEntry > indexIntervalBytes)
             {
-                OffsetIndex.Append(header.LastOffset, start + at);
+                OffsetIndex.Append(batch.LastOffset, start + at);
                 TimeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
                 _bytesSinceLastIndexEntry = 0;
             }
-            if (header.MaxTimestamp > _maxTimestamp)
+            if (batch.MaxTimestamp > _maxTimestamp)
             {
-                _maxTimestamp = header.MaxTimestamp;
-                _offsetOfMaxTimestamp = header.LastOffset;
+                _maxTimestamp = batch.MaxTimestamp;
+                _offsetOfMaxTimestamp = batch.LastOffset;
             }
-            _bytesSinceLastIndexEntry += header.TotalSize;
-            Volatile.Write(ref _nextOffset, header.LastOffset + 1);
-            at += header.TotalSize;
+            _bytesSinceLastIndexEntry += batch.Size;
+            Volatile.Write(ref _nextOffset, batch.LastOffset + 1);
+            at += batch.Size;
         }
-        _size = start + batches.Length;
+        _size = start + bytes.Length;
     }
 
     /// <summary>Reads the header of the batch at <paramref name="position"/>, false at or past <paramref name="limit"/>.</summary>

@@ -117,8 +117,8 @@ public sealed class DataPlaneProtocolTests
         await ProduceReadyAsync(producer, "poll", 0, TestBatches.Create());
 
         var fetch = FetchAsync(consumer, FetchRequest("poll", 1, maxWaitMs: 30_000, minBytes: 1));
-        var partition = broker.Services.GetRequiredService<ReplicaManager>().GetPartition(new TopicPartition("poll", 0));
-        await Eventually.TrueAsync(() => partition.WaiterCount == 1, "the fetch waits on the partition");
+        var replicas = broker.Services.GetRequiredService<ReplicaManager>();
+        await Eventually.TrueAsync(() => replicas.DelayedFetches.WatcherCount(new TopicPartition("poll", 0)) == 1, "the fetch waits on the partition");
         Assert.False(fetch.IsCompleted);
         await ProduceAsync(producer, "poll", 0, TestBatches.Create(recordCount: 2));
         var fetched = await fetch.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);

@@ -13,7 +13,12 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
     private long _logStart;
     private long _logEnd;
 
+    private int _reads;
+
     public bool Disposed { get; private set; }
+
+    /// <summary>Reads served so far: a delayed fetch must not re-read while it waits.</summary>
+    public int Reads => Volatile.Read(ref _reads);
 
     public IReadOnlyDictionary<string, string> Configs { get; private set; } = new Dictionary<string, string>();
 
@@ -23,12 +28,12 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
 
     public IReadOnlyCollection<ProducerStateEntry> ActiveProducers => [];
 
-    public ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, int leaderEpoch, CancellationToken cancellationToken)
+    public ValueTask<LogAppendResult> AppendAsLeaderAsync(ReadOnlyMemory<byte> records, ValidatedBatch batch, int leaderEpoch, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
             var bytes = records.ToArray();
-            RecordBatchHeader.TryRead(bytes, out var header);
+            var header = batch.Header;
             var baseOffset = _logEnd;
             RecordBatchHeader.WriteBaseOffset(bytes, baseOffset);
             RecordBatchHeader.WritePartitionLeaderEpoch(bytes, leaderEpoch);
@@ -38,15 +43,16 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
         }
     }
 
-    public PooledRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage)
+    public FetchedRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage)
     {
+        Interlocked.Increment(ref _reads);
         lock (_lock)
         {
             if (fetchOffset < _logStart || fetchOffset > _logEnd)
             {
                 throw new KafkaException(ErrorCode.OffsetOutOfRange, "out of range");
             }
-            PooledRecords? result = null;
+            var result = new List<byte>();
             foreach (var batch in _batches)
             {
                 if (batch.LastOffset < fetchOffset)
@@ -57,15 +63,14 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
                 {
                     break;
                 }
-                var used = result?.Length ?? 0;
+                var used = result.Count;
                 if (used + batch.Bytes.Length > maxBytes && !(used == 0 && minOneMessage))
                 {
                     break;
                 }
-                result ??= new PooledRecords(Math.Max(maxBytes, batch.Bytes.Length));
-                result.Append(batch.Bytes);
+                result.AddRange(batch.Bytes);
             }
-            return result;
+            return result.Count == 0 ? null : FetchedRecords.FromBytes(result.ToArray());
         }
     }
 

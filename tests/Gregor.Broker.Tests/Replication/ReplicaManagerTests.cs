@@ -160,14 +160,14 @@ public sealed class ReplicaManagerTests : IDisposable
     {
         _metadata.AddTopic("t", 1);
         var fetch = _replicas.FetchAsync(Fetch("t", 0, maxWaitMs: 30_000, minBytes: 1), TestContext.Current.CancellationToken).AsTask();
-        await Eventually.TrueAsync(() => _replicas.GetPartition(new TopicPartition("t", 0)).WaiterCount == 1);
+        await Eventually.TrueAsync(() => _replicas.DelayedFetches.WatcherCount(new TopicPartition("t", 0)) == 1);
         Assert.False(fetch.IsCompleted);
 
         await _replicas.AppendRecordsAsync(new TopicPartition("t", 0), TestBatches.Create(), TestContext.Current.CancellationToken);
         using var fetched = await fetch.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.True(Assert.Single(fetched.Partitions).RecordBytes > 0);
-        Assert.Equal(0, _replicas.GetPartition(new TopicPartition("t", 0)).WaiterCount);
+        Assert.Equal(0, _replicas.DelayedFetches.WatcherCount(new TopicPartition("t", 0)));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class ReplicaManagerTests : IDisposable
     {
         _metadata.AddTopic("t", 1);
         var fetch = _replicas.FetchAsync(Fetch("t", 0, maxWaitMs: 30_000, minBytes: 1), TestContext.Current.CancellationToken).AsTask();
-        await Eventually.TrueAsync(() => _replicas.GetPartition(new TopicPartition("t", 0)).WaiterCount == 1);
+        await Eventually.TrueAsync(() => _replicas.DelayedFetches.WatcherCount(new TopicPartition("t", 0)) == 1);
 
         _metadata.RemoveTopic("t");
         using var fetched = await fetch.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);

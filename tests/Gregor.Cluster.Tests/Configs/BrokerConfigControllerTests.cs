@@ -21,14 +21,14 @@ public sealed class BrokerConfigControllerTests
             DataDirectory = dir.Path,
             StaticBrokerConfigs = new Dictionary<string, string> { ["log.retention.hours"] = "1", ["message.max.bytes"] = "5000" },
         };
-        using (var controller = new QuorumController(options))
+        using (var controller = Opened(new QuorumController(options)))
         {
             Assert.Equal("3600000", controller.Configs.TopicDefaults(controller.Current)["retention.ms"]);
             Assert.Equal((ErrorCode.None, (string?)null), await controller.AlterBrokerConfigsAsync("", [Set("log.retention.ms", "60000"), Set("message.max.bytes", "4000")], true, false, Ct));
             Assert.Equal((ErrorCode.None, (string?)null), await controller.AlterBrokerConfigsAsync("1", [Set("message.max.bytes", "3000")], true, false, Ct));
         }
 
-        using var restarted = new QuorumController(options);
+        using var restarted = Opened(new QuorumController(options));
         var image = restarted.Current;
         Assert.Equal("60000", image.BrokerConfigsOf("")["log.retention.ms"]);
         Assert.Equal("3000", image.BrokerConfigsOf("1")["message.max.bytes"]);
@@ -45,7 +45,7 @@ public sealed class BrokerConfigControllerTests
     [Fact]
     public async Task Legacy_ReplacesTheWholeSet_ValidateOnlyWritesNothing()
     {
-        using var controller = new QuorumController(new QuorumControllerOptions { NodeId = 1 });
+        using var controller = Opened(new QuorumController(new QuorumControllerOptions { NodeId = 1 }));
         await controller.AlterBrokerConfigsAsync("", [Set("log.retention.ms", "1"), Set("log.segment.bytes", "1048576")], true, false, Ct);
 
         await controller.AlterBrokerConfigsAsync("", [Set("log.segment.bytes", "2097152")], incremental: false, false, Ct);
@@ -65,7 +65,7 @@ public sealed class BrokerConfigControllerTests
     [InlineData("x", "log.retention.ms", "1", "Node id must be an integer, but it is: x")]
     public async Task InvalidChanges_AreInvalidRequestsWithKafkasMessage(string resource, string name, string value, string message)
     {
-        using var controller = new QuorumController(new QuorumControllerOptions { NodeId = 1 });
+        using var controller = Opened(new QuorumController(new QuorumControllerOptions { NodeId = 1 }));
 
         Assert.Equal((ErrorCode.InvalidRequest, message), await controller.AlterBrokerConfigsAsync(resource, [Set(name, value)], true, false, Ct));
         Assert.True(controller.Current.BrokerConfigs.IsEmpty);
@@ -74,11 +74,18 @@ public sealed class BrokerConfigControllerTests
     [Fact]
     public async Task AppendAndSubtract_WorkOnListKeysOnly()
     {
-        using var controller = new QuorumController(new QuorumControllerOptions { NodeId = 1 });
+        using var controller = Opened(new QuorumController(new QuorumControllerOptions { NodeId = 1 }));
 
         await controller.AlterBrokerConfigsAsync("", [new ConfigChange("log.cleanup.policy", ConfigOperation.Append, "compact")], true, false, Ct);
         Assert.Equal("delete,compact", controller.Current.BrokerConfigsOf("")["log.cleanup.policy"]);
         var refused = await controller.AlterBrokerConfigsAsync("", [new ConfigChange("log.retention.ms", ConfigOperation.Append, "1")], true, false, Ct);
         Assert.Equal(ErrorCode.InvalidRequest, refused.Error);
+    }
+
+    // The node's lifecycle opens the controller (replays the log) before anything alters it.
+    private static QuorumController Opened(QuorumController controller)
+    {
+        controller.Open();
+        return controller;
     }
 }
