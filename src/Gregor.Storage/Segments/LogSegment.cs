@@ -104,6 +104,13 @@ internal sealed partial class LogSegment : IDisposable
 
     public void EndUse() => Interlocked.Decrement(ref _users);
 
+    /// <summary><see cref="BeginUse"/> as a scope whose Dispose is <see cref="EndUse"/>.</summary>
+    public SegmentUse Use()
+    {
+        BeginUse();
+        return new SegmentUse(this);
+    }
+
     private bool TryReopen()
     {
         lock (_gate)
@@ -610,17 +617,12 @@ internal sealed partial class LogSegment : IDisposable
     /// <summary>Records the final time index entry; called when the segment stops being active (the budget may close it from now on).</summary>
     public void OnBecomeInactive()
     {
-        BeginUse();
-        try
+        using (Use())
         {
             if (_maxTimestamp >= 0)
             {
                 TimeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
             }
-        }
-        finally
-        {
-            EndUse();
         }
         KeepOpen = false;
     }
