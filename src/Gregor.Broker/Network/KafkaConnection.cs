@@ -83,8 +83,6 @@ internal sealed class KafkaConnection
     /// <summary><see cref="Environment.TickCount64"/> of the last byte read or response written.</summary>
     public long LastActivityMs => Volatile.Read(ref _lastActivityMs);
 
-    public string? CloseReason => Volatile.Read(ref _closeReason);
-
     private bool HasCapacity
     {
         get
