@@ -261,17 +261,7 @@ public sealed partial class QuorumController
                         return (ErrorCode.InvalidConfig,
                             $"Can't {(change.Operation == ConfigOperation.Append ? "APPEND" : "SUBTRACT")} to key {change.Name} because its type is not LIST.", null);
                     }
-                    var items = ConfigCatalogue.SplitList(updated.GetValueOrDefault(change.Name) ?? definition.Default ?? "");
-                    var operands = ConfigCatalogue.SplitList(change.Value ?? "");
-                    if (change.Operation == ConfigOperation.Append)
-                    {
-                        items.AddRange(operands.Where(o => !items.Contains(o)));
-                    }
-                    else
-                    {
-                        items.RemoveAll(operands.Contains);
-                    }
-                    var joined = string.Join(',', items);
+                    var joined = ApplyListOperation(updated.GetValueOrDefault(change.Name) ?? definition.Default, change.Value, change.Operation);
                     if (ConfigCatalogue.ValidateTopic(change.Name, joined) is { } listError)
                     {
                         return (ErrorCode.InvalidConfig, listError, null);
