@@ -110,6 +110,25 @@ public static class ConfigCatalogue
     public static List<string> SplitList(string value) =>
         [.. value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
 
+    /// <summary>
+    /// IncrementalAlterConfigs' APPEND (items not already present) or SUBTRACT on a LIST value,
+    /// as Kafka applies them; returns the new comma-separated value.
+    /// </summary>
+    public static string ApplyListOperation(string current, ConfigOperation operation, string? operand)
+    {
+        var items = SplitList(current);
+        var operands = SplitList(operand ?? "");
+        if (operation == ConfigOperation.Append)
+        {
+            items.AddRange(operands.Where(o => !items.Contains(o)));
+        }
+        else
+        {
+            items.RemoveAll(operands.Contains);
+        }
+        return string.Join(',', items);
+    }
+
     // Kafka keeps a negative retention (-1 = forever) negative whatever the unit.
     private static string? Convert(string value, long factor)
     {

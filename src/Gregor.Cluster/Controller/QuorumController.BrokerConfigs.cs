@@ -100,7 +100,8 @@ public sealed partial class QuorumController
                     {
                         return (null, $"Config value append is not allowed for config key: {change.Name}");
                     }
-                    updated[change.Name] = ApplyListOperation(updated.GetValueOrDefault(change.Name) ?? key.Default, change.Value, change.Operation);
+                    updated[change.Name] = ConfigCatalogue.ApplyListOperation(
+                        updated.GetValueOrDefault(change.Name) ?? key.Default ?? "", change.Operation, change.Value);
                     break;
                 default:
                     return (null, $"Unknown operations type {(sbyte)change.Operation}");
@@ -132,24 +133,5 @@ public sealed partial class QuorumController
         return !perBroker && perBrokerOnly.Count > 0
             ? $"Cannot update these configs at default cluster level, broker id must be specified: Set({string.Join(", ", perBrokerOnly)})"
             : null;
-    }
-
-    /// <summary>
-    /// IncrementalAlterConfigs' APPEND (items not already present, in order) or SUBTRACT on a
-    /// comma-separated LIST value; the same for broker and topic configs, as in Kafka.
-    /// </summary>
-    private static string ApplyListOperation(string? current, string? operand, ConfigOperation operation)
-    {
-        var items = ConfigCatalogue.SplitList(current ?? "");
-        var operands = ConfigCatalogue.SplitList(operand ?? "");
-        if (operation == ConfigOperation.Append)
-        {
-            items.AddRange(operands.Where(o => !items.Contains(o)));
-        }
-        else
-        {
-            items.RemoveAll(operands.Contains);
-        }
-        return string.Join(',', items);
     }
 }

@@ -261,7 +261,8 @@ public sealed partial class QuorumController
                         return (ErrorCode.InvalidConfig,
                             $"Can't {(change.Operation == ConfigOperation.Append ? "APPEND" : "SUBTRACT")} to key {change.Name} because its type is not LIST.", null);
                     }
-                    var joined = ApplyListOperation(updated.GetValueOrDefault(change.Name) ?? definition.Default, change.Value, change.Operation);
+                    var joined = ConfigCatalogue.ApplyListOperation(
+                        updated.GetValueOrDefault(change.Name) ?? definition.Default ?? "", change.Operation, change.Value);
                     if (ConfigCatalogue.ValidateTopic(change.Name, joined) is { } listError)
                     {
                         return (ErrorCode.InvalidConfig, listError, null);
