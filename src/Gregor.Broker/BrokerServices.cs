@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
 using Gregor.Broker.Coordinator;
@@ -59,7 +60,8 @@ public static class BrokerServices
             sp.GetRequiredService<GroupCoordinatorOptions>(),
             sp.GetRequiredService<ICoordinatorLog<GroupLogRecord>>(),
             TimeProvider.System,
-            sp.GetService<ILogger<GroupCoordinator>>()));
+            sp.GetService<ILogger<GroupCoordinator>>(),
+            meterFactory: sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<OffsetsTopicProvisioner>();
 
         // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).

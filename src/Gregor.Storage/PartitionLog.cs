@@ -211,14 +211,39 @@ public sealed partial class PartitionLog : IDisposable
     private void FlushDataUpTo(long offset)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var durable = DurableOffset;
+        FsyncSegments(DurableOffset, offset, dataOnly: true);
+        lock (_lock)
+        {
+            if (offset > _durableOffset)
+            {
+                Interlocked.Exchange(ref _durableOffset, Math.Min(offset, _logEndOffset));
+            }
+        }
+        StorageMetrics.Fsyncs.Add(1, new KeyValuePair<string, object?>("kind", "group-commit"));
+        StorageMetrics.GroupCommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>
+    /// fsyncs the segments holding offsets in [<paramref name="from"/>, <paramref name="upTo"/>),
+    /// only their .log files when <paramref name="dataOnly"/> (group commit) or with their indexes
+    /// (flush), then the directory if segments were created or deleted since the last sync.
+    /// </summary>
+    private void FsyncSegments(long from, long upTo, bool dataOnly)
+    {
         foreach (var segment in _segments)
         {
-            if (segment.NextOffset > durable && segment.BaseOffset < offset)
+            if (segment.NextOffset > from && segment.BaseOffset < upTo)
             {
                 try
                 {
-                    segment.FlushData();
+                    if (dataOnly)
+                    {
+                        segment.FlushData();
+                    }
+                    else
+                    {
+                        segment.Flush();
+                    }
                 }
                 catch (ObjectDisposedException)
                 {
@@ -231,15 +256,6 @@ public sealed partial class PartitionLog : IDisposable
             Volatile.Write(ref _directoryDirty, false);
             DirectorySync.Fsync(Directory);
         }
-        lock (_lock)
-        {
-            if (offset > _durableOffset)
-            {
-                Interlocked.Exchange(ref _durableOffset, Math.Min(offset, _logEndOffset));
-            }
-        }
-        StorageMetrics.Fsyncs.Add(1, new KeyValuePair<string, object?>("kind", "group-commit"));
-        StorageMetrics.GroupCommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -526,25 +542,7 @@ public sealed partial class PartitionLog : IDisposable
         {
             return;
         }
-        foreach (var segment in _segments)
-        {
-            if (segment.NextOffset > recoveryPoint && segment.BaseOffset < offset)
-            {
-                try
-                {
-                    segment.Flush();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // Deleted or replaced meanwhile: nothing left to make durable.
-                }
-            }
-        }
-        if (Volatile.Read(ref _directoryDirty))
-        {
-            Volatile.Write(ref _directoryDirty, false);
-            DirectorySync.Fsync(Directory);
-        }
+        FsyncSegments(recoveryPoint, offset, dataOnly: false);
         StorageMetrics.Fsyncs.Add(1, new KeyValuePair<string, object?>("kind", "flush"));
         lock (_lock)
         {

@@ -53,7 +53,8 @@ public sealed class CoordinatorRuntime<TShard, TRecord> : IAsyncDisposable
         ICoordinatorLog<TRecord> log,
         Func<CoordinatorShardContext<TRecord>, TShard> createShard,
         TimeProvider time,
-        ILogger? logger = null)
+        ILogger? logger = null,
+        IMeterFactory? meterFactory = null)
     {
         _options = options;
         _log = log;
@@ -61,7 +62,7 @@ public sealed class CoordinatorRuntime<TShard, TRecord> : IAsyncDisposable
         _createShard = createShard;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
-        _metrics = new CoordinatorRuntimeMetrics(options.Name, () => QueuedEvents, PartitionsByState);
+        _metrics = new CoordinatorRuntimeMetrics(meterFactory, options.Name, () => QueuedEvents, PartitionsByState);
     }
 
     /// <summary>Requests waiting in every partition's queue (timer and control events not counted).</summary>

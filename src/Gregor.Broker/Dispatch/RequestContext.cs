@@ -44,10 +44,11 @@ public sealed class RequestContext
 
     /// <summary>
     /// Keeps <paramref name="resource"/> alive as long as the response needs it: a fetch response
-    /// references pooled record buffers. The dispatcher hands it to the encoded frame, which
-    /// splices those buffers in by reference and disposes the resource once the frame has been
-    /// written (or dropped); if encoding fails it is disposed at once. One resource per request:
-    /// registering a second throws.
+    /// references pinned file ranges (<c>FetchedRecords</c>). The dispatcher hands it to the
+    /// encoded frame, which splices the ranges in by reference (the write loop reads them straight
+    /// into the transport pipe) and disposes the resource once the frame has been written (or
+    /// dropped); if encoding fails it is disposed at once. One resource per request: registering
+    /// a second throws.
     /// </summary>
     public void DisposeAfterEncoding(IDisposable resource)
     {

@@ -36,7 +36,7 @@ public sealed class RequestDispatcher : IRequestProcessor
         _registry = registry;
         _logger = logger;
         _handlerDuration = meterFactory.Create(NetworkMetrics.MeterName).CreateHistogram<double>(
-            "gregor.request.handler.duration", "ms", "Time from dispatch to the handler's response, by API");
+            "gregor.network.request.handler.duration", "s", "Time from dispatch to the handler's response, by API");
     }
 
     public ValueTask<ResponseFrame?> ProcessAsync(ConnectionInfo connection, RequestFrame request, CancellationToken cancellationToken)
@@ -92,7 +92,7 @@ public sealed class RequestDispatcher : IRequestProcessor
     {
         try
         {
-            _handlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("api", context.ApiKey.ToString()));
+            _handlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("api", context.ApiKey.ToString()));
             if (response is null)
             {
                 return null;

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Gregor.Broker.Coordinator;
 using Gregor.Protocol;
 using Gregor.Protocol.Errors;
@@ -22,17 +23,18 @@ public sealed class GroupCoordinator : IAsyncDisposable
     private readonly CoordinatorRuntime<GroupCoordinatorShard, GroupLogRecord> _runtime;
     private readonly GroupCoordinatorMetrics _metrics;
 
-    public GroupCoordinator(GroupCoordinatorOptions options, ICoordinatorLog<GroupLogRecord> log, TimeProvider time, ILogger<GroupCoordinator>? logger = null, CoordinatorRuntimeOptions? runtimeOptions = null)
+    public GroupCoordinator(GroupCoordinatorOptions options, ICoordinatorLog<GroupLogRecord> log, TimeProvider time, ILogger<GroupCoordinator>? logger = null, CoordinatorRuntimeOptions? runtimeOptions = null, IMeterFactory? meterFactory = null)
     {
         Options = options;
         var effectiveLogger = (ILogger?)logger ?? NullLogger.Instance;
-        _metrics = new GroupCoordinatorMetrics(() => _runtime!.ActiveShards);
+        _metrics = new GroupCoordinatorMetrics(meterFactory, () => _runtime!.ActiveShards);
         _runtime = new CoordinatorRuntime<GroupCoordinatorShard, GroupLogRecord>(
             runtimeOptions ?? new CoordinatorRuntimeOptions { Name = "group" },
             log,
             context => new GroupCoordinatorShard(context, options, _metrics, effectiveLogger),
             time,
-            effectiveLogger);
+            effectiveLogger,
+            meterFactory);
     }
 
     public GroupCoordinatorOptions Options { get; }

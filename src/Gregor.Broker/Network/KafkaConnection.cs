@@ -83,8 +83,6 @@ internal sealed class KafkaConnection
     /// <summary><see cref="Environment.TickCount64"/> of the last byte read or response written.</summary>
     public long LastActivityMs => Volatile.Read(ref _lastActivityMs);
 
-    public string? CloseReason => Volatile.Read(ref _closeReason);
-
     private bool HasCapacity
     {
         get
@@ -408,7 +406,7 @@ internal sealed class KafkaConnection
         Interlocked.Decrement(ref _inFlight);
         _metrics.RequestsInFlight.Add(-1);
         _metrics.RequestDuration.Record(
-            Stopwatch.GetElapsedTime(pending.StartedTimestamp).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(pending.StartedTimestamp).TotalSeconds,
             new KeyValuePair<string, object?>("api", ApiName(pending.ApiKey)));
         if (_capacityFreed.CurrentCount == 0)
         {

@@ -3,7 +3,8 @@ using System.Diagnostics.Metrics;
 namespace Gregor.Broker.Network;
 
 /// <summary>
-/// The network layer's instruments on the <c>Gregor.Broker</c> meter: open connections,
+/// The network layer's instruments on the <c>Gregor.Network</c> meter (names and units:
+/// docs/metrics.md): open connections,
 /// bytes in and out, requests and their latency (frame received → response written) by API
 /// key, and requests in flight. One instance per broker (from the DI container's
 /// <see cref="IMeterFactory"/>, so two brokers in one test process keep separate meters).
@@ -11,7 +12,7 @@ namespace Gregor.Broker.Network;
 /// </summary>
 public sealed class NetworkMetrics
 {
-    public const string MeterName = "Gregor.Broker";
+    public const string MeterName = "Gregor.Network";
 
     public NetworkMetrics(IMeterFactory meterFactory)
     {
@@ -19,12 +20,12 @@ public sealed class NetworkMetrics
         var meter = meterFactory.Create(MeterName);
         ActiveConnections = meter.CreateUpDownCounter<long>("gregor.network.connections.active", "{connection}", "Open client connections");
         AcceptedConnections = meter.CreateCounter<long>("gregor.network.connections.accepted", "{connection}", "Connections accepted");
-        ClosedConnections = meter.CreateCounter<long>("gregor.network.connections.closed", "{connection}", "Connections closed, by reason");
+        ClosedConnections = meter.CreateCounter<long>("gregor.network.connections.closed", "{connection}", "Connections closed");
         BytesReceived = meter.CreateCounter<long>("gregor.network.bytes.received", "By", "Request bytes read, prefixes included");
         BytesSent = meter.CreateCounter<long>("gregor.network.bytes.sent", "By", "Response bytes written, prefixes included");
         Requests = meter.CreateCounter<long>("gregor.network.requests", "{request}", "Requests received, by API");
         RequestsInFlight = meter.CreateUpDownCounter<long>("gregor.network.requests.in_flight", "{request}", "Requests received and not yet answered");
-        RequestDuration = meter.CreateHistogram<double>("gregor.network.request.duration", "ms", "From a request's last byte read to its response written, by API");
+        RequestDuration = meter.CreateHistogram<double>("gregor.network.request.duration", "s", "From a request's last byte read to its response written, by API");
     }
 
     public UpDownCounter<long> ActiveConnections { get; }

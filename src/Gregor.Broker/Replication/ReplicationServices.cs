@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Gregor.Broker.Config;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
@@ -38,7 +39,8 @@ public static class ReplicationServices
             {
                 TopicConfigs = TopicConfigResolver(sp.GetRequiredService<IController>()),
             },
-            sp.GetService<ILogger<ReplicaManager>>()));
+            sp.GetService<ILogger<ReplicaManager>>(),
+            meterFactory: sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton(sp =>
         {
             var controller = sp.GetRequiredService<IController>();

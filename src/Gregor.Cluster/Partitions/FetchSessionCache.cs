@@ -32,7 +32,7 @@ public sealed class FetchSessionCache
         _maxSessions = maxSessions;
         _evictionAgeMs = (long)(evictionAge ?? DefaultEvictionAge).TotalMilliseconds;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        meter?.CreateObservableGauge("gregor.fetch.sessions", () => Count, description: "Incremental fetch sessions cached");
+        meter?.CreateObservableGauge("gregor.partitions.fetch_sessions", () => Count, "{session}", "Incremental fetch sessions cached");
     }
 
     public int MaxSessions => _maxSessions;

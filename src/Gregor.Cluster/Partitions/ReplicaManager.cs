@@ -41,6 +41,9 @@ public sealed partial class ReplicaManager : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _applyLock = new();
+    /// <summary>The meter of the partitions part (names and units: docs/metrics.md).</summary>
+    public const string MeterName = "Gregor.Partitions";
+
     private readonly Meter _meter;
     private readonly Counter<long> _bytesIn;
     private readonly Counter<long> _bytesOut;
@@ -55,26 +58,28 @@ public sealed partial class ReplicaManager : IDisposable
         IReplicaLogProvider logs,
         ReplicaManagerOptions options,
         ILogger<ReplicaManager>? logger = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        IMeterFactory? meterFactory = null)
     {
         _metadata = metadata;
         _logs = logs;
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        _meter = new Meter("Gregor.Broker.Replication");
-        _bytesIn = _meter.CreateCounter<long>("gregor.partition.bytes_in", "By", "Record bytes appended by producers and coordinators");
-        _bytesOut = _meter.CreateCounter<long>("gregor.partition.bytes_out", "By", "Record bytes returned to fetchers");
-        _delayedFetches = _meter.CreateCounter<long>("gregor.fetch.delayed", description: "Fetches that waited for data (long poll)");
-        _meter.CreateObservableGauge("gregor.partitions.hosted", () => _partitions.Count, description: "Partitions this node leads");
+        _meter = GregorMeter.Create(meterFactory, MeterName);
+        _bytesIn = _meter.CreateCounter<long>("gregor.partitions.bytes.appended", "By", "Record bytes appended by producers and coordinators");
+        _bytesOut = _meter.CreateCounter<long>("gregor.partitions.bytes.fetched", "By", "Record bytes returned to fetchers");
+        _delayedFetches = _meter.CreateCounter<long>("gregor.partitions.fetches.delayed", "{fetch}", "Fetches that waited for data (long poll)");
+        _meter.CreateObservableGauge("gregor.partitions.hosted", () => _partitions.Count, "{partition}", "Partitions this node leads");
         DelayedFetches = new DelayedOperationPurgatory<TopicPartition>("fetch", options.MaxDelayedFetches, _time);
         DelayedProduces = new DelayedOperationPurgatory<TopicPartition>("produce", options.MaxDelayedProduces, _time);
         _meter.CreateObservableGauge(
-            "gregor.purgatory.size",
+            "gregor.partitions.purgatory.size",
             () => (IEnumerable<Measurement<int>>)[
                 new(DelayedFetches.Count, new KeyValuePair<string, object?>("kind", DelayedFetches.Kind)),
                 new(DelayedProduces.Count, new KeyValuePair<string, object?>("kind", DelayedProduces.Kind))],
-            description: "Delayed operations waiting in the purgatory, by kind (fetch: long polls; produce: acks=all)");
+            "{operation}",
+            "Delayed operations waiting in the purgatory, by kind (fetch: long polls; produce: acks=all)");
         _positionChanged = OnPositionChanged;
         FetchSessions = new FetchSessionCache(options.MaxFetchSessions, timeProvider: _time, meter: _meter);
     }
@@ -572,7 +577,7 @@ public sealed partial class ReplicaManager : IDisposable
         }
         DelayedFetches.Dispose();
         DelayedProduces.Dispose();
-        _meter.Dispose();
+        GregorMeter.Release(_meter);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hosting {Partition} as leader (epoch {LeaderEpoch}, log [{LogStartOffset}, {LogEndOffset}))")]

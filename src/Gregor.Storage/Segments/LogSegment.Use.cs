@@ -3,66 +3,38 @@ using Gregor.Protocol.Records;
 namespace Gregor.Storage.Segments;
 
 /// <summary>
-/// The entry points of <see cref="LogSegment"/> that touch its files: each runs between
-/// BeginUse and EndUse, so the open-file budget never closes the files under it, and reopens
-/// them first if the budget had closed them.
+/// The entry points of <see cref="LogSegment"/> that touch its files: each holds a
+/// <see cref="SegmentUse"/> scope, so the open-file budget never closes the files under it, and
+/// the files are reopened first if the budget had closed them.
 /// </summary>
 internal sealed partial class LogSegment
 {
     /// <summary>Appends whole, validated batches (offsets already assigned) at the end and indexes them. Caller holds the log's write lock.</summary>
     public void Append(ReadOnlySpan<byte> bytes, ReadOnlySpan<ValidatedBatch> batches, int indexIntervalBytes, long nowMs)
     {
-        BeginUse();
-        try
-        {
-            AppendCore(bytes, batches, indexIntervalBytes, nowMs);
-        }
-        finally
-        {
-            EndUse();
-        }
+        using var use = Use();
+        AppendCore(bytes, batches, indexIntervalBytes, nowMs);
     }
 
     /// <summary>Reads the header of the batch at <paramref name="position"/>, false at or past <paramref name="limit"/>.</summary>
     public bool TryReadHeader(long position, long limit, out RecordBatchHeader header)
     {
-        BeginUse();
-        try
-        {
-            return ReadHeaderCore(position, limit, out header);
-        }
-        finally
-        {
-            EndUse();
-        }
+        using var use = Use();
+        return ReadHeaderCore(position, limit, out header);
     }
 
     /// <summary>Position and header of the first batch whose last offset is ≥ <paramref name="offset"/> below <paramref name="limit"/>; false when there is none.</summary>
     public bool TryTranslateOffset(long offset, long limit, out long position, out RecordBatchHeader header)
     {
-        BeginUse();
-        try
-        {
-            return TranslateOffsetCore(offset, limit, out position, out header);
-        }
-        finally
-        {
-            EndUse();
-        }
+        using var use = Use();
+        return TranslateOffsetCore(offset, limit, out position, out header);
     }
 
     /// <summary>See <see cref="ReadCore"/>.</summary>
     public SegmentRead Read(long offset, int maxBytes, long maxOffsetExclusive, bool minOneBatch)
     {
-        BeginUse();
-        try
-        {
-            return ReadCore(offset, maxBytes, maxOffsetExclusive, minOneBatch);
-        }
-        finally
-        {
-            EndUse();
-        }
+        using var use = Use();
+        return ReadCore(offset, maxBytes, maxOffsetExclusive, minOneBatch);
     }
 
     /// <summary>
@@ -72,108 +44,66 @@ internal sealed partial class LogSegment
     /// </summary>
     public SegmentRead Read(long offset, int maxBytes, long maxOffsetExclusive, bool minOneBatch, out LogSegmentFile? pinned)
     {
-        BeginUse();
+        using var use = Use();
+        var file = _file;
+        if (!file.TryRetain())
+        {
+            throw new ObjectDisposedException(LogPath); // disposed under us by retention or truncation
+        }
+        SegmentRead read;
         try
         {
-            var file = _file;
-            if (!file.TryRetain())
-            {
-                throw new ObjectDisposedException(LogPath); // disposed under us by retention or truncation
-            }
-            SegmentRead read;
-            try
-            {
-                read = ReadCore(offset, maxBytes, maxOffsetExclusive, minOneBatch);
-            }
-            catch
-            {
-                file.Release();
-                throw;
-            }
-            if (read.Length == 0)
-            {
-                file.Release();
-                pinned = null;
-            }
-            else
-            {
-                pinned = file;
-            }
-            return read;
+            read = ReadCore(offset, maxBytes, maxOffsetExclusive, minOneBatch);
         }
-        finally
+        catch
         {
-            EndUse();
+            file.Release();
+            throw;
         }
+        if (read.Length == 0)
+        {
+            file.Release();
+            pinned = null;
+        }
+        else
+        {
+            pinned = file;
+        }
+        return read;
     }
 
     /// <summary>See <see cref="FindOffsetByTimestampCore"/>.</summary>
     public (long Offset, long Timestamp)? FindOffsetByTimestamp(long timestamp, long startingOffset)
     {
-        BeginUse();
-        try
-        {
-            return FindOffsetByTimestampCore(timestamp, startingOffset);
-        }
-        finally
-        {
-            EndUse();
-        }
+        using var use = Use();
+        return FindOffsetByTimestampCore(timestamp, startingOffset);
     }
 
     /// <summary>See <see cref="RecoverCore"/>.</summary>
     public int Recover(int indexIntervalBytes, out string? problem)
     {
-        BeginUse();
-        try
-        {
-            return RecoverCore(indexIntervalBytes, out problem);
-        }
-        finally
-        {
-            EndUse();
-        }
+        using var use = Use();
+        return RecoverCore(indexIntervalBytes, out problem);
     }
 
     /// <summary>See <see cref="TruncateToCore"/>.</summary>
     public int TruncateTo(long offset)
     {
-        BeginUse();
-        try
-        {
-            return TruncateToCore(offset);
-        }
-        finally
-        {
-            EndUse();
-        }
+        using var use = Use();
+        return TruncateToCore(offset);
     }
 
     /// <summary>The .log file's length on disk (may exceed <see cref="Size"/> before recovery).</summary>
     public long FileLength()
     {
-        BeginUse();
-        try
-        {
-            return RandomAccess.GetLength(_file.Handle);
-        }
-        finally
-        {
-            EndUse();
-        }
+        using var use = Use();
+        return RandomAccess.GetLength(_file.Handle);
     }
 
     /// <summary>Reads bytes at <paramref name="position"/> of the .log; returns the count read.</summary>
     public int ReadBytes(Span<byte> destination, long position)
     {
-        BeginUse();
-        try
-        {
-            return RandomAccess.Read(_file.Handle, destination, position);
-        }
-        finally
-        {
-            EndUse();
-        }
+        using var use = Use();
+        return RandomAccess.Read(_file.Handle, destination, position);
     }
 }

@@ -17,8 +17,8 @@ namespace Gregor.Storage.Segments;
 /// Lifecycle: created or opened by the log, appended to while active, then read-only until
 /// deleted, truncated or replaced by compaction. Thread-safety: one writer at a time (the log's
 /// lock); readers run concurrently and see only bytes below the size they captured.
-/// <para>Open files: every operation runs between <see cref="BeginUse"/> and <see cref="EndUse"/>
-/// (a lock-free user count). The shared <see cref="SegmentFileBudget"/> may close the files of an
+/// <para>Open files: every operation holds a <see cref="SegmentUse"/> from <see cref="Use"/>
+/// (a lock-free user count; <c>using var use = Use();</c>). The shared <see cref="SegmentFileBudget"/> may close the files of an
 /// idle segment (no user, not <see cref="KeepOpen"/>); the next use reopens them under the
 /// segment's lock. A .log file pinned by a <see cref="ReadResult"/> stays open (refcounted) until
 /// the result is disposed, even after the segment closed its own reference.</para>
@@ -103,6 +103,13 @@ internal sealed partial class LogSegment : IDisposable
     }
 
     public void EndUse() => Interlocked.Decrement(ref _users);
+
+    /// <summary><see cref="BeginUse"/> as a scope whose Dispose is <see cref="EndUse"/>.</summary>
+    public SegmentUse Use()
+    {
+        BeginUse();
+        return new SegmentUse(this);
+    }
 
     private bool TryReopen()
     {
@@ -610,17 +617,12 @@ internal sealed partial class LogSegment : IDisposable
     /// <summary>Records the final time index entry; called when the segment stops being active (the budget may close it from now on).</summary>
     public void OnBecomeInactive()
     {
-        BeginUse();
-        try
+        using (Use())
         {
             if (_maxTimestamp >= 0)
             {
                 TimeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
             }
-        }
-        finally
-        {
-            EndUse();
         }
         KeepOpen = false;
     }
@@ -628,31 +630,17 @@ internal sealed partial class LogSegment : IDisposable
     /// <summary>fsyncs the .log only (group commit: the indexes are rebuilt by recovery above the recovery point).</summary>
     public void FlushData()
     {
-        BeginUse();
-        try
-        {
-            RandomAccess.FlushToDisk(_file.Handle);
-        }
-        finally
-        {
-            EndUse();
-        }
+        using var use = Use();
+        RandomAccess.FlushToDisk(_file.Handle);
     }
 
     /// <summary>fsyncs the .log and both indexes (reopening them if closed: fsync covers the file's dirty pages whichever handle wrote them).</summary>
     public void Flush()
     {
-        BeginUse();
-        try
-        {
-            RandomAccess.FlushToDisk(_file.Handle);
-            OffsetIndex.Flush();
-            TimeIndex.Flush();
-        }
-        finally
-        {
-            EndUse();
-        }
+        using var use = Use();
+        RandomAccess.FlushToDisk(_file.Handle);
+        OffsetIndex.Flush();
+        TimeIndex.Flush();
     }
 
     /// <summary>Renames the segment's files to *.deleted and closes them (open reads keep working).</summary>

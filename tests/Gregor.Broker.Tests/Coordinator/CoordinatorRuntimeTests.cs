@@ -233,7 +233,7 @@ public sealed class CoordinatorRuntimeTests : IAsyncDisposable
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "Gregor.Broker.Coordinator")
+            if (instrument.Meter.Name == "Gregor.Coordinator")
             {
                 l.EnableMeasurementEvents(instrument);
             }
