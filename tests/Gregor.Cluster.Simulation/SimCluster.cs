@@ -28,7 +28,7 @@ public sealed class SimCluster
         Network = new SimNetwork(this);
         History = new CommittedHistory(this);
         _invariants = [new RaftSafetyInvariants(), .. options.Invariants];
-        for (var i = 0; i < options.Voters; i++)
+        for (var i = 0; i < options.Voters + options.Observers; i++)
         {
             _nodes.Add(new SimNode(this, i));
         }

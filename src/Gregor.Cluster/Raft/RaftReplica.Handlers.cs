@@ -301,6 +301,17 @@ public sealed partial class RaftReplica
 
             MaybeAdvanceLeaderHighWatermark();
         }
+        else if (_observers.Count < 1024 || _observers.ContainsKey(request.ReplicaId))
+        {
+            // Observers (brokers) for DescribeQuorum; bounded so a flood of ids cannot grow it.
+            var observer = _observers.TryGetValue(request.ReplicaId, out var known) ? known : _observers[request.ReplicaId] = new ReplicaProgress();
+            observer.EndOffset = request.FetchOffset;
+            observer.LastFetchMs = _now;
+            if (request.FetchOffset >= _log.EndOffset)
+            {
+                observer.LastCaughtUpMs = _now;
+            }
+        }
 
         if (request.FetchOffset >= _log.EndOffset && request.MaxWaitMs > 0)
         {
@@ -520,6 +531,9 @@ public sealed partial class RaftReplica
                 ? new RaftReplicaState(v, _options.DirectoryId, _log.EndOffset, _now, _now)
                 : new RaftReplicaState(v, Guid.Empty, _progress[v].EndOffset, _progress[v].LastFetchMs, _progress[v].LastCaughtUpMs))
             .ToList();
-        return new RaftDescribeQuorumResponse(ErrorCode.None, NodeId, _epoch, _highWatermark, voters, []);
+        var observers = _observers.OrderBy(o => o.Key)
+            .Select(o => new RaftReplicaState(o.Key, Guid.Empty, o.Value.EndOffset, o.Value.LastFetchMs, o.Value.LastCaughtUpMs))
+            .ToList();
+        return new RaftDescribeQuorumResponse(ErrorCode.None, NodeId, _epoch, _highWatermark, voters, observers);
     }
 }

@@ -34,6 +34,7 @@ public sealed partial class RaftReplica
         }
 
         _progress.Clear();
+        _observers.Clear();
         _epochStartOffset = -1;
     }
 

@@ -64,6 +64,7 @@ public sealed partial class RaftReplica : IRaftClient
     // Leader state.
     private long _epochStartOffset = -1;
     private readonly Dictionary<int, ReplicaProgress> _progress = [];
+    private readonly Dictionary<int, ReplicaProgress> _observers = [];
     private readonly Dictionary<int, ParkedFetch> _parked = [];
 
     public RaftReplica(RaftOptions options, IRaftLog log, IQuorumStateStore stateStore, IRaftTransport transport,
