@@ -198,6 +198,11 @@ public sealed partial class RaftReplica
             return new RaftBeginQuorumEpochResponse(ErrorCode.InvalidRequest, KnownLeader, _epoch);
         }
 
+        if (!_voterIds.Contains(request.LeaderId))
+        {
+            return new RaftBeginQuorumEpochResponse(ErrorCode.InconsistentVoterSet, KnownLeader, _epoch);
+        }
+
         if (request.LeaderEpoch > _epoch || (_role != RaftRole.Follower && _role != RaftRole.Observer) || _leaderId != request.LeaderId)
         {
             if (_role is RaftRole.Leader or RaftRole.Resigned && request.LeaderEpoch == _epoch)
@@ -213,6 +218,11 @@ public sealed partial class RaftReplica
 
     private RaftEndQuorumEpochResponse HandleEndQuorumEpoch(RaftEndQuorumEpochRequest request)
     {
+        if (!_voterIds.Contains(request.LeaderId))
+        {
+            return new RaftEndQuorumEpochResponse(ErrorCode.InconsistentVoterSet, KnownLeader, _epoch);
+        }
+
         if (request.LeaderEpoch < _epoch)
         {
             return new RaftEndQuorumEpochResponse(ErrorCode.FencedLeaderEpoch, KnownLeader, _epoch);
@@ -319,6 +329,10 @@ public sealed partial class RaftReplica
             if (_parked.Remove(request.ReplicaId, out var older))
             {
                 _transport.SendResponse(request.ReplicaId, older.CorrelationId, FetchBatches(older.Request));
+            }
+            else if (_parked.Count >= MaxParkedFetches)
+            {
+                return FetchBatches(request); // bounded: answer at once rather than hold another
             }
 
             _parked[request.ReplicaId] = new ParkedFetch(correlationId, request, _now + Math.Min(request.MaxWaitMs, _options.FetchMaxWaitMs), _highWatermark);
@@ -510,7 +524,17 @@ public sealed partial class RaftReplica
         }
 
         _downloadingSnapshot = null;
-        _log.CompleteSnapshotDownload(downloading);
+        try
+        {
+            _log.CompleteSnapshotDownload(downloading);
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or Gregor.Protocol.ProtocolException)
+        {
+            // A corrupt download: drop it and fetch again (the leader's answer names the snapshot anew).
+            _fetchNotBefore = _now + RetryBackoffMs;
+            return;
+        }
+
         // Everything in a snapshot is committed.
         if (downloading.Offset > _highWatermark)
         {

@@ -23,6 +23,7 @@ namespace Gregor.Cluster.Raft;
 public sealed partial class RaftReplica : IRaftClient
 {
     private const int RetryBackoffMs = 100; // Kafka's retry.backoff.ms
+    private const int MaxParkedFetches = 1024; // one per fetching replica; ids come from the wire
 
     private readonly RaftOptions _options;
     private readonly IRaftLog _log;
