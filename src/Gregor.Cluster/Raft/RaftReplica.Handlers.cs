@@ -38,10 +38,12 @@ public sealed partial class RaftReplica
     {
         ArgumentNullException.ThrowIfNull(response);
         Advance(nowMs);
-        if (!_inflight.Remove(correlationId, out var outbound) || outbound.Destination != sourceId)
+        if (!_inflight.TryGetValue(correlationId, out var outbound) || outbound.Destination != sourceId)
         {
             return; // late, duplicated or from a previous role
         }
+
+        _inflight.Remove(correlationId);
 
         if (correlationId == _fetchInFlight)
         {

@@ -44,6 +44,7 @@ public sealed partial class RaftReplica : IRaftClient
     private long _highWatermark = -1;
     private long _nextCorrelationId;
     private bool _delivering;
+    private bool _redeliver;
 
     // Timers: absolute ms, long.MaxValue = off.
     private long _electionDeadline = long.MaxValue;
