@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Gregor.Broker.Config;
 using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
+using Gregor.Broker.Quorum;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Partitions;
 using Gregor.Protocol;
@@ -73,13 +74,39 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
     {
         try
         {
+            StorageFormatter.EnsureFormatted(config, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
+            if (!IsQuorumOfOne())
+            {
+                throw new BrokerStartException(
+                    $"node {config.NodeId} belongs to a metadata quorum of several nodes; this build runs a quorum of one only "
+                    + "(controller.quorum.voters empty or just this node, or a --standalone bootstrap)", BrokerStartFailure.StepFailed);
+            }
             Services.GetRequiredService<QuorumController>().Open();
+        }
+        catch (StorageFormatException e)
+        {
+            throw new BrokerStartException(e.Message, BrokerStartFailure.DataDirUnusable, e);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ProtocolException)
         {
             throw new BrokerStartException($"the cluster metadata in {config.DataDir} cannot be used: {e.Message}", BrokerStartFailure.DataDirUnusable, e);
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>Whether this node is the only voter: by configuration, or by the bootstrap voter set written by --standalone.</summary>
+    private bool IsQuorumOfOne()
+    {
+        if (config.IsSoleVoter)
+        {
+            return true;
+        }
+        if (!config.IsController || config.QuorumVoters.Count > 0)
+        {
+            return false;
+        }
+        var voters = BootstrapCheckpoint.TryReadVoters(StorageFormatter.MetadataPartitionDirectory(config));
+        return voters is [{ } only] && only.Id == config.NodeId;
     }
 
     private Task CloseMetadataAsync(CancellationToken cancellationToken)
@@ -131,7 +158,7 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
             if (FindBindFailure(e) is { } failure)
             {
                 // The server may hold the host's endpoints too: blame the Kafka port only when Kestrel names it.
-                var kafkaPort = config.Listeners.Count == 1 ? config.Listeners[0].Port : 0;
+                var kafkaPort = config.BrokerListeners.Count == 1 ? config.BrokerListeners[0].Port : 0;
                 var message = failure is SocketError.AddressAlreadyInUse && kafkaPort > 0 && Mentions(e, $":{kafkaPort}")
                     ? $"port {kafkaPort} is already in use; choose another with --listen"
                     : $"cannot listen: {e.Message}";
@@ -156,9 +183,9 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         var endpoints = Services.GetRequiredService<ListenerEndpoints>();
         endpoints.SetBound(bound);
         BrokerLog.Listening(logger, string.Join(", ", bound.Select(b => b.ToString())));
-        var advertised = endpoints.Advertised.Count > 0 ? endpoints.Advertised[0] : config.Listeners[0];
+        var advertised = endpoints.Advertised.Count > 0 ? endpoints.Advertised[0] : config.BrokerListeners[0];
         var host = advertised.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : advertised.Host;
-        var port = advertised.Port > 0 ? advertised.Port : bound[0].Port;
+        var port = advertised.Port > 0 ? advertised.Port : (endpoints.BoundListener(advertised.Name) ?? bound[0]).Port;
         await Services.GetRequiredService<QuorumController>().RegisterBrokerAsync(host, port, cancellationToken).ConfigureAwait(false);
     }
 

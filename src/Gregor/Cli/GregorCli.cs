@@ -1,8 +1,8 @@
 namespace Gregor.Cli;
 
 /// <summary>
-/// The <c>gregor</c> command line: picks the command and maps failures to exit codes. Only
-/// <c>serve</c> exists so far; topic/group/produce/consume commands come later.
+/// The <c>gregor</c> command line: picks the command and maps failures to exit codes
+/// (<c>serve</c>, <c>storage</c>; topic/group/produce/consume commands come later).
 /// </summary>
 internal static class GregorCli
 {
@@ -10,7 +10,8 @@ internal static class GregorCli
         Usage: gregor <command> [options]
 
         Commands:
-          serve    run a broker (gregor serve --help for its options)
+          serve    run a node (gregor serve --help for its options)
+          storage  format storage, make a cluster id (gregor storage --help)
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -39,6 +40,8 @@ internal static class GregorCli
                     return ExitCodes.Success;
                 }
                 return await ServeCommand.RunAsync(options, output, error).ConfigureAwait(false);
+            case "storage":
+                return await StorageCommand.RunAsync(args[1..], output, error, TimeProvider.System).ConfigureAwait(false);
             default:
                 await error.WriteLineAsync($"gregor: unknown command {args[0]}\n\n{Usage}").ConfigureAwait(false);
                 return ExitCodes.Usage;
