@@ -12,8 +12,8 @@ internal sealed record ServeOptions
         Runs a Kafka-compatible node: broker, controller or both (alone, a cluster of one).
 
         Options:
-          --listen LISTENERS               listeners: HOST:PORT or NAME://HOST:PORT,... (default 127.0.0.1:9092; port 0 = any free port)
-          --advertised-listener LISTENERS  addresses clients are told to connect to (default: the broker listeners)
+          --listen HOST:PORT               listeners: HOST:PORT or NAME://HOST:PORT,... (default 127.0.0.1:9092; port 0 = any free port)
+          --advertised-listener HOST:PORT  addresses clients are told to connect to (default: the broker listeners)
           --data-dir DIR                   data directory (default ./gregor-data)
           --node-id N                      node id (default 1)
           --process-roles ROLES            broker,controller (default), controller or broker
