@@ -1,5 +1,5 @@
-using Gregor.Storage.Segments;
 using System.Text;
+using Gregor.Storage.Segments;
 
 namespace Gregor.Broker.Quorum;
 
