@@ -1,0 +1,6 @@
+using Gregor.Protocol.Errors;
+
+namespace Gregor.Cluster.Raft.Messages;
+
+public sealed record RaftBeginQuorumEpochResponse(ErrorCode Error, int LeaderId, int LeaderEpoch)
+    : RaftResponse(Error, LeaderId, LeaderEpoch);
