@@ -64,25 +64,28 @@ public sealed class ControllerCoreTests
         var outcome = Run<CreateTopicOutcome>(reply => _core.CreateTopic(Spec("t"), false, reply), commit: false);
 
         Assert.Equal(ErrorCode.NotController, outcome.Error);
-        Assert.Equal(0, _raft.Log.Count);
+        Assert.Empty(_raft.Log);
     }
 
     [Fact]
     public void NewLeader_DefersRequestsUntilItsActivationRecordCommits()
     {
-        _raft.AppendFromOtherLeader(0, new FeatureLevelRecord(ControllerCore.MetadataVersionFeature, 21));
+        // The previous leader's last entry is not committed yet when this node wins the election.
+        var topicId = Guid.Parse("11111111-1111-4111-8111-111111111111");
+        _raft.AppendFromOtherLeader(0, new TopicRecord("t", topicId));
         _raft.Elect(Self, 1);
         CreateTopicOutcome? outcome = null;
         _core.CreateTopic(Spec("t"), false, r => outcome = r);
 
         Assert.Null(outcome);
         Assert.False(_core.IsActive);
-        Assert.IsType<NoOpRecord>(Assert.Single(_raft.Log[^1].Records));
+        Assert.Single(_raft.Log[^1].Records); // the activation record
 
         _raft.CommitAll();
 
         Assert.True(_core.IsActive);
-        Assert.Equal(ErrorCode.InvalidReplicationFactor, outcome!.Error); // no broker registered yet
+        Assert.Equal(ErrorCode.TopicAlreadyExists, outcome!.Error); // validated only once "t" was replayed
+        Assert.Equal(topicId, _core.Latest.Topic("t")!.TopicId);
     }
 
     [Fact]
@@ -116,7 +119,7 @@ public sealed class ControllerCoreTests
         _core.CreateTopic(Spec("t"), false, r => outcome = r);
         Assert.NotNull(_core.Latest.Topic("t"));
 
-        _raft.Elect(2, 2);
+        _raft.Elect(2, 2, truncateUncommitted: true);
 
         Assert.Equal(ErrorCode.NotController, outcome!.Error);
         Assert.Null(_core.Latest.Topic("t"));

@@ -23,10 +23,10 @@ internal sealed class ScriptedRaftClient(int nodeId) : IRaftClient
 
     public void Register(IRaftListener listener) => _listeners.Add(listener);
 
-    public void Elect(int? leader, int epoch)
+    /// <summary>A new leader; <paramref name="truncateUncommitted"/> drops the uncommitted tail, as a new leader lacking it would.</summary>
+    public void Elect(int? leader, int epoch, bool truncateUncommitted = false)
     {
-        // Uncommitted entries of a deposed leader are truncated, as a new leader's log would do.
-        if (leader != LeaderAndEpoch.LeaderId)
+        if (truncateUncommitted)
         {
             _log.RemoveRange(_delivered, _log.Count - _delivered);
         }
