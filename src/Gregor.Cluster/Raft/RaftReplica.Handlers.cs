@@ -108,10 +108,12 @@ public sealed partial class RaftReplica
             // KIP-996: a pre-vote changes nothing here. Refuse while a leader is known to be alive
             // (a leader, or a follower that fetched within the fetch timeout), so a replica that
             // lost touch alone cannot disturb a working quorum.
+            // Only a leader we actually fetched from lately counts: vouching for one we merely
+            // believe in would keep replicas that lost it following a dead leader forever.
             var leaderAlive = _role == RaftRole.Leader
-                || (_role == RaftRole.Follower && _now < _fetchDeadline);
+                || (_role == RaftRole.Follower && _now - _lastLeaderContactMs < _options.FetchTimeoutMs);
             var granted = logOk && !leaderAlive;
-            return new RaftVoteResponse(ErrorCode.None, KnownLeader, _epoch, granted);
+            return new RaftVoteResponse(ErrorCode.None, leaderAlive ? KnownLeader : -1, _epoch, granted);
         }
 
         if (request.CandidateEpoch > _epoch)
@@ -405,6 +407,7 @@ public sealed partial class RaftReplica
         }
 
         _fetchDeadline = _now + _options.FetchTimeoutMs;
+        _lastLeaderContactMs = _now;
         if (response.DivergingEpoch is { } diverging)
         {
             TruncateDivergent(diverging);

@@ -100,6 +100,7 @@ public sealed partial class RaftReplica
             _role = RaftRole.Follower;
             Persist();
             _fetchDeadline = _now + _options.FetchTimeoutMs;
+            _lastLeaderContactMs = long.MinValue / 2; // no fetch from this leader has succeeded yet
         }
         else
         {
@@ -213,12 +214,16 @@ public sealed partial class RaftReplica
         ResetRoleState();
         _role = RaftRole.Resigned;
         _electionDeadline = _now + RandomElectionTimeout();
+        SendEndQuorumEpoch(successors);
+        NotifyLeaderChange();
+    }
+
+    private void SendEndQuorumEpoch(List<int> successors)
+    {
         foreach (var voter in successors)
         {
             Send(voter, new RaftEndQuorumEpochRequest(NodeId, _epoch, successors), OutboundKind.EndQuorumEpoch);
         }
-
-        NotifyLeaderChange();
     }
 
     private void AppendAsLeader(RaftLogBatch batch)

@@ -49,6 +49,8 @@ public sealed partial class RaftReplica : IRaftClient
     private long _fetchDeadline = long.MaxValue;
     private long _checkQuorumDeadline = long.MaxValue;
     private long _fetchNotBefore;
+    private long _lastLeaderContactMs = long.MinValue / 2;
+    private bool _announceResignation;
 
     private readonly Dictionary<long, Outbound> _inflight = [];
     private long _fetchInFlight = -1;
@@ -104,6 +106,7 @@ public sealed partial class RaftReplica : IRaftClient
             _role = RaftRole.Resigned;
             _leaderId = NodeId;
             _electionDeadline = nowMs + RandomElectionTimeout();
+            _announceResignation = true; // tell the followers, or they wait a fetch timeout (and vouch for us meanwhile)
         }
         else if (state.LeaderId >= 0)
         {
@@ -145,6 +148,12 @@ public sealed partial class RaftReplica : IRaftClient
         {
             case RaftRole.Unattached:
             case RaftRole.Resigned:
+                if (_announceResignation && _role == RaftRole.Resigned)
+                {
+                    _announceResignation = false;
+                    SendEndQuorumEpoch([.. _voterIds.Where(v => v != NodeId)]);
+                }
+
                 if (nowMs >= _electionDeadline)
                 {
                     TransitionToProspective();
