@@ -5,6 +5,7 @@ using Gregor.Broker.Coordinator;
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
+using Gregor.Broker.Quorum;
 using Gregor.Broker.Replication;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
@@ -41,8 +42,10 @@ public static class BrokerServices
 
         // Cluster metadata: the controller (metadata log, image publisher) and the admin helpers.
         services.AddSingleton(sp => new QuorumController(ControllerOptionsFactory.Create(config), store: null, sp.GetService<ILogger<QuorumController>>()));
-        services.AddSingleton<IController>(sp => sp.GetRequiredService<QuorumController>());
-        services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
+        services.AddSingleton(sp => new QuorumNode(config, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new NodeController(config, sp.GetRequiredService<QuorumNode>(), sp.GetRequiredService<QuorumController>));
+        services.AddSingleton<IController>(sp => sp.GetRequiredService<NodeController>());
+        services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<NodeController>());
         services.AddSingleton<AutoTopicCreator>();
         services.AddSingleton<ConfigDescriber>();
 

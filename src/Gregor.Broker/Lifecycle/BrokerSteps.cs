@@ -52,7 +52,7 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         new(ReplayMetadata, ReplayMetadataAsync, CloseMetadataAsync),
         new(OpenLogs, OpenLogsAsync, CloseLogsAsync),
         new(BindListeners, BindListenersAsync, StopServerAsync),
-        new(RegisterBroker, RegisterBrokerAsync),
+        new(RegisterBroker, RegisterBrokerAsync, ControlledShutdownAsync),
         new(LoadCoordinators, LoadCoordinatorsAsync, UnloadCoordinatorsAsync),
         new(StartAccepting, StartAcceptingAsync, StopAcceptingAsync),
     ];
@@ -75,13 +75,19 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         try
         {
             StorageFormatter.EnsureFormatted(config, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
+            var nodeController = Services.GetRequiredService<NodeController>();
             if (!IsQuorumOfOne())
             {
-                throw new BrokerStartException(
-                    $"node {config.NodeId} belongs to a metadata quorum of several nodes; this build runs a quorum of one only "
-                    + "(controller.quorum.voters empty or just this node, or a --standalone bootstrap)", BrokerStartFailure.StepFailed);
+                // Several voters (or a broker-only node): the Raft driver runs the metadata log; the
+                // controller listener binds in a later step, so elections start once the peers are up.
+                var quorum = Services.GetRequiredService<QuorumNode>();
+                quorum.Open(config.QuorumVoters.Count == 0 ? BootstrapCheckpoint.TryReadVoters(StorageFormatter.MetadataPartitionDirectory(config)) : null);
+                nodeController.Attach(quorum.Loader!, quorum.Controller);
+                return Task.CompletedTask;
             }
-            Services.GetRequiredService<QuorumController>().Open();
+            var local = Services.GetRequiredService<QuorumController>();
+            nodeController.Attach(local, local);
+            local.Open();
         }
         catch (StorageFormatException e)
         {
@@ -111,7 +117,15 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
 
     private Task CloseMetadataAsync(CancellationToken cancellationToken)
     {
-        Services.GetRequiredService<QuorumController>().Dispose();
+        var quorum = Services.GetRequiredService<QuorumNode>();
+        if (quorum.IsQuorum)
+        {
+            quorum.Dispose();
+        }
+        else
+        {
+            Services.GetRequiredService<QuorumController>().Dispose();
+        }
         return Task.CompletedTask;
     }
 
@@ -186,8 +200,27 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         var advertised = endpoints.Advertised.Count > 0 ? endpoints.Advertised[0] : config.BrokerListeners[0];
         var host = advertised.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : advertised.Host;
         var port = advertised.Port > 0 ? advertised.Port : (endpoints.BoundListener(advertised.Name) ?? bound[0]).Port;
+        var quorum = Services.GetRequiredService<QuorumNode>();
+        if (quorum.IsQuorum)
+        {
+            // Registration and heartbeats go to the active controller from the Raft loop; the broker
+            // stays fenced until it has caught up with the metadata log (KIP-631).
+            if (config.IsBroker)
+            {
+                quorum.StartBroker([.. endpoints.Advertised.Select(a => a with
+                {
+                    Host = a.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : a.Host,
+                    Port = a.Port > 0 ? a.Port : (endpoints.BoundListener(a.Name) ?? bound[0]).Port,
+                })]);
+            }
+            return;
+        }
         await Services.GetRequiredService<QuorumController>().RegisterBrokerAsync(host, port, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Controlled shutdown (WantShutDown) in a quorum, bounded so a lost quorum cannot hold the exit.</summary>
+    private Task ControlledShutdownAsync(CancellationToken cancellationToken) =>
+        Services.GetRequiredService<QuorumNode>().BeginControlledShutdownAsync(TimeSpan.FromSeconds(5));
 
     private Task LoadCoordinatorsAsync(CancellationToken cancellationToken) =>
         Services.GetRequiredService<GroupCoordinator>().StartAsync(cancellationToken);
