@@ -52,7 +52,8 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         new(ReplayMetadata, ReplayMetadataAsync, CloseMetadataAsync),
         new(OpenLogs, OpenLogsAsync, CloseLogsAsync),
         new(BindListeners, BindListenersAsync, StopServerAsync),
-        new(RegisterBroker, RegisterBrokerAsync, ControlledShutdownAsync),
+        // A sole voter has nobody to hand over to; in a quorum, undoing registration is a controlled shutdown.
+        config.IsSoleVoter ? new(RegisterBroker, RegisterBrokerAsync) : new(RegisterBroker, RegisterBrokerAsync, ControlledShutdownAsync),
         new(LoadCoordinators, LoadCoordinatorsAsync, UnloadCoordinatorsAsync),
         new(StartAccepting, StartAcceptingAsync, StopAcceptingAsync),
     ];

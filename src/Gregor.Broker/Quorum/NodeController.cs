@@ -42,7 +42,24 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
 
     private IController Local => _controller ?? (quorum.IsQuorum ? throw new InvalidOperationException("no controller on this node") : local());
 
-    public MetadataImage Current => _publisher?.Current ?? MetadataImage.Empty(config.ClusterId ?? "", config.NodeId);
+    /// <summary>
+    /// The node's image. In a quorum its controller id is the Raft leader this node knows (-1 while
+    /// there is none), not the loader's initial guess, so Metadata and DescribeCluster never name a
+    /// controller that was not elected.
+    /// </summary>
+    public MetadataImage Current
+    {
+        get
+        {
+            var image = _publisher?.Current ?? MetadataImage.Empty(config.ClusterId ?? "", config.NodeId);
+            if (quorum.Driver is { } driver)
+            {
+                var leader = driver.Leader.LeaderId ?? -1;
+                return image.ControllerId == leader ? image : image with { ControllerId = leader };
+            }
+            return image;
+        }
+    }
 
     public IDisposable Subscribe(Action<MetadataImage, MetadataImage> onPublished)
     {
