@@ -64,6 +64,7 @@ public sealed class RequestDispatcher : IRequestProcessor
         var header = RequestHeader.Read(ref reader, out _);
         var body = MessageFraming.ReadRequestBody(ref reader, header);
         var context = new RequestContext(header, connection, request.ReceivedTimestampMs);
+        Quorum.NodeController.CurrentListener.Value = connection.ListenerName;
         var started = Stopwatch.GetTimestamp();
         var pending = handler.HandleAsync(context, body, cancellationToken);
         if (pending.IsCompletedSuccessfully)

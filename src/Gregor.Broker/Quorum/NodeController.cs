@@ -21,6 +21,15 @@ namespace Gregor.Broker.Quorum;
 public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<QuorumController> local) : IController
 {
     private const int ForwardAttempts = 20;
+    private static readonly TimeSpan ForwardTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The listener the current request arrived on (set by the dispatcher). A request on a
+    /// controller listener was already forwarded once: it is answered here (NOT_CONTROLLER if this
+    /// node is not active) and never forwarded again, so two nodes with stale views cannot bounce
+    /// it between them.
+    /// </summary>
+    public static readonly AsyncLocal<string?> CurrentListener = new();
     private readonly Lock _lock = new();
     private ImmutableArray<Action<MetadataImage, MetadataImage>> _subscribers = [];
     private IMetadataPublisher? _publisher;
@@ -86,7 +95,11 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
     public IReadOnlyDictionary<string, string> EffectiveTopicConfigs(IReadOnlyDictionary<string, string> dynamicConfigs) =>
         (_controller ?? local()).EffectiveTopicConfigs(dynamicConfigs);
 
-    private bool Forwards => quorum.IsQuorum && (_controller is not QuorumController controller || !controller.Core.IsActive);
+    private bool OnControllerListener => CurrentListener.Value is { } listener && config.IsControllerListenerName(listener);
+
+    private bool Forwards => quorum.IsQuorum && !OnControllerListener && (_controller is not QuorumController controller || !controller.Core.IsActive);
+
+    private bool Retries => !OnControllerListener;
 
     public async Task<CreateTopicOutcome> CreateTopicAsync(CreateTopicSpec spec, bool validateOnly, CancellationToken cancellationToken)
     {
@@ -120,7 +133,7 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
                     : new CreateTopicOutcome((ErrorCode)result.ErrorCode, result.ErrorMessage, result.TopicId, result.NumPartitions, result.ReplicationFactor,
                         (result.Configs ?? []).Where(c => c.Value is not null).ToDictionary(c => c.Name, c => c.Value!));
             }
-            if (outcome.Error != ErrorCode.NotController || attempt >= ForwardAttempts)
+            if (outcome.Error != ErrorCode.NotController || attempt >= ForwardAttempts || !Retries)
             {
                 return outcome;
             }
@@ -144,7 +157,7 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
                     ? ((ErrorCode)deleted.ErrorCode, deleted.ErrorMessage)
                     : (ErrorCode.NotController, "the active controller is not reachable");
             }
-            if (result.Error != ErrorCode.NotController || attempt >= ForwardAttempts)
+            if (result.Error != ErrorCode.NotController || attempt >= ForwardAttempts || !Retries)
             {
                 return result;
             }
@@ -185,11 +198,13 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
         {
             return null;
         }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ForwardTimeout);
         try
         {
-            return await driver.Transport.SendAsync(leader, request, version, cancellationToken).ConfigureAwait(false);
+            return await driver.Transport.SendAsync(leader, request, version, timeout.Token).ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return null;
         }
