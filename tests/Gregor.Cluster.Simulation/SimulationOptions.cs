@@ -7,6 +7,9 @@ public sealed record SimulationOptions
 {
     public int Voters { get; init; } = 3;
 
+    /// <summary>Non-voting replicas (brokers) that follow the log; node ids after the voters'.</summary>
+    public int Observers { get; init; } = 1;
+
     /// <summary>Virtual time during which faults are injected; then everything heals.</summary>
     public long FaultPhaseMs { get; init; } = 20_000;
 
@@ -17,7 +20,7 @@ public sealed record SimulationOptions
     public int MeanFaultIntervalMs { get; init; } = 1_000;
 
     /// <summary>Mean time between two client proposals.</summary>
-    public int MeanProposalIntervalMs { get; init; } = 150;
+    public int MeanProposalIntervalMs { get; init; } = 60;
 
     /// <summary>Every this many committed offsets a node's state machine takes a snapshot (0 = never).</summary>
     public int SnapshotEveryOffsets { get; init; } = 40;

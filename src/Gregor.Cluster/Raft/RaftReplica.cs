@@ -23,6 +23,7 @@ namespace Gregor.Cluster.Raft;
 public sealed partial class RaftReplica : IRaftClient
 {
     private const int RetryBackoffMs = 100; // Kafka's retry.backoff.ms
+    private const int MaxParkedFetches = 1024; // one per fetching replica; ids come from the wire
 
     private readonly RaftOptions _options;
     private readonly IRaftLog _log;
@@ -43,6 +44,7 @@ public sealed partial class RaftReplica : IRaftClient
     private long _highWatermark = -1;
     private long _nextCorrelationId;
     private bool _delivering;
+    private bool _redeliver;
 
     // Timers: absolute ms, long.MaxValue = off.
     private long _electionDeadline = long.MaxValue;
@@ -64,6 +66,7 @@ public sealed partial class RaftReplica : IRaftClient
     // Leader state.
     private long _epochStartOffset = -1;
     private readonly Dictionary<int, ReplicaProgress> _progress = [];
+    private readonly Dictionary<int, ReplicaProgress> _observers = [];
     private readonly Dictionary<int, ParkedFetch> _parked = [];
 
     public RaftReplica(RaftOptions options, IRaftLog log, IQuorumStateStore stateStore, IRaftTransport transport,
