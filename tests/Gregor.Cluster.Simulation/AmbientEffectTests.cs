@@ -21,7 +21,7 @@ public sealed class AmbientEffectTests
     [Fact]
     public void Scanner_FindsEachBannedUse()
     {
-        var findings = AmbientEffectScanner.Scan(typeof(Samples.BannedApiSamples).Assembly.Location, [typeof(Samples.BannedApiSamples).Namespace + ".Samples"]);
+        var findings = AmbientEffectScanner.Scan(typeof(Samples.BannedApiSamples).Assembly.Location, [typeof(Samples.BannedApiSamples).Namespace!]);
         foreach (var banned in new[]
         {
             "System.DateTime::get_UtcNow", "System.DateTime::get_Now", "System.Diagnostics.Stopwatch::StartNew",

@@ -58,7 +58,9 @@ public sealed class RaftSimulationTests
         // faults, many commits, snapshots and messages.
         var results = Enumerable.Range(1, 20).Select(seed => SimulationRunner.RunSeed(seed, ThreeVoters)).ToList();
         Assert.All(results, r => Assert.True(r.Passed, r.Violation));
-        Assert.True(results.Average(r => r.CommittedEnd) > 100, $"average committed end {results.Average(r => r.CommittedEnd)}");
+        Assert.True(results.Average(r => r.CommittedEnd) > 150, $"average committed end {results.Average(r => r.CommittedEnd)}");
         Assert.True(results.Average(r => r.HighestEpoch) > 2, $"average highest epoch {results.Average(r => r.HighestEpoch)}");
+        Assert.True(results.Sum(r => r.Truncations) > 0, "no divergent log was ever truncated");
+        Assert.True(results.Sum(r => r.SnapshotDownloads) > 0, "no follower ever installed a snapshot from the leader");
     }
 }

@@ -71,8 +71,16 @@ public sealed class SimCluster
 
     internal void Say(string line) => Log?.Invoke($"{Scheduler.Now,7} {line}");
 
+    /// <summary>A run that needs more events than this is stuck in an event storm (a livelock); it fails.</summary>
+    public long MaxEvents { get; init; } = 2_000_000;
+
     internal void AfterEvent()
     {
+        if (Trace.Events > MaxEvents)
+        {
+            Violation($"more than {MaxEvents} events: an event storm (livelock)");
+        }
+
         if (Log is not null)
         {
             foreach (var node in _nodes)
@@ -111,7 +119,8 @@ public sealed class SimCluster
         }
 
         var highestEpoch = _nodes.Max(n => n.Store.Read()?.LeaderEpoch ?? 0);
-        return new SimulationResult(Seed, Trace.Value, Trace.Events, History.End, highestEpoch, Network.Sent, violation);
+        return new SimulationResult(Seed, Trace.Value, Trace.Events, History.End, highestEpoch, Network.Sent,
+            _nodes.Sum(n => n.Log.Truncations), _nodes.Sum(n => n.Log.SnapshotDownloads), violation);
     }
 
     private void RunPhases()

@@ -17,7 +17,7 @@ public sealed record SimulationOptions
     public int MeanFaultIntervalMs { get; init; } = 1_000;
 
     /// <summary>Mean time between two client proposals.</summary>
-    public int MeanProposalIntervalMs { get; init; } = 150;
+    public int MeanProposalIntervalMs { get; init; } = 60;
 
     /// <summary>Every this many committed offsets a node's state machine takes a snapshot (0 = never).</summary>
     public int SnapshotEveryOffsets { get; init; } = 40;

@@ -38,6 +38,12 @@ public sealed class InMemoryRaftLog : IRaftLog
 
     public int PendingFlushes => _pendingFlushes.Count;
 
+    /// <summary>How many truncations removed batches (divergent tails cut on a leader's DivergingEpoch).</summary>
+    public int Truncations { get; private set; }
+
+    /// <summary>How many snapshots were installed from a leader (FetchSnapshot downloads completed).</summary>
+    public int SnapshotDownloads { get; private set; }
+
     /// <summary>Every batch in the log (durable or not), oldest first.</summary>
     public IReadOnlyList<RaftLogBatch> Batches => _batches;
 
@@ -67,6 +73,7 @@ public sealed class InMemoryRaftLog : IRaftLog
         var keep = _batches.FindIndex(b => b.LastOffset >= offset);
         if (keep >= 0)
         {
+            Truncations++;
             _batches.RemoveRange(keep, _batches.Count - keep);
         }
 
@@ -266,6 +273,7 @@ public sealed class InMemoryRaftLog : IRaftLog
 
         var bytes = stream.ToArray();
         var snapshot = Decode(snapshotId, bytes);
+        SnapshotDownloads++;
         Install(snapshotId, bytes);
         _batches.Clear();
         _startOffset = snapshotId.Offset;

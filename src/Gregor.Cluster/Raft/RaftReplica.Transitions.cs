@@ -243,10 +243,15 @@ public sealed partial class RaftReplica
         var majorityFetch = MajorityValue(v => v == NodeId ? _now : _progress[v].LastFetchMs);
         var lastContact = Math.Max(majorityFetch, _checkQuorumDeadline - _options.FetchTimeoutMs);
         _checkQuorumDeadline = lastContact + _options.FetchTimeoutMs;
-        if (_now >= _checkQuorumDeadline && !_faults.LeaderNeverResigns)
+        if (_now >= _checkQuorumDeadline)
         {
-            TransitionToResigned();
-            return;
+            if (!_faults.LeaderNeverResigns)
+            {
+                TransitionToResigned();
+                return;
+            }
+
+            _checkQuorumDeadline = _now + _options.FetchTimeoutMs;
         }
 
         CompleteParkedFetches(force: false);
