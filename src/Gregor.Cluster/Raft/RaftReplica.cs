@@ -64,6 +64,7 @@ public sealed partial class RaftReplica : IRaftClient
     // Leader state.
     private long _epochStartOffset = -1;
     private readonly Dictionary<int, ReplicaProgress> _progress = [];
+    private readonly Dictionary<int, ReplicaProgress> _observers = [];
     private readonly Dictionary<int, ParkedFetch> _parked = [];
 
     public RaftReplica(RaftOptions options, IRaftLog log, IQuorumStateStore stateStore, IRaftTransport transport,
@@ -90,12 +91,6 @@ public sealed partial class RaftReplica : IRaftClient
         _majority = _voterIds.Length / 2 + 1;
         NodeId = options.NodeId;
         _now = nowMs;
-        if (log.FlushedEndOffset < log.EndOffset)
-        {
-            // A process restart keeps the page cache but forgets its pending fsyncs: fsync the tail
-            // again, or a follower (which fetches only once its log is durable) never fetches again.
-            log.RequestFlush();
-        }
 
         var state = stateStore.Read() ?? QuorumStateData.Initial;
         _epoch = state.LeaderEpoch;
