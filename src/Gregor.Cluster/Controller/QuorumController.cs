@@ -156,6 +156,8 @@ public sealed partial class QuorumController : IController, IDisposable
             BrokerSessionTimeoutMs = _options.BrokerSessionTimeoutMs,
             StaticBrokerConfigs = _options.StaticBrokerConfigs,
             TopicConfigValidator = _options.TopicConfigValidator,
+            // A cluster of one writes a batch of any size, as before; Raft bounds its batches.
+            MaxRecordsPerBatch = _local ? int.MaxValue : new ControllerCoreOptions { NodeId = 0, ClusterId = "" }.MaxRecordsPerBatch,
         },
         raft,
         _options.TimeProvider,

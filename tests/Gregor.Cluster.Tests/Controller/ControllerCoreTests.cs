@@ -304,6 +304,27 @@ public sealed class ControllerCoreTests
     }
 
     [Fact]
+    public void ARequestLargerThanOneRaftBatch_IsAPolicyViolation()
+    {
+        var raft = new ScriptedRaftClient(Self);
+        var core = new ControllerCore(new ControllerCoreOptions { NodeId = Self, ClusterId = "c1", MaxRecordsPerBatch = 5 }, raft, _time, new Random(1));
+        raft.Register(core);
+        raft.Elect(Self, 1);
+        raft.CommitAll();
+        core.RegisterBroker(Registration(1), _ => { }, soleVoterSelf: true);
+        raft.CommitAll();
+        CreateTopicOutcome? big = null, small = null;
+
+        core.CreateTopic(Spec("big", partitions: 5), false, r => big = r);
+        core.CreateTopic(Spec("small", partitions: 4), false, r => small = r);
+        raft.CommitAll();
+
+        Assert.Equal(ErrorCode.PolicyViolation, big!.Error);
+        Assert.Equal(ErrorCode.None, small!.Error);
+        Assert.Null(core.Committed.Topic("big"));
+    }
+
+    [Fact]
     public void FreshLog_ActivationRecordsTheMetadataVersion()
     {
         Activate();

@@ -17,7 +17,7 @@ public sealed partial class ControllerCore
     /// </summary>
     public void AlterBrokerConfigs(string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly,
         Action<(ErrorCode Error, string? Message)> reply) =>
-        Write(reply, NotController, () => AlterBrokerConfigRecords(resourceName, changes, incremental, validateOnly));
+        Write(reply, Failed, () => AlterBrokerConfigRecords(resourceName, changes, incremental, validateOnly));
 
     private (IReadOnlyList<MetadataRecord>, (ErrorCode, string?)) AlterBrokerConfigRecords(
         string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly)

@@ -22,7 +22,7 @@ public sealed partial class ControllerCore
     /// its previous incarnation is known to be gone (it is this process's predecessor).
     /// </summary>
     public void RegisterBroker(BrokerRegistrationRequestData request, Action<BrokerRegistrationReplyData> reply, bool soleVoterSelf = false) =>
-        Write(reply, () => new BrokerRegistrationReplyData(ErrorCode.NotController, NotControllerMessage, -1), () =>
+        Write(reply, (error, message) => new BrokerRegistrationReplyData(error, message, -1), () =>
         {
             if (request.ClusterId is { } clusterId && clusterId != _options.ClusterId)
             {
@@ -58,7 +58,7 @@ public sealed partial class ControllerCore
     /// controlled shutdown and, with no leadership left to move, may shut down at once.
     /// </summary>
     public void BrokerHeartbeat(BrokerHeartbeatRequestData request, Action<BrokerHeartbeatReplyData> reply) =>
-        Write(reply, () => BrokerHeartbeatReplyData.Failed(ErrorCode.NotController, NotControllerMessage), () =>
+        Write(reply, BrokerHeartbeatReplyData.Failed, () =>
         {
             if (!_latest.Brokers.TryGetValue(request.BrokerId, out var broker) || broker.Epoch != request.BrokerEpoch)
             {
@@ -131,7 +131,7 @@ public sealed partial class ControllerCore
     /// epoch check (the node's own producer id manager in a cluster of one).
     /// </summary>
     public void AllocateProducerIds(int brokerId, long brokerEpoch, int size, Action<ProducerIdsReplyData> reply) =>
-        Write(reply, () => new ProducerIdsReplyData(ErrorCode.NotController, NotControllerMessage, -1, 0), () =>
+        Write(reply, (error, message) => new ProducerIdsReplyData(error, message, -1, 0), () =>
         {
             if (size <= 0 || size > _options.MaxProducerIdBlock)
             {

@@ -11,7 +11,7 @@ namespace Gregor.Cluster.Controller.Core;
 public sealed partial class ControllerCore
 {
     public void CreateTopic(CreateTopicSpec spec, bool validateOnly, Action<CreateTopicOutcome> reply) =>
-        Write(reply, () => CreateTopicOutcome.Failed(ErrorCode.NotController, NotControllerMessage), () => CreateTopicRecords(spec, validateOnly));
+        Write(reply, CreateTopicOutcome.Failed, () => CreateTopicRecords(spec, validateOnly));
 
     private (IReadOnlyList<MetadataRecord>, CreateTopicOutcome) CreateTopicRecords(CreateTopicSpec spec, bool validateOnly)
     {
@@ -72,7 +72,7 @@ public sealed partial class ControllerCore
         DeleteTopic(image => image.TopicsById.GetValueOrDefault(topicId), ErrorCode.UnknownTopicId, "This server does not host this topic ID.", reply);
 
     private void DeleteTopic(Func<MetadataImage, TopicImage?> find, ErrorCode notFound, string notFoundMessage, Action<(ErrorCode Error, string? Message)> reply) =>
-        Write(reply, NotController, () =>
+        Write(reply, Failed, () =>
         {
             if (!_options.DeleteTopicEnable)
             {
@@ -85,11 +85,11 @@ public sealed partial class ControllerCore
             return ([new RemoveTopicRecord(topic.TopicId)], (ErrorCode.None, null));
         });
 
-    private static (ErrorCode Error, string? Message) NotController() => (ErrorCode.NotController, NotControllerMessage);
+    private static (ErrorCode Error, string? Message) Failed(ErrorCode error, string message) => (error, message);
 
     /// <summary>Grows a topic to <paramref name="newTotal"/> partitions; <paramref name="assignments"/> gives the new partitions' replicas.</summary>
     public void CreatePartitions(string topic, int newTotal, IReadOnlyList<int[]>? assignments, bool validateOnly, Action<(ErrorCode Error, string? Message)> reply) =>
-        Write(reply, NotController, () => CreatePartitionsRecords(topic, newTotal, assignments, validateOnly));
+        Write(reply, Failed, () => CreatePartitionsRecords(topic, newTotal, assignments, validateOnly));
 
     private (IReadOnlyList<MetadataRecord>, (ErrorCode, string?)) CreatePartitionsRecords(string topic, int newTotal, IReadOnlyList<int[]>? assignments, bool validateOnly)
     {
@@ -161,7 +161,7 @@ public sealed partial class ControllerCore
     /// current overrides; otherwise (legacy AlterConfigs) the changes replace every override.
     /// </summary>
     public void AlterTopicConfigs(string topic, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, Action<(ErrorCode Error, string? Message)> reply) =>
-        Write(reply, NotController, () => AlterTopicConfigRecords(topic, changes, incremental, validateOnly));
+        Write(reply, Failed, () => AlterTopicConfigRecords(topic, changes, incremental, validateOnly));
 
     private (IReadOnlyList<MetadataRecord>, (ErrorCode, string?)) AlterTopicConfigRecords(string topic, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly)
     {

@@ -2,6 +2,7 @@ using Gregor.Cluster.Configs;
 using Gregor.Cluster.Metadata;
 using Gregor.Cluster.Raft;
 using Gregor.Cluster.Records;
+using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -312,26 +313,33 @@ public sealed partial class ControllerCore : IRaftListener
     /// and the reply, which is sent once those records — or, without records, everything
     /// appended before — have committed.
     /// </summary>
-    private void Write<T>(Action<T> reply, Func<T> notController, Func<(IReadOnlyList<MetadataRecord> Records, T Result)> generate)
+    private void Write<T>(Action<T> reply, Func<ErrorCode, string, T> failed, Func<(IReadOnlyList<MetadataRecord> Records, T Result)> generate)
     {
         if (_state == ControllerState.Activating && _deferred.Count < _options.MaxDeferredRequests)
         {
-            _deferred.Enqueue(() => Write(reply, notController, generate));
+            _deferred.Enqueue(() => Write(reply, failed, generate));
             return;
         }
+        T NotController() => failed(ErrorCode.NotController, NotControllerMessage);
         if (_state != ControllerState.Active)
         {
-            reply(notController());
+            reply(NotController());
             return;
         }
         var (records, result) = generate();
+        if (records.Count > _options.MaxRecordsPerBatch)
+        {
+            // One request is one atomic batch, and Raft bounds a batch (Kafka's MAX_RECORDS_PER_USER_OP).
+            reply(failed(ErrorCode.PolicyViolation, $"Unable to perform excessively large batch operation: {records.Count} records, at most {_options.MaxRecordsPerBatch}."));
+            return;
+        }
         var offset = _lastWriteOffset;
         if (records.Count > 0)
         {
             offset = Append(records);
             if (offset < 0)
             {
-                reply(notController());
+                reply(NotController());
                 return;
             }
         }
@@ -340,7 +348,7 @@ public sealed partial class ControllerCore : IRaftListener
             reply(result);
             return;
         }
-        _pendingReplies.Enqueue(new PendingReply(offset, () => reply(result), () => reply(notController())));
+        _pendingReplies.Enqueue(new PendingReply(offset, () => reply(result), () => reply(NotController())));
     }
 
     private static (IReadOnlyList<MetadataRecord>, T) Reply<T>(T result) => ([], result);

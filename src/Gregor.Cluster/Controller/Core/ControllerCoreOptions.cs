@@ -21,6 +21,9 @@ public sealed record ControllerCoreOptions
     /// <summary>Requests that arrive while a new leader is still catching up wait here; beyond this they get NOT_CONTROLLER.</summary>
     public int MaxDeferredRequests { get; init; } = 10_000;
 
+    /// <summary>Most records one request may write: one request is one atomic Raft batch (RaftOptions.MaxRecordsPerBatch).</summary>
+    public int MaxRecordsPerBatch { get; init; } = 10_000;
+
     /// <summary>Largest producer id block one request may take.</summary>
     public int MaxProducerIdBlock { get; init; } = 1_000_000;
 
