@@ -47,6 +47,7 @@ public sealed class ClusterProcessTests
     public async Task KillNineTheActiveController_SurvivorsElectAndServeAdmin_TheKilledNodeRejoinsWithEveryTopic()
     {
         await using var cluster = await GregorCluster.StartAsync();
+        await Eventually.TrueAsync(async () => (await BrokersAsync(cluster, 1)).Count == 3, "3 brokers registered and unfenced");
         var created = new List<string>();
         var failovers = new List<double>();
         for (var round = 0; round < KillRounds; round++)
@@ -107,6 +108,7 @@ public sealed class ClusterProcessTests
     public async Task BadInputOnTheControllerListener_GetsErrorsOrAClosedConnection_AndTheNodeKeepsServing()
     {
         await using var cluster = await GregorCluster.StartAsync();
+        await Eventually.TrueAsync(async () => (await BrokersAsync(cluster, 1)).Count == 3, "3 brokers registered and unfenced");
         var leader = await ActiveControllerAsync(cluster, 1);
         var target = Enumerable.Range(1, 3).First(n => n != leader);
 
