@@ -87,8 +87,15 @@ public sealed class RaftSafetyInvariants : ISimInvariant
 
         var end = cluster.History.End;
         var holders = 0;
+        var voters = 0;
         foreach (var node in cluster.Nodes)
         {
+            if (!node.IsVoter)
+            {
+                continue;
+            }
+
+            voters++;
             if (node.Log.LatestSnapshotId is { } snapshot && snapshot.Offset >= end)
             {
                 holders++;
@@ -100,9 +107,9 @@ public sealed class RaftSafetyInvariants : ISimInvariant
             }
         }
 
-        if (holders < cluster.Nodes.Count / 2 + 1)
+        if (holders < voters / 2 + 1)
         {
-            cluster.Violation($"committed offset {end - 1} (epoch {last.Epoch}) is durable on only {holders} of {cluster.Nodes.Count} voters");
+            cluster.Violation($"committed offset {end - 1} (epoch {last.Epoch}) is durable on only {holders} of {voters} voters");
         }
     }
 }

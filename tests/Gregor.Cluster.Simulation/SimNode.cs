@@ -26,6 +26,8 @@ public sealed class SimNode
 
     public int NodeId { get; }
 
+    public bool IsVoter => NodeId < Cluster.Options.Voters;
+
     public InMemoryRaftLog Log { get; } = new();
 
     public InMemoryQuorumStateStore Store { get; } = new();
@@ -159,7 +161,7 @@ public sealed class SimNode
         var options = Cluster.Options.ConfigureRaft(new RaftOptions
         {
             NodeId = NodeId,
-            Voters = [.. Cluster.Nodes.Select(n => new RaftVoter(n.NodeId, Guid.Empty))],
+            Voters = [.. Cluster.Nodes.Where(n => n.IsVoter).Select(n => new RaftVoter(n.NodeId, Guid.Empty))],
             ClusterId = "sim",
         });
         Raft = new RaftReplica(options, Log, Store, new SimTransport(this, Incarnation), new Random(Cluster.Random.Next()), Now);

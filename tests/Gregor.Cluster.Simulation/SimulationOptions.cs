@@ -7,6 +7,9 @@ public sealed record SimulationOptions
 {
     public int Voters { get; init; } = 3;
 
+    /// <summary>Non-voting replicas (brokers) that follow the log; node ids after the voters'.</summary>
+    public int Observers { get; init; } = 1;
+
     /// <summary>Virtual time during which faults are injected; then everything heals.</summary>
     public long FaultPhaseMs { get; init; } = 20_000;
 

@@ -38,10 +38,12 @@ public sealed partial class RaftReplica
     {
         ArgumentNullException.ThrowIfNull(response);
         Advance(nowMs);
-        if (!_inflight.Remove(correlationId, out var outbound) || outbound.Destination != sourceId)
+        if (!_inflight.TryGetValue(correlationId, out var outbound) || outbound.Destination != sourceId)
         {
             return; // late, duplicated or from a previous role
         }
+
+        _inflight.Remove(correlationId);
 
         if (correlationId == _fetchInFlight)
         {
@@ -198,6 +200,11 @@ public sealed partial class RaftReplica
             return new RaftBeginQuorumEpochResponse(ErrorCode.InvalidRequest, KnownLeader, _epoch);
         }
 
+        if (!_voterIds.Contains(request.LeaderId))
+        {
+            return new RaftBeginQuorumEpochResponse(ErrorCode.InconsistentVoterSet, KnownLeader, _epoch);
+        }
+
         if (request.LeaderEpoch > _epoch || (_role != RaftRole.Follower && _role != RaftRole.Observer) || _leaderId != request.LeaderId)
         {
             if (_role is RaftRole.Leader or RaftRole.Resigned && request.LeaderEpoch == _epoch)
@@ -213,6 +220,11 @@ public sealed partial class RaftReplica
 
     private RaftEndQuorumEpochResponse HandleEndQuorumEpoch(RaftEndQuorumEpochRequest request)
     {
+        if (!_voterIds.Contains(request.LeaderId))
+        {
+            return new RaftEndQuorumEpochResponse(ErrorCode.InconsistentVoterSet, KnownLeader, _epoch);
+        }
+
         if (request.LeaderEpoch < _epoch)
         {
             return new RaftEndQuorumEpochResponse(ErrorCode.FencedLeaderEpoch, KnownLeader, _epoch);
@@ -301,6 +313,17 @@ public sealed partial class RaftReplica
 
             MaybeAdvanceLeaderHighWatermark();
         }
+        else if (_observers.Count < 1024 || _observers.ContainsKey(request.ReplicaId))
+        {
+            // Observers (brokers) for DescribeQuorum; bounded so a flood of ids cannot grow it.
+            var observer = _observers.TryGetValue(request.ReplicaId, out var known) ? known : _observers[request.ReplicaId] = new ReplicaProgress();
+            observer.EndOffset = request.FetchOffset;
+            observer.LastFetchMs = _now;
+            if (request.FetchOffset >= _log.EndOffset)
+            {
+                observer.LastCaughtUpMs = _now;
+            }
+        }
 
         if (request.FetchOffset >= _log.EndOffset && request.MaxWaitMs > 0)
         {
@@ -308,6 +331,10 @@ public sealed partial class RaftReplica
             if (_parked.Remove(request.ReplicaId, out var older))
             {
                 _transport.SendResponse(request.ReplicaId, older.CorrelationId, FetchBatches(older.Request));
+            }
+            else if (_parked.Count >= MaxParkedFetches)
+            {
+                return FetchBatches(request); // bounded: answer at once rather than hold another
             }
 
             _parked[request.ReplicaId] = new ParkedFetch(correlationId, request, _now + Math.Min(request.MaxWaitMs, _options.FetchMaxWaitMs), _highWatermark);
@@ -499,7 +526,17 @@ public sealed partial class RaftReplica
         }
 
         _downloadingSnapshot = null;
-        _log.CompleteSnapshotDownload(downloading);
+        try
+        {
+            _log.CompleteSnapshotDownload(downloading);
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or Gregor.Protocol.ProtocolException)
+        {
+            // A corrupt download: drop it and fetch again (the leader's answer names the snapshot anew).
+            _fetchNotBefore = _now + RetryBackoffMs;
+            return;
+        }
+
         // Everything in a snapshot is committed.
         if (downloading.Offset > _highWatermark)
         {
@@ -520,6 +557,9 @@ public sealed partial class RaftReplica
                 ? new RaftReplicaState(v, _options.DirectoryId, _log.EndOffset, _now, _now)
                 : new RaftReplicaState(v, Guid.Empty, _progress[v].EndOffset, _progress[v].LastFetchMs, _progress[v].LastCaughtUpMs))
             .ToList();
-        return new RaftDescribeQuorumResponse(ErrorCode.None, NodeId, _epoch, _highWatermark, voters, []);
+        var observers = _observers.OrderBy(o => o.Key)
+            .Select(o => new RaftReplicaState(o.Key, Guid.Empty, o.Value.EndOffset, o.Value.LastFetchMs, o.Value.LastCaughtUpMs))
+            .ToList();
+        return new RaftDescribeQuorumResponse(ErrorCode.None, NodeId, _epoch, _highWatermark, voters, observers);
     }
 }

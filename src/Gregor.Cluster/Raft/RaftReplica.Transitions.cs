@@ -34,6 +34,7 @@ public sealed partial class RaftReplica
         }
 
         _progress.Clear();
+        _observers.Clear();
         _epochStartOffset = -1;
     }
 
@@ -331,54 +332,65 @@ public sealed partial class RaftReplica
     {
         if (_delivering)
         {
+            _redeliver = true; // a callback moved things on: the outer call goes round again
             return;
         }
 
         _delivering = true;
         try
         {
-            // A listener callback may append (the controller) or register; loop until quiet.
-            for (var i = 0; i < _listeners.Count; i++)
+            do
             {
-                var state = _listeners[i];
-                if (state.NextOffset < _log.LogStartOffset || (state.NextOffset == 0 && _log.LatestSnapshotId is not null))
-                {
-                    var snapshot = _log.ReadLatestSnapshot();
-                    if (snapshot is not null && state.NextOffset < snapshot.SnapshotId.Offset)
-                    {
-                        state.Listener.HandleLoadSnapshot(snapshot);
-                        state.NextOffset = snapshot.SnapshotId.Offset;
-                    }
-                }
-
-                while (state.NextOffset < _highWatermark && state.NextOffset >= _log.LogStartOffset)
-                {
-                    var batches = _log.Read(state.NextOffset, _options.FetchMaxBytes);
-                    var delivered = false;
-                    foreach (var batch in batches)
-                    {
-                        if (batch.LastOffset >= _highWatermark || batch.BaseOffset != state.NextOffset)
-                        {
-                            break;
-                        }
-
-                        state.Listener.HandleCommit(batch.ToCommitted());
-                        state.NextOffset = batch.NextOffset;
-                        delivered = true;
-                    }
-
-                    if (!delivered)
-                    {
-                        break;
-                    }
-                }
-
-                MaybeNotifyLeader(state);
+                _redeliver = false;
+                DeliverToEachListener();
             }
+            while (_redeliver);
         }
         finally
         {
             _delivering = false;
+        }
+    }
+
+    private void DeliverToEachListener()
+    {
+        // A listener callback may append (the controller) or register.
+        for (var i = 0; i < _listeners.Count; i++)
+        {
+            var state = _listeners[i];
+            if (state.NextOffset < _log.LogStartOffset || (state.NextOffset == 0 && _log.LatestSnapshotId is not null))
+            {
+                var snapshot = _log.ReadLatestSnapshot();
+                if (snapshot is not null && state.NextOffset < snapshot.SnapshotId.Offset)
+                {
+                    state.Listener.HandleLoadSnapshot(snapshot);
+                    state.NextOffset = snapshot.SnapshotId.Offset;
+                }
+            }
+
+            while (state.NextOffset < _highWatermark && state.NextOffset >= _log.LogStartOffset)
+            {
+                var batches = _log.Read(state.NextOffset, _options.FetchMaxBytes);
+                var delivered = false;
+                foreach (var batch in batches)
+                {
+                    if (batch.LastOffset >= _highWatermark || batch.BaseOffset != state.NextOffset)
+                    {
+                        break;
+                    }
+
+                    state.Listener.HandleCommit(batch.ToCommitted());
+                    state.NextOffset = batch.NextOffset;
+                    delivered = true;
+                }
+
+                if (!delivered)
+                {
+                    break;
+                }
+            }
+
+            MaybeNotifyLeader(state);
         }
     }
 

@@ -23,6 +23,7 @@ namespace Gregor.Cluster.Raft;
 public sealed partial class RaftReplica : IRaftClient
 {
     private const int RetryBackoffMs = 100; // Kafka's retry.backoff.ms
+    private const int MaxParkedFetches = 1024; // one per fetching replica; ids come from the wire
 
     private readonly RaftOptions _options;
     private readonly IRaftLog _log;
@@ -43,6 +44,7 @@ public sealed partial class RaftReplica : IRaftClient
     private long _highWatermark = -1;
     private long _nextCorrelationId;
     private bool _delivering;
+    private bool _redeliver;
 
     // Timers: absolute ms, long.MaxValue = off.
     private long _electionDeadline = long.MaxValue;
@@ -91,6 +93,14 @@ public sealed partial class RaftReplica : IRaftClient
         _majority = _voterIds.Length / 2 + 1;
         NodeId = options.NodeId;
         _now = nowMs;
+
+        // A process crash leaves appends in the page cache that were never fsynced (and whose
+        // completion will never come): fsync them now, or a follower waiting for its log to be
+        // durable before fetching again would never fetch.
+        if (log.FlushedEndOffset < log.EndOffset)
+        {
+            log.RequestFlush();
+        }
 
         var state = stateStore.Read() ?? QuorumStateData.Initial;
         _epoch = state.LeaderEpoch;
