@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Gregor.Broker;
 using Gregor.Broker.Config;
 using Gregor.Http;
+using Gregor.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -68,6 +69,7 @@ internal static class ServeCommand
             if (http is not null)
             {
                 app.MapHealth(broker.Lifecycle);
+                app.MapConsole(broker);
             }
             try
             {
@@ -98,6 +100,8 @@ internal static class ServeCommand
             if (httpListen?.IPEndPoint is { } httpBound)
             {
                 HostLog.HttpListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gregor.Http"), httpBound, HealthEndpoint.Path);
+                // Before the ready line, so whoever waits for that line already has the URL.
+                await output.WriteLineAsync($"gregor: console at {ConsoleUrl(httpBound)}").ConfigureAwait(false);
             }
             var listening = string.Join(", ", broker.BoundEndPoints.Select(e => e.ToString()));
             await output.WriteLineAsync($"gregor: listening on {listening} (node {config.NodeId}, data dir {broker.DataDir})").ConfigureAwait(false);
@@ -107,6 +111,13 @@ internal static class ServeCommand
         }
         await output.WriteLineAsync("gregor: stopped").ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>The console's address as a person types it (a wildcard bind is reached on loopback).</summary>
+    internal static string ConsoleUrl(IPEndPoint bound)
+    {
+        var host = bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any) ? IPAddress.Loopback : bound.Address;
+        return $"http://{new IPEndPoint(host, bound.Port)}{ConsoleEndpoints.PagePath}";
     }
 
     /// <summary>The host's HTTP listener (health now; metrics, admin API and console later); none when the key is empty.</summary>
