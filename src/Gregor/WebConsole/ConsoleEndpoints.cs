@@ -52,7 +52,16 @@ internal static class ConsoleEndpoints
         var browser = replicas is null ? null : new MessageBrowser(replicas, traffic);
 
         endpoints.MapGet("/", () => Results.Redirect(PagePath));
-        endpoints.MapGet("/console", () => Results.Redirect(PagePath));
+        // Routing ignores a trailing slash: "/console" also matches "/console/", which is the page itself.
+        endpoints.MapGet("/console", (HttpContext context) =>
+        {
+            if (context.Request.Path.Value!.EndsWith('/'))
+            {
+                return assets.ServeAsync(context, null);
+            }
+            context.Response.Redirect(PagePath);
+            return Task.CompletedTask;
+        });
         endpoints.MapGet(PagePath + "{**path}", (HttpContext context, string? path) => assets.ServeAsync(context, path));
 
         endpoints.MapGet(ApiPrefix + "/topology", Json(async context =>

@@ -15,6 +15,8 @@ internal static class ConsoleJson
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // Served as JSON, never inlined into HTML: names with quotes and apostrophes stay readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static IResult Ok(object value, int status = StatusCodes.Status200OK) =>
