@@ -67,6 +67,7 @@ public sealed partial class ConsoleInBrowserTests
         // Keyboard: the first Tab reaches the skip link, and the nav links are real links.
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Skip to content", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        await page.Keyboard.PressAsync("Shift+Tab"); // off the skip link again, which then hides
 
         // The topology shows what the test created: both topics, orders' three partitions, the group and its member.
         var svg = page.Locator("#topology-svg");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Gregor.Broker;
+using Gregor.Broker.Admin;
 using Gregor.Broker.Groups;
 using Gregor.Broker.Traffic;
 using Gregor.Cluster.Configs;
@@ -399,8 +400,7 @@ internal static class ConsoleEndpoints
     private static object DescribeBroker(GregorBroker broker, IController controller, ReplicaManager? replicas, ConsoleSample sample)
     {
         var image = controller.Current;
-        var values = controller.Configs.BrokerValues(image);
-        var dynamic = image.BrokerConfigsOf(controller.Configs.NodeResourceName);
+        var described = broker.Services.GetRequiredService<ConfigDescriber>().DescribeBroker(controller.Configs.NodeResourceName);
         var dataDir = broker.DataDir;
         DriveInfo? drive = null;
         try
@@ -427,11 +427,18 @@ internal static class ConsoleEndpoints
             controllerId = image.ControllerId,
             state = broker.Lifecycle.State.ToString().ToLowerInvariant(),
             listeners = broker.BoundEndPoints.Select(e => e.ToString()),
-            configs = values.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new
+            configs = described.Select(c => new
             {
-                name = c.Key,
-                value = IsSensitive(c.Key) ? null : c.Value,
-                source = dynamic.ContainsKey(c.Key) ? "dynamic-broker" : image.BrokerConfigsOf("").ContainsKey(c.Key) ? "dynamic-default" : controller.Configs.Static.ContainsKey(c.Key) ? "static" : "default",
+                name = c.Name,
+                value = c.IsSensitive ? null : c.Value,
+                source = c.Source switch
+                {
+                    ConfigSource.DynamicBrokerConfig => "dynamic-broker",
+                    ConfigSource.DynamicDefaultBrokerConfig => "dynamic-default",
+                    ConfigSource.StaticBrokerConfig => "static",
+                    _ => "default",
+                },
+                readOnly = c.ReadOnly,
             }),
             logDirs = new[]
             {
@@ -447,9 +454,6 @@ internal static class ConsoleEndpoints
             requests = sample.Requests,
         };
     }
-
-    private static bool IsSensitive(string name) =>
-        name.Contains("password", StringComparison.OrdinalIgnoreCase) || name.Contains("secret", StringComparison.OrdinalIgnoreCase) || name.Contains("sasl.jaas", StringComparison.OrdinalIgnoreCase);
 
     private static long? SafeSize(Func<long?> read)
     {

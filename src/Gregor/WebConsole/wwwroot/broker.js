@@ -15,14 +15,14 @@ export function brokerView(main, onTopology) {
         h('table', { id: 'requests-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'API'), h('th', { class: 'num' }, 'Rate'), h('th', { class: 'num' }, 'Mean latency (last s)'),
           h('th', { class: 'num' }, 'Total'), h('th', { class: 'num' }, 'Mean latency (all)'))), requestsBody)),
       h('div', {}, h('h2', {}, 'Log dirs'),
-        h('table', { id: 'logdirs-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Partition'), h('th', { class: 'num' }, 'Size'), h('th', { class: 'num' }, 'Segments'), h('th', { class: 'num' }, 'Offsets'))), dirsBody))),
+        h('table', { id: 'logdirs-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Topic'), h('th', { class: 'num' }, 'Partitions'), h('th', { class: 'num' }, 'Size'), h('th', { class: 'num' }, 'Segments'), h('th', { class: 'num' }, 'Records'))), dirsBody))),
     h('h2', {}, 'Configs'), h('div', { class: 'toolbar' }, filter),
     h('table', { id: 'broker-configs' }, h('thead', {}, h('tr', {}, h('th', {}, 'Config'), h('th', {}, 'Value'), h('th', {}, 'Source'))), configsBody));
   let broker = null;
   const drawConfigs = () => {
     const f = filter.value.trim().toLowerCase();
     clear(configsBody, broker.configs.filter(c => !f || c.name.includes(f)).map(c => h('tr', {}, h('td', { class: 'mono' }, c.name),
-      h('td', { class: 'mono' }, c.value ?? h('span', { class: 'muted' }, '(hidden)')), h('td', {}, c.source === 'default' ? h('span', { class: 'muted' }, 'default') : h('span', { class: 'pill' }, c.source)))));
+      h('td', { class: 'mono' }, c.value ?? h('span', { class: 'muted' }, '(hidden)')), h('td', {}, c.source === 'default' ? h('span', { class: 'muted' }, 'default') : h('span', { class: 'pill' }, c.source), c.readOnly ? h('span', { class: 'muted' }, ' · read-only') : null))));
   };
   filter.addEventListener('input', () => broker && drawConfigs());
   let loading = false;
@@ -40,8 +40,16 @@ export function brokerView(main, onTopology) {
       clear(requestsBody, broker.requests.length === 0 ? h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No requests yet.')) : broker.requests.map(r => h('tr', { 'data-api': r.api },
         h('td', {}, r.api), h('td', { class: 'num' }, rate(r.perSec)), h('td', { class: 'num' }, r.perSec > 0 ? `${r.meanMs} ms` : '–'),
         h('td', { class: 'num' }, num(r.total)), h('td', { class: 'num' }, `${r.meanMsAllTime} ms`))));
-      clear(dirsBody, dir.partitions.map(p => h('tr', {}, h('td', {}, `${p.topic}-${p.partition}`), h('td', { class: 'num' }, bytes(p.sizeBytes)),
-        h('td', { class: 'num' }, p.segments), h('td', { class: 'num' }, `${num(p.logStartOffset)}…${num(p.logEndOffset)}`))));
+      // One row per topic (a partition's own numbers are on the topic's page).
+      const byTopic = new Map();
+      for (const p of dir.partitions) {
+        const t = byTopic.get(p.topic) ?? { topic: p.topic, partitions: 0, size: 0, segments: 0, records: 0 };
+        t.partitions++; t.size += Math.max(0, p.sizeBytes); t.segments += p.segments; t.records += Math.max(0, p.logEndOffset - p.logStartOffset);
+        byTopic.set(p.topic, t);
+      }
+      const topics = [...byTopic.values()].sort((a, b) => (a.topic.startsWith('__') - b.topic.startsWith('__')) || a.topic.localeCompare(b.topic));
+      clear(dirsBody, topics.map(t => h('tr', { 'data-topic': t.topic }, h('td', {}, h('a', { href: `#/topics/${encodeURIComponent(t.topic)}` }, t.topic)),
+        h('td', { class: 'num' }, t.partitions), h('td', { class: 'num' }, bytes(t.size)), h('td', { class: 'num' }, t.segments), h('td', { class: 'num' }, num(t.records)))));
       if (first) drawConfigs();
     } catch (e) {
       message(status, 'error', e.message);

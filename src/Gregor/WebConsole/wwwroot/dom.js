@@ -20,7 +20,7 @@ function fill(el, attrs, children) {
     else if (k === 'text') el.textContent = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -28,7 +28,7 @@ function fill(el, attrs, children) {
 }
 
 export function clear(el, ...children) {
-  el.replaceChildren(...children.flat().filter(c => c !== null && c !== undefined && c !== false));
+  el.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false));
   return el;
 }
 
@@ -91,7 +91,7 @@ export function decode(base64, format) {
     return { text: Array.from(data, b => b.toString(16).padStart(2, '0')).join(' '), note: 'not UTF-8, shown as hex' };
   }
   if (format === 'json') {
-    try { return { text: JSON.stringify(JSON.parse(text), null, 2) }; } catch { return { text, note: 'not JSON' }; }
+    try { return { text: JSON.stringify(JSON.parse(text), null, 2) }; } catch { return { text }; }
   }
   return { text };
 }

@@ -69,7 +69,7 @@ export function groupView(main, groupId, onTopology) {
       const { group, history } = await api(base);
       clear(stateBadge, h('span', { class: `pill ${group.state}` }, group.state), ' ', h('span', { class: 'muted' }, `${group.protocolType || 'no protocol'} ${group.protocol || ''} · lag ${num(group.lag)}`));
       clear(membersBody, group.members.length === 0 ? h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No members: the group is inactive.')) : group.members.map(m => h('tr', { 'data-member': m.memberId },
-        h('td', {}, m.clientId), h('td', {}, m.host), h('td', { class: 'mono' }, m.assignment.map(a => `${a.topic} [${a.partitions.join(', ')}]`).join('\n') || '–'), h('td', { class: 'mono muted' }, m.memberId))));
+        h('td', {}, m.clientId), h('td', {}, m.host.replace(/^\//, '')), h('td', { class: 'mono' }, m.assignment.map(a => `${a.topic} [${a.partitions.join(', ')}]`).join('\n') || '–'), h('td', { class: 'mono muted' }, m.memberId))));
       const rows = group.topics.flatMap(t => t.partitions.map(p => ({ topic: t.topic, ...p })));
       clear(offsetsBody, rows.length === 0 ? h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No committed offsets.')) : rows.map(p => h('tr', { 'data-partition': `${p.topic}/${p.partition}` },
         h('td', {}, p.topic), h('td', { class: 'num' }, p.partition), h('td', { class: 'num' }, num(p.committedOffset)), h('td', { class: 'num' }, num(p.highWatermark)),
@@ -95,7 +95,7 @@ export function groupView(main, groupId, onTopology) {
 }
 
 function drawChart(svg, legend, history) {
-  const W = 900, H = 220, L = 56, R = 12, T = 12, B = 26;
+  const W = Math.max(400, svg.clientWidth || 900), H = 220, L = 56, R = 12, T = 12, B = 26;
   const keys = [...new Set(history.flatMap(p => Object.keys(p.partitions)))].sort().slice(0, COLORS.length);
   const t0 = history.length ? history[0].time : 0;
   const t1 = history.length ? Math.max(history[history.length - 1].time, t0 + 1000) : 1;
@@ -103,7 +103,6 @@ function drawChart(svg, legend, history) {
   const x = t => L + (t - t0) / (t1 - t0) * (W - L - R);
   const y = v => T + (1 - v / max) * (H - T - B);
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.setAttribute('preserveAspectRatio', 'none');
   const grid = [0, 0.5, 1].map(f => [s('line', { x1: L, x2: W - R, y1: y(max * f), y2: y(max * f), stroke: '#e3e7ec' }),
     s('text', { x: L - 6, y: y(max * f) + 4, 'text-anchor': 'end' }, num(Math.round(max * f)))]);
   const lines = keys.map((k, i) => s('polyline', {

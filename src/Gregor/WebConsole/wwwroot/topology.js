@@ -4,7 +4,7 @@
 // server sends (once a second). A cluster of one is drawn as one broker box holding every topic.
 import { h, s, clear, num, rate, bytes } from './dom.js';
 
-const COL_W = 210, GAP = 110, PAD = 16, ROW_H = 46, CHIP_W = 30, CHIP_H = 20, BROKER_HEAD = 40;
+const COL_W = 210, GAP = 150, PAD = 16, ROW_H = 46, CHIP_W = 30, CHIP_H = 20, BROKER_HEAD = 40;
 
 export function topologyView(main, onTopology) {
   let showInternal = false;
@@ -172,7 +172,7 @@ function edge(x1, y1, x2, y2, kind, active, labelText, data) {
   const mark = kind.includes('lagging') ? 'lagging' : kind;
   const path = s('path', { d: `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2 - 6},${y2}`, class: `edge ${kind}${active ? ' active' : ''}`, 'marker-end': `url(#arrow-${mark})` });
   const label = s('text', {
-    x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 5, 'text-anchor': 'middle', class: `edge-label ${kind}`,
+    x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 6, 'text-anchor': 'middle', class: `edge-label ${kind}`,
     'data-edge': kind.split(' ')[0], 'data-from': data.from, 'data-to': data.to, 'data-rate': data.rate, 'data-lag': data.lag,
   }, labelText);
   return { path, label };
