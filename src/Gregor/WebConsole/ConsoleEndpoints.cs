@@ -81,6 +81,10 @@ internal static class ConsoleEndpoints
         endpoints.MapGet(ApiPrefix + "/topics/{name}", (HttpContext context, string name) => DescribeTopicAsync(context, name, controller, sampler));
         endpoints.MapDelete(ApiPrefix + "/topics/{name}", async (HttpContext context, string name) =>
         {
+            if (controller.Current.Topic(name) is null)
+            {
+                return ConsoleJson.NotFound($"topic '{name}' does not exist");
+            }
             var (error, message) = await controller.DeleteTopicAsync(name, context.RequestAborted).ConfigureAwait(false);
             return error == ErrorCode.None ? Results.NoContent() : ConsoleJson.FromKafka(error, message, $"deleting topic '{name}'");
         });
@@ -100,7 +104,8 @@ internal static class ConsoleEndpoints
                 ? ConsoleJson.Ok(new { group, history = sampler.LagHistory(id) })
                 : ConsoleJson.NotFound($"no consumer group '{id}' is known to this broker");
         });
-        endpoints.MapPost(ApiPrefix + "/groups/{id}/reset-offsets", (HttpContext context, string id) => ResetOffsetsAsync(context, id, groups, replicas, controller));
+        endpoints.MapPost(ApiPrefix + "/groups/{id}/reset-offsets", (HttpContext context, string id) =>
+            ResetOffsetsAsync(context, id, groups, services.GetRequiredService<OffsetsTopicProvisioner>(), replicas, controller));
 
         endpoints.MapGet(ApiPrefix + "/broker", Json(async context =>
         {
@@ -321,7 +326,8 @@ internal static class ConsoleEndpoints
             : ConsoleJson.FromKafka(error, message, $"producing to {name}/{partition}");
     }
 
-    private static async Task<IResult> ResetOffsetsAsync(HttpContext context, string groupId, GroupCoordinator groups, ReplicaManager? replicas, IController controller)
+    private static async Task<IResult> ResetOffsetsAsync(
+        HttpContext context, string groupId, GroupCoordinator groups, OffsetsTopicProvisioner provisioner, ReplicaManager? replicas, IController controller)
     {
         var (body, problem) = await ConsoleJson.ReadBodyAsync(context).ConfigureAwait(false);
         if (problem is not null)
@@ -352,7 +358,19 @@ internal static class ConsoleEndpoints
             }
             onlyPartition = p;
         }
+        // As a client's FindCoordinator would: the offsets topic is created on first use, and its
+        // partitions then load for a moment; wait for that (bounded) rather than fail the first reset.
+        var offsetsTopic = await provisioner.EnsureCreatedAsync(context.RequestAborted).ConfigureAwait(false);
+        if (offsetsTopic != ErrorCode.None)
+        {
+            return ConsoleJson.FromKafka(offsetsTopic, "the offsets topic could not be created", $"resetting offsets of group '{groupId}'");
+        }
         var description = await groups.DescribeGroupAsync(groupId, context.RequestAborted).ConfigureAwait(false);
+        for (var attempt = 0; attempt < 50 && description.Error is ErrorCode.CoordinatorLoadInProgress or ErrorCode.NotCoordinator or ErrorCode.CoordinatorNotAvailable; attempt++)
+        {
+            await Task.Delay(100, context.RequestAborted).ConfigureAwait(false);
+            description = await groups.DescribeGroupAsync(groupId, context.RequestAborted).ConfigureAwait(false);
+        }
         if (description.Error != ErrorCode.None)
         {
             return ConsoleJson.FromKafka(description.Error, null, $"resetting offsets of group '{groupId}'");
