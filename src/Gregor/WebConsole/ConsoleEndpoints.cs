@@ -36,7 +36,7 @@ internal static class ConsoleEndpoints
     /// <summary>At most this many SSE streams at once, so idle tabs cannot pile up writers.</summary>
     public const int MaxStreams = 32;
 
-    private static int s_streams;
+    private static int _openStreams;
 
     public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder endpoints, GregorBroker broker)
     {
@@ -122,9 +122,9 @@ internal static class ConsoleEndpoints
 
     private static async Task StreamAsync(HttpContext context, TopologySampler sampler, CancellationToken stopping)
     {
-        if (Interlocked.Increment(ref s_streams) > MaxStreams)
+        if (Interlocked.Increment(ref _openStreams) > MaxStreams)
         {
-            Interlocked.Decrement(ref s_streams);
+            Interlocked.Decrement(ref _openStreams);
             await ConsoleJson.Problem(StatusCodes.Status503ServiceUnavailable, "Too many streams", $"at most {MaxStreams} console streams may be open at once").ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
@@ -153,7 +153,7 @@ internal static class ConsoleEndpoints
         }
         finally
         {
-            Interlocked.Decrement(ref s_streams);
+            Interlocked.Decrement(ref _openStreams);
         }
     }
 

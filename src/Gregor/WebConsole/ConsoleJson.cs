@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Gregor.Protocol.Errors;
 using System.Text.Json.Serialization;
+using Gregor.Protocol.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Gregor.WebConsole;
