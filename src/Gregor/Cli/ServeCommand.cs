@@ -55,6 +55,7 @@ internal static class ServeCommand
         builder.Logging.AddBrokerLogDefaults();
         ConfigureConsole(builder.Logging, config);
         builder.AddGregorBroker(config);
+        builder.AddGregorTelemetry(config, metrics: http is not null);
         ListenOptions? httpListen = null;
         if (http is not null)
         {
@@ -68,6 +69,8 @@ internal static class ServeCommand
             if (http is not null)
             {
                 app.MapHealth(broker.Lifecycle);
+                app.MapMetrics();
+                app.MapAdminApi(broker);
             }
             try
             {
@@ -109,10 +112,10 @@ internal static class ServeCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>The host's HTTP listener (health now; metrics, admin API and console later); none when the key is empty.</summary>
+    /// <summary>The host's HTTP listener (health, /metrics, the admin API); none when the key is empty.</summary>
     private static IPEndPoint? HttpEndPoint(BrokerConfig config)
     {
-        var value = config.Values.TryGetValue(HttpListenKey, out var configured) ? configured.Trim() : DefaultHttpListen;
+        var value = config.HttpListen.Trim();
         return value.Length == 0 ? null : ListenerAddress.Parse(value, HttpListenKey).ToBindEndPoint();
     }
 
@@ -128,6 +131,18 @@ internal static class ServeCommand
         };
         logging.SetMinimumLevel(level);
         logging.AddFilter("Gregor", level);
+        if (config.LogFormat == "json")
+        {
+            // One JSON object per line (timestamp, level, category, event id, message, state) for log shippers.
+            logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = false;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+            return;
+        }
         logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
