@@ -69,6 +69,7 @@ internal static class ServeCommand
             if (http is not null)
             {
                 app.MapHealth(broker.Lifecycle);
+                HostMetrics.Register(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), broker.DataDir);
                 app.MapMetrics();
                 app.MapAdminApi(broker);
             }
