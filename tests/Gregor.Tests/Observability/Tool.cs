@@ -7,6 +7,12 @@ internal static class Tool
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(string program, IEnumerable<string> arguments, string? stdin = null, TimeSpan? timeout = null)
     {
+        var (exitCode, stdout, stderr) = await RunSeparatelyAsync(program, arguments, stdin, timeout);
+        return (exitCode, stdout + stderr);
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunSeparatelyAsync(string program, IEnumerable<string> arguments, string? stdin = null, TimeSpan? timeout = null)
+    {
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
@@ -36,7 +42,7 @@ internal static class Tool
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not exit");
         }
-        return (process.ExitCode, await stdout + await stderr);
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>promtool from Debian's prometheus package (installed by .ci/run).</summary>
