@@ -26,9 +26,10 @@ internal static class MetricsEndpoint
                 {
                     await lag.RefreshAsync(context.RequestAborted).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // Not started or stopping: the scrape shows the last snapshot.
+                    // Not started, loading or stopping: the scrape shows the last snapshot
+                    // rather than failing every other metric with it.
                 }
             }
             await next(context).ConfigureAwait(false);

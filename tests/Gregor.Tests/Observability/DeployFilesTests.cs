@@ -50,6 +50,15 @@ public sealed partial class DeployFilesTests
         await broker.CreateTopicAsync(connection, "dashboard", partitions: 1);
         await ObservedBroker.ProduceAsync(connection, "dashboard", 0, TestBatches.Build(recordCount: 2));
         await ObservedBroker.CommitAsync(connection, "dashboard-group", "dashboard", (0, 1));
+        // A group member (a rebalance) and a request the broker refuses (a failed request), so
+        // that the counters the rules and panels use have a series.
+        var (kcatExit, kcatOutput) = await Tool.RunAsync("kcat", ["-b", broker.Process.BootstrapServers, "-G", "dashboard-member", "-o", "beginning", "-c", "1", "-e", "-q", "dashboard"]);
+        Assert.True(kcatExit == 0, kcatOutput);
+        using (var refused = await broker.ConnectAsync())
+        {
+            await refused.SendFrameAsync([0x7f, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0]); // API key 32639: unknown, the broker closes
+            Assert.True(await refused.IsClosedByPeerAsync());
+        }
         var (_, _, text) = await broker.GetAsync("/metrics");
         var exported = new PrometheusText(text).Text.Split('\n')
             .Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal))
