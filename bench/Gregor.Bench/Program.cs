@@ -208,6 +208,46 @@ try
             }
         }
 
+        // Metrics overhead (issue 14: goal < 3 %): the same produce with /metrics scraped every
+        // second and not, alternating in rounds so drift of a shared machine hits both alike.
+        const string MetricsScenario = "metrics overhead";
+        if (options.Selects(MetricsScenario) && options.Only.Count > 0)
+        {
+            var httpAddress = await broker.HttpAddress.WaitAsync(TimeSpan.FromSeconds(30));
+            var rounds = options.Quick ? 2 : 3;
+            var plain = new List<double>();
+            var scraped = new List<double>();
+            for (var round = 1; round <= rounds; round++)
+            {
+                foreach (var scrape in new[] { false, true })
+                {
+                    var name = $"1 KiB, acks=1, 8 partitions, {(scrape ? "/metrics scraped every 1 s" : "metrics not scraped")} (round {round})";
+                    var topic = $"metrics-{(scrape ? "scraped" : "plain")}-{round}";
+                    MetricsScraper? scraper = scrape ? new MetricsScraper(httpAddress) : null;
+                    var result = await Attempt(name, () => KafkaScenarios.ProduceAsync(broker, name, topic, 8, 1024, Acks.Leader, options.Duration, Math.Min(maxRecords, maxBytes / 1024)));
+                    if (scraper is not null)
+                    {
+                        await scraper.DisposeAsync();
+                    }
+                    if (result is null)
+                    {
+                        continue;
+                    }
+                    result = scraper is null ? result : result with { Note = $"{scraper.Scrapes} scrapes ({scraper.Bytes / Math.Max(1, scraper.Scrapes) / 1024} KiB each, slowest {scraper.Slowest.TotalMilliseconds:F0} ms, {scraper.Failures} failed)" };
+                    (scrape ? scraped : plain).Add(result.MegabytesPerSecond);
+                    report.Produce.Add(result);
+                    Log(Line(result));
+                }
+            }
+            if (plain.Count > 0 && scraped.Count > 0)
+            {
+                var difference = (plain.Average() - scraped.Average()) / plain.Average() * 100;
+                var verdict = $"metrics overhead: produce 1 KiB acks=1 8 partitions averaged {plain.Average():F1} MB/s not scraped and {scraped.Average():F1} MB/s with /metrics scraped every second over {rounds} alternating rounds: {difference:F1} % less (goal < 3 %).";
+                report.Notes.Add(verdict);
+                Log(verdict);
+            }
+        }
+
         // Cold page cache: restart the broker on the same data dir after dropping caches.
         var coldName = ConsumeName(1, warm: false);
         var dropped = false;

@@ -65,6 +65,9 @@ public static class BrokerServices
             sp.GetService<ILogger<GroupCoordinator>>(),
             meterFactory: sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<OffsetsTopicProvisioner>();
+        // Consumer lag computed here (docs/metrics.md): for the admin API and the lag gauges.
+        services.AddSingleton<GroupLagReader>();
+        services.AddSingleton<ConsumerLagMetrics>();
 
         // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
         services.AddSingleton<ApiHandlerRegistry>();

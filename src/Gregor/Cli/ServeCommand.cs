@@ -56,6 +56,7 @@ internal static class ServeCommand
         builder.Logging.AddBrokerLogDefaults();
         ConfigureConsole(builder.Logging, config);
         builder.AddGregorBroker(config);
+        builder.AddGregorTelemetry(config, metrics: http is not null);
         ListenOptions? httpListen = null;
         if (http is not null)
         {
@@ -69,6 +70,9 @@ internal static class ServeCommand
             if (http is not null)
             {
                 app.MapHealth(broker.Lifecycle);
+                HostMetrics.Register(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), broker.DataDir);
+                app.MapMetrics();
+                app.MapAdminApi(broker);
                 app.MapConsole(broker);
             }
             try
@@ -120,10 +124,10 @@ internal static class ServeCommand
         return $"http://{new IPEndPoint(host, bound.Port)}{ConsoleEndpoints.PagePath}";
     }
 
-    /// <summary>The host's HTTP listener (health now; metrics, admin API and console later); none when the key is empty.</summary>
+    /// <summary>The host's HTTP listener (health, /metrics, the admin API, the console); none when the key is empty.</summary>
     private static IPEndPoint? HttpEndPoint(BrokerConfig config)
     {
-        var value = config.Values.TryGetValue(HttpListenKey, out var configured) ? configured.Trim() : DefaultHttpListen;
+        var value = config.HttpListen.Trim();
         return value.Length == 0 ? null : ListenerAddress.Parse(value, HttpListenKey).ToBindEndPoint();
     }
 
@@ -139,6 +143,18 @@ internal static class ServeCommand
         };
         logging.SetMinimumLevel(level);
         logging.AddFilter("Gregor", level);
+        if (config.LogFormat == "json")
+        {
+            // One JSON object per line (timestamp, level, category, event id, message, state) for log shippers.
+            logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = false;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+            return;
+        }
         logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
