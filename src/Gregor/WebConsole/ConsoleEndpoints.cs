@@ -40,17 +40,10 @@ internal static class ConsoleEndpoints
 
     public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder endpoints, GregorBroker broker)
     {
-        var services = broker.Services;
         var assets = new ConsoleAssets();
-        var controller = services.GetRequiredService<IController>();
-        var replicas = services.GetService<ReplicaManager>();
-        var groups = services.GetRequiredService<GroupCoordinator>();
-        var traffic = services.GetRequiredService<ProduceTrafficTracker>();
-        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
-        var requestMetrics = new RequestMetricsListener(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        lifetime.ApplicationStopped.Register(requestMetrics.Dispose);
-        var sampler = new TopologySampler(controller, replicas, groups, traffic, requestMetrics, broker.Lifecycle, lifetime.ApplicationStopping);
-        var browser = replicas is null ? null : new MessageBrowser(replicas, traffic);
+        // Resolved on the first console request, not here: some components touch the data dir when
+        // built, which is the lifecycle's job (a start that fails must fail there, cleanly).
+        var console = new Lazy<ConsoleComponents>(() => new ConsoleComponents(broker), LazyThreadSafetyMode.ExecutionAndPublication);
 
         endpoints.MapGet("/", () => Results.Redirect(PagePath));
         // Routing ignores a trailing slash: "/console" also matches "/console/", which is the page itself.
@@ -67,50 +60,50 @@ internal static class ConsoleEndpoints
 
         endpoints.MapGet(ApiPrefix + "/topology", Json(async context =>
         {
-            var sample = await sampler.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
+            var sample = await console.Value.Sampler.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
             return Results.Bytes(sample.Json, "application/json");
         }));
-        endpoints.MapGet(ApiPrefix + "/topology/stream", (HttpContext context) => StreamAsync(context, sampler, lifetime.ApplicationStopping));
+        endpoints.MapGet(ApiPrefix + "/topology/stream", (HttpContext context) => StreamAsync(context, console.Value.Sampler, console.Value.Stopping));
 
         endpoints.MapGet(ApiPrefix + "/topics", Json(async context =>
         {
-            using var document = JsonDocument.Parse((await sampler.CurrentAsync(context.RequestAborted).ConfigureAwait(false)).Json);
+            using var document = JsonDocument.Parse((await console.Value.Sampler.CurrentAsync(context.RequestAborted).ConfigureAwait(false)).Json);
             return ConsoleJson.Ok(new { topics = document.RootElement.GetProperty("topics").Clone() });
         }));
-        endpoints.MapPost(ApiPrefix + "/topics", Json(context => CreateTopicAsync(context, controller)));
-        endpoints.MapGet(ApiPrefix + "/topics/{name}", (HttpContext context, string name) => DescribeTopicAsync(context, name, controller, sampler));
+        endpoints.MapPost(ApiPrefix + "/topics", Json(context => CreateTopicAsync(context, console.Value.Controller)));
+        endpoints.MapGet(ApiPrefix + "/topics/{name}", (HttpContext context, string name) => DescribeTopicAsync(context, name, console.Value.Controller, console.Value.Sampler));
         endpoints.MapDelete(ApiPrefix + "/topics/{name}", async (HttpContext context, string name) =>
         {
-            if (controller.Current.Topic(name) is null)
+            if (console.Value.Controller.Current.Topic(name) is null)
             {
                 return ConsoleJson.NotFound($"topic '{name}' does not exist");
             }
-            var (error, message) = await controller.DeleteTopicAsync(name, context.RequestAborted).ConfigureAwait(false);
+            var (error, message) = await console.Value.Controller.DeleteTopicAsync(name, context.RequestAborted).ConfigureAwait(false);
             return error == ErrorCode.None ? Results.NoContent() : ConsoleJson.FromKafka(error, message, $"deleting topic '{name}'");
         });
-        endpoints.MapMethods(ApiPrefix + "/topics/{name}/configs", ["PUT", "PATCH"], (HttpContext context, string name) => AlterTopicConfigsAsync(context, name, controller));
-        endpoints.MapGet(ApiPrefix + "/topics/{name}/messages", (HttpContext context, string name) => ReadMessages(context, name, browser));
-        endpoints.MapPost(ApiPrefix + "/topics/{name}/messages", (HttpContext context, string name) => ProduceAsync(context, name, controller, browser));
+        endpoints.MapMethods(ApiPrefix + "/topics/{name}/configs", ["PUT", "PATCH"], (HttpContext context, string name) => AlterTopicConfigsAsync(context, name, console.Value.Controller));
+        endpoints.MapGet(ApiPrefix + "/topics/{name}/messages", (HttpContext context, string name) => ReadMessages(context, name, console.Value.Browser));
+        endpoints.MapPost(ApiPrefix + "/topics/{name}/messages", (HttpContext context, string name) => ProduceAsync(context, name, console.Value.Controller, console.Value.Browser));
 
         endpoints.MapGet(ApiPrefix + "/groups", Json(async context =>
         {
-            var sample = await sampler.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
+            var sample = await console.Value.Sampler.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
             return ConsoleJson.Ok(new { groups = sample.Groups.Values });
         }));
         endpoints.MapGet(ApiPrefix + "/groups/{id}", async (HttpContext context, string id) =>
         {
-            var sample = await sampler.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
+            var sample = await console.Value.Sampler.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
             return sample.Groups.TryGetValue(id, out var group)
-                ? ConsoleJson.Ok(new { group, history = sampler.LagHistory(id) })
+                ? ConsoleJson.Ok(new { group, history = console.Value.Sampler.LagHistory(id) })
                 : ConsoleJson.NotFound($"no consumer group '{id}' is known to this broker");
         });
         endpoints.MapPost(ApiPrefix + "/groups/{id}/reset-offsets", (HttpContext context, string id) =>
-            ResetOffsetsAsync(context, id, groups, services.GetRequiredService<OffsetsTopicProvisioner>(), replicas, controller));
+            ResetOffsetsAsync(context, id, console.Value.Groups, console.Value.Provisioner, console.Value.Replicas, console.Value.Controller));
 
         endpoints.MapGet(ApiPrefix + "/broker", Json(async context =>
         {
-            var sample = await sampler.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
-            return ConsoleJson.Ok(DescribeBroker(broker, controller, replicas, sample));
+            var sample = await console.Value.Sampler.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
+            return ConsoleJson.Ok(DescribeBroker(broker, console.Value.Controller, console.Value.Replicas, sample));
         }));
         endpoints.MapMethods(ApiPrefix + "/{**rest}", ["GET", "POST", "PUT", "PATCH", "DELETE"], (string rest) =>
             ConsoleJson.NotFound($"no console endpoint {ApiPrefix}/{rest}"));
@@ -449,6 +442,7 @@ internal static class ConsoleEndpoints
             {
                 name = c.Name,
                 value = c.IsSensitive ? null : c.Value,
+                sensitive = c.IsSensitive,
                 source = c.Source switch
                 {
                     ConfigSource.DynamicBrokerConfig => "dynamic-broker",

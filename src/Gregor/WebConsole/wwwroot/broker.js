@@ -22,7 +22,7 @@ export function brokerView(main, onTopology) {
   const drawConfigs = () => {
     const f = filter.value.trim().toLowerCase();
     clear(configsBody, broker.configs.filter(c => !f || c.name.includes(f)).map(c => h('tr', {}, h('td', { class: 'mono' }, c.name),
-      h('td', { class: 'mono' }, c.value ?? h('span', { class: 'muted' }, '(hidden)')), h('td', {}, c.source === 'default' ? h('span', { class: 'muted' }, 'default') : h('span', { class: 'pill' }, c.source), c.readOnly ? h('span', { class: 'muted' }, ' · read-only') : null))));
+      h('td', { class: 'mono' }, c.sensitive ? h('span', { class: 'muted' }, '(sensitive, not shown)') : c.value ?? h('span', { class: 'muted' }, 'not set')), h('td', {}, c.source === 'default' ? h('span', { class: 'muted' }, 'default') : h('span', { class: 'pill' }, c.source), c.readOnly ? h('span', { class: 'muted' }, ' · read-only') : null))));
   };
   filter.addEventListener('input', () => broker && drawConfigs());
   let loading = false;
