@@ -215,8 +215,8 @@ try
         {
             var httpAddress = await broker.HttpAddress.WaitAsync(TimeSpan.FromSeconds(30));
             var rounds = options.Quick ? 2 : 3;
-            var plain = new List<double>();
-            var scraped = new List<double>();
+            var plain = new List<ThroughputResult>();
+            var scraped = new List<ThroughputResult>();
             for (var round = 1; round <= rounds; round++)
             {
                 foreach (var scrape in new[] { false, true })
@@ -234,15 +234,21 @@ try
                         continue;
                     }
                     result = scraper is null ? result : result with { Note = $"{scraper.Scrapes} scrapes ({scraper.Bytes / Math.Max(1, scraper.Scrapes) / 1024} KiB each, slowest {scraper.Slowest.TotalMilliseconds:F0} ms, {scraper.Failures} failed)" };
-                    (scrape ? scraped : plain).Add(result.MegabytesPerSecond);
+                    (scrape ? scraped : plain).Add(result);
                     report.Produce.Add(result);
                     Log(Line(result));
                 }
             }
             if (plain.Count > 0 && scraped.Count > 0)
             {
-                var difference = (plain.Average() - scraped.Average()) / plain.Average() * 100;
-                var verdict = $"metrics overhead: produce 1 KiB acks=1 8 partitions averaged {plain.Average():F1} MB/s not scraped and {scraped.Average():F1} MB/s with /metrics scraped every second over {rounds} alternating rounds: {difference:F1} % less (goal < 3 %).";
+                // Throughput on a shared machine swings more than 3 % run to run; broker CPU per GB
+                // produced is the steadier figure of what scraping costs.
+                static double CpuPerGb(List<ThroughputResult> results) =>
+                    results.Sum(r => r.Broker?.CpuSeconds ?? 0) / Math.Max(1e-9, results.Sum(r => r.Bytes) / 1e9);
+                var plainMBps = plain.Average(r => r.MegabytesPerSecond);
+                var scrapedMBps = scraped.Average(r => r.MegabytesPerSecond);
+                var change = (scrapedMBps - plainMBps) / plainMBps * 100;
+                var verdict = $"metrics overhead: produce 1 KiB acks=1 8 partitions averaged {plainMBps:F1} MB/s not scraped and {scrapedMBps:F1} MB/s with /metrics scraped every second over {rounds} alternating rounds ({change:+0.0;-0.0} % throughput with scraping; goal: no more than 3 % less); broker CPU {CpuPerGb(plain):F2} s/GB not scraped, {CpuPerGb(scraped):F2} s/GB scraped.";
                 report.Notes.Add(verdict);
                 Log(verdict);
             }
