@@ -4,7 +4,6 @@ using System.Text.Json;
 using Gregor.Broker;
 using Gregor.Broker.Admin;
 using Gregor.Broker.Groups;
-using Gregor.Broker.Traffic;
 using Gregor.Cluster.Configs;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Partitions;
@@ -14,7 +13,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Gregor.WebConsole;
 
