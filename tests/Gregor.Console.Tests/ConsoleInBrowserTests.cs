@@ -90,6 +90,10 @@ public sealed partial class ConsoleInBrowserTests
             "() => [...document.querySelectorAll(\"#topology-svg [data-edge='consume'][data-from='orders'][data-to='billing']\")].some(e => Number(e.dataset.lag) > 0)",
             null, new() { Timeout = 15_000 });
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"rates and lag took {watch.Elapsed}");
+        // A little more load so the screenshot shows a lag worth the red arrow.
+        await page.WaitForFunctionAsync(
+            "() => [...document.querySelectorAll(\"#topology-svg [data-edge='consume'][data-to='billing']\")].some(e => Number(e.dataset.lag) >= 10)",
+            null, new() { Timeout = 15_000 });
         await page.ScreenshotAsync(new() { Path = Screenshot("topology-live.png"), FullPage = true });
         await load.CancelAsync();
         await loadTask;
