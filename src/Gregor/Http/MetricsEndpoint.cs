@@ -17,14 +17,17 @@ internal static class MetricsEndpoint
 
     public static WebApplication MapMetrics(this WebApplication app)
     {
-        var lag = app.Services.GetRequiredService<ConsumerLagMetrics>();
+        var services = app.Services;
         app.Use(async (context, next) =>
         {
             if (context.Request.Path.Equals(Path, StringComparison.Ordinal))
             {
                 try
                 {
-                    await lag.RefreshAsync(context.RequestAborted).ConfigureAwait(false);
+                    // Resolved at the first scrape, not here: building the group coordinator's
+                    // dependencies before the node's start steps would run their checks (data
+                    // dir) outside the start sequence that reports them.
+                    await services.GetRequiredService<ConsumerLagMetrics>().RefreshAsync(context.RequestAborted).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
