@@ -7,6 +7,7 @@ using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
 using Gregor.Broker.Quorum;
 using Gregor.Broker.Replication;
+using Gregor.Broker.Traffic;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
 using Gregor.Cluster.Partitions;
@@ -47,6 +48,7 @@ public static class BrokerServices
         services.AddSingleton<IController>(sp => sp.GetRequiredService<NodeController>());
         services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<NodeController>());
         services.AddSingleton<AutoTopicCreator>();
+        services.AddSingleton(_ => new ProduceTrafficTracker(TimeProvider.System));
         services.AddSingleton<ConfigDescriber>();
 
         // Data plane: partitions hosted here (logs, produce, fetch, producer ids).
@@ -66,6 +68,9 @@ public static class BrokerServices
             sp.GetService<ILogger<GroupCoordinator>>(),
             meterFactory: sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<OffsetsTopicProvisioner>();
+        // Consumer lag computed here (docs/metrics.md): for the admin API and the lag gauges.
+        services.AddSingleton<GroupLagReader>();
+        services.AddSingleton<ConsumerLagMetrics>();
 
         // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
         services.AddSingleton<ApiHandlerRegistry>();

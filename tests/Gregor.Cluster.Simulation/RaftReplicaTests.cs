@@ -97,6 +97,20 @@ public sealed class RaftReplicaTests
     }
 
     [Fact]
+    public void Restart_FsyncsTheTailAProcessCrashLeftUnflushed()
+    {
+        var log = new InMemoryRaftLog();
+        log.Append(new RaftLogBatch(0, 1, 0, [Value(1)]));
+        Assert.Equal(0, log.FlushedEndOffset);
+
+        _ = new RaftReplica(Options(2, 1, 2, 3), log, new InMemoryQuorumStateStore(), new RecordingTransport(), new Random(1), 0);
+
+        Assert.Equal(1, log.PendingFlushes);
+        log.CompleteFlush();
+        Assert.Equal(1, log.FlushedEndOffset);
+    }
+
+    [Fact]
     public void Vote_IsRefusedToACandidateWhoseLogIsBehind()
     {
         var log = new InMemoryRaftLog();
@@ -145,6 +159,7 @@ public sealed class RaftReplicaTests
     {
         var log = new InMemoryRaftLog();
         log.Append(new RaftLogBatch(0, 1, 0, [Value(1), Value(2)]));
+        log.RequestFlush();
         log.CompleteFlush();
         var store = new InMemoryQuorumStateStore();
         store.Write(new QuorumStateData(2, -1, 1, Guid.Empty));
@@ -182,7 +197,10 @@ public sealed class RaftReplicaTests
 
         Assert.Equal(RaftRole.Leader, raft.Role);
         Assert.Equal(epochAfter, raft.Epoch);
-        log.CompleteFlush();
+        while (log.CompleteFlush())
+        {
+        }
+
         raft.HandleFlushCompleted(now);
         return raft;
     }

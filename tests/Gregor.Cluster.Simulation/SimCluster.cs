@@ -18,6 +18,7 @@ public sealed class SimCluster
     private long _nextValue;
     private long _healedAt = -1;
     private long _firstValueAfterHeal = long.MaxValue;
+    private long _catchUpTarget = -1;
 
     public SimCluster(long seed, SimulationOptions options)
     {
@@ -145,13 +146,29 @@ public sealed class SimCluster
         if (!LivenessReached())
         {
             var roles = string.Join(", ", _nodes.Select(n => $"{n.NodeId}:{n.Raft?.Role.ToString() ?? "down"}@{n.Raft?.Epoch}"));
-            Violation($"liveness: no batch proposed after the heal at {_healedAt}ms committed within {Options.LivenessBoundMs}ms ({roles})");
+            Violation(_catchUpTarget < 0
+                ? $"liveness: no batch proposed after the heal at {_healedAt}ms committed within {Options.LivenessBoundMs}ms ({roles})"
+                : $"liveness: not every node applied the log up to {_catchUpTarget} within {Options.LivenessBoundMs}ms of the heal ({roles}; applied: {string.Join(", ", _nodes.Select(n => n.Components.OfType<ReplicatedCounter>().FirstOrDefault()?.NextOffset ?? -1))})");
         }
     }
 
     // Some batch proposed after the heal committed (an earlier post-heal proposal may be lost
-    // legitimately, made to a leader that was about to be replaced).
-    private bool LivenessReached() => History.MaxValue >= _firstValueAfterHeal;
+    // legitimately, made to a leader that was about to be replaced), and then every node —
+    // voters and observers — has applied the log up to there.
+    private bool LivenessReached()
+    {
+        if (History.MaxValue < _firstValueAfterHeal)
+        {
+            return false;
+        }
+
+        if (_catchUpTarget < 0)
+        {
+            _catchUpTarget = History.End;
+        }
+
+        return _nodes.All(n => n.Components.OfType<ReplicatedCounter>().Any(c => c.NextOffset >= _catchUpTarget));
+    }
 
     private void StartNode(SimNode node, int downIncarnation)
     {

@@ -215,6 +215,12 @@ public static class BrokerConfigKeys
     // Host.
     public static readonly ConfigKey LogLevel = new("gregor.log.level", ConfigType.String, "info", V.OneOf("trace", "debug", "info", "warn", "error"), Low, ReadOnly,
         "The console log level.");
+    public static readonly ConfigKey LogFormat = new("gregor.log.format", ConfigType.String, "text", V.OneOf("text", "json"), Low, ReadOnly,
+        "The console log format: text (one line per event) or json (one JSON object per line, for log shippers).");
+    public static readonly ConfigKey HttpListen = new("gregor.http.listen", ConfigType.String, "127.0.0.1:9644", V.Any, Medium, ReadOnly,
+        "HOST:PORT of the host's HTTP listener (/metrics, the admin API /v1, health); empty turns it off, port 0 picks a free one.");
+    public static readonly ConfigKey OtlpEndpoint = new("gregor.otlp.endpoint", ConfigType.String, "", V.Any, Low, ReadOnly,
+        "OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318) traces are exported to; empty exports none.");
 
     /// <summary>Every broker key, in definition order.</summary>
     public static readonly IReadOnlyList<ConfigKey> All =
@@ -237,7 +243,7 @@ public static class BrokerConfigKeys
         OffsetsRetentionCheckIntervalMs, OffsetsCommitTimeoutMs, OffsetMetadataMaxBytes, GroupInitialRebalanceDelayMs,
         GroupMinSessionTimeoutMs, GroupMaxSessionTimeoutMs, GroupMaxSize,
         ProducerIdExpirationMs, TransactionalIdExpirationMs, TransactionMaxTimeoutMs, TransactionStateLogNumPartitions,
-        LogLevel,
+        LogLevel, LogFormat, HttpListen, OtlpEndpoint,
     ];
 
     private static string? ValidRoles(string value)

@@ -94,6 +94,14 @@ public sealed partial class RaftReplica : IRaftClient
         NodeId = options.NodeId;
         _now = nowMs;
 
+        // A process crash leaves appends in the page cache that were never fsynced (and whose
+        // completion will never come): fsync them now, or a follower waiting for its log to be
+        // durable before fetching again would never fetch.
+        if (log.FlushedEndOffset < log.EndOffset)
+        {
+            log.RequestFlush();
+        }
+
         var state = stateStore.Read() ?? QuorumStateData.Initial;
         _epoch = state.LeaderEpoch;
         _votedId = state.VotedId;

@@ -63,7 +63,7 @@ public sealed class ControllerSimulation
             if (!Live())
             {
                 var brokers = ActiveController() is { } active
-                    ? string.Join(", ", active.Controller.Committed.Brokers.Values.Select(b => $"{b.NodeId}:{(b.Fenced ? "fenced" : "unfenced")}"))
+                    ? string.Join(", ", CoreOf(active).Committed.Brokers.Values.Select(b => $"{b.NodeId}:{(b.Fenced ? "fenced" : "unfenced")}"))
                     : "no active controller";
                 var replicas = string.Join("; ", _cluster.DescribeNodes());
                 return $"liveness: {LivenessBoundMs} ms after the Raft heal: brokers {brokers}, admin successes after heal {AdminSucceededAfterHeal}; {replicas}";
@@ -91,13 +91,16 @@ public sealed class ControllerSimulation
             .Select(n => n.Components.OfType<MetadataSimNode>().FirstOrDefault())
             .FirstOrDefault(m => m is { Controller.IsActive: true });
 
+    /// <summary>The active controller's core (call after <see cref="ActiveController"/> returned one).</summary>
+    private static Gregor.Cluster.Controller.Core.ControllerCore CoreOf(MetadataSimNode node) => node.Controller!;
+
     private bool Live()
     {
         if (AdminSucceededAfterHeal == 0 || ActiveController() is not { } active)
         {
             return false;
         }
-        var image = active.Controller.Committed;
+        var image = CoreOf(active).Committed;
         return _cluster.Nodes.All(n => n.IsUp
             && image.Brokers.TryGetValue(n.NodeId, out var broker) && !broker.Fenced
             && n.Components.OfType<MetadataSimNode>().Single().Broker.State == Gregor.Cluster.Controller.Core.BrokerLifecycleState.Running);
@@ -114,18 +117,18 @@ public sealed class ControllerSimulation
         var submittedAfterHeal = _healedAt >= 0 || _cluster.Healed;
         node.Schedule(0, () =>
         {
-            if (node.Components.OfType<MetadataSimNode>().FirstOrDefault() is not { } metadata)
+            if (node.Components.OfType<MetadataSimNode>().FirstOrDefault() is not { Controller: { } controller })
             {
-                return;
+                return; // down, or a broker-only node: clients talk to controllers here
             }
             if (create)
             {
-                metadata.Controller.CreateTopic(new CreateTopicSpec(name, partitions, replicationFactor, new Dictionary<string, string?>()), false, outcome =>
+                controller.CreateTopic(new CreateTopicSpec(name, partitions, replicationFactor, new Dictionary<string, string?>()), false, outcome =>
                 {
                     Observe(node, outcome.Error, $"create {name}");
                     if (outcome.Error == ErrorCode.None)
                     {
-                        if (!metadata.Controller.Committed.TopicsById.ContainsKey(outcome.TopicId))
+                        if (!controller.Committed.TopicsById.ContainsKey(outcome.TopicId))
                         {
                             _cluster.Violation($"node {node.NodeId} answered create {name} before its TopicRecord committed");
                         }
@@ -139,7 +142,7 @@ public sealed class ControllerSimulation
             }
             else
             {
-                metadata.Controller.DeleteTopic(name, reply =>
+                controller.DeleteTopic(name, reply =>
                 {
                     Observe(node, reply.Error, $"delete {name}");
                     if (reply.Error == ErrorCode.None)

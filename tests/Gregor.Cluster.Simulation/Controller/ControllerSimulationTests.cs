@@ -50,11 +50,11 @@ public sealed class ControllerSimulationTests
         var simulation = new ControllerSimulation(7, new SimulationOptions { FaultPhaseMs = 0 });
         Assert.Null(simulation.Run());
         var active = simulation.ActiveController()!;
-        var paused = simulation.Cluster.Nodes.First(n => n.Components.OfType<MetadataSimNode>().Single() != active);
+        var paused = simulation.Cluster.Nodes.First(n => n.Components.OfType<MetadataSimNode>().Single() is { Controller: not null } m && m != active);
         var pausedAt = simulation.Cluster.Scheduler.Now;
         paused.PausedUntil = pausedAt + 15_000;
 
-        Assert.True(simulation.RunUntil(() => simulation.ActiveController()?.Controller.Committed.Brokers[paused.NodeId].Fenced == true, 12_000),
+        Assert.True(simulation.RunUntil(() => simulation.ActiveController()?.Controller?.Committed.Brokers[paused.NodeId].Fenced == true, 12_000),
             "the paused broker was not fenced");
         // The session timeout counts from the last heartbeat, which came up to one interval (2 s) before the pause.
         var fencedAfter = simulation.Cluster.Scheduler.Now - pausedAt;
@@ -62,7 +62,7 @@ public sealed class ControllerSimulationTests
 
         Assert.True(simulation.RunUntil(() =>
             !paused.IsPaused
-            && simulation.ActiveController()?.Controller.Committed.Brokers[paused.NodeId].Fenced == false
+            && simulation.ActiveController()?.Controller?.Committed.Brokers[paused.NodeId].Fenced == false
             && paused.Components.OfType<MetadataSimNode>().Single().Broker.State == BrokerLifecycleState.Running, 20_000),
             "the resumed broker was not unfenced");
     }

@@ -34,9 +34,9 @@ public sealed class MetadataImageInvariant : ISimInvariant
                 cluster.Violation($"node {node.NodeId}: its image at offset {image.Offset} differs from a fresh replay of its log " +
                     $"(topics {image.TopicsByName.Count} vs {fresh.TopicsByName.Count}, brokers {image.Brokers.Count} vs {fresh.Brokers.Count})");
             }
-            if (!MetadataImageRecords.Equivalent(image, metadata.Controller.Committed))
+            if (metadata.Controller is { } controller && !MetadataImageRecords.Equivalent(image, controller.Committed))
             {
-                cluster.Violation($"node {node.NodeId}: the controller's committed state (offset {metadata.Controller.Committed.Offset}) " +
+                cluster.Violation($"node {node.NodeId}: the controller's committed state (offset {controller.Committed.Offset}) " +
                     $"differs from the published image (offset {image.Offset})");
             }
         }

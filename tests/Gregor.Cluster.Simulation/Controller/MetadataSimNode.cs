@@ -5,9 +5,9 @@ using Gregor.Cluster.Records;
 namespace Gregor.Cluster.Simulation;
 
 /// <summary>
-/// What a combined node (process.roles=broker,controller) runs beside its Raft replica: the
-/// metadata loader, the controller core and the broker's lifecycle manager, composed as the
-/// production process composes them. BrokerRegistration and BrokerHeartbeat travel over the
+/// What a node runs beside its Raft replica: the metadata loader, the controller core (voters:
+/// process.roles=broker,controller; an observer is a broker-only node without one) and the
+/// broker's lifecycle manager, composed as the production process composes them. BrokerRegistration and BrokerHeartbeat travel over the
 /// simulated network (drops, delays, partitions, restarts) to whoever this node believes leads;
 /// the answer comes back the same way once the controller's records commit. A timer ticks the
 /// controller (session expiry) and polls the lifecycle manager.
@@ -22,7 +22,8 @@ public sealed class MetadataSimNode : ISimComponent
 
     public MetadataLoader Loader { get; private set; } = null!;
 
-    public ControllerCore Controller { get; private set; } = null!;
+    /// <summary>The controller core; null on an observer (a broker-only node, process.roles=broker).</summary>
+    public ControllerCore? Controller { get; private set; }
 
     public BrokerLifecycleManager Broker { get; private set; } = null!;
 
@@ -35,7 +36,9 @@ public sealed class MetadataSimNode : ISimComponent
         // The built-in counter owns the snapshots of a simulated node (its snapshot is its own state),
         // so the loader writes none here; snapshot <-> image is covered by the unit tests.
         Loader = new MetadataLoader(new MetadataLoaderOptions { ClusterId = "sim", NodeId = node.NodeId, GenerateSnapshots = false }, raft);
-        Controller = new ControllerCore(new ControllerCoreOptions { NodeId = node.NodeId, ClusterId = "sim" }, raft, time, node.Random);
+        Controller = raft.Voters.Contains(node.NodeId)
+            ? new ControllerCore(new ControllerCoreOptions { NodeId = node.NodeId, ClusterId = "sim" }, raft, time, node.Random)
+            : null;
         Broker = new BrokerLifecycleManager(
             new BrokerLifecycleOptions
             {
@@ -47,7 +50,10 @@ public sealed class MetadataSimNode : ISimComponent
             time,
             node.Random);
         raft.Register(Loader);
-        raft.Register(Controller);
+        if (Controller is not null)
+        {
+            raft.Register(Controller);
+        }
         Broker.Start();
         Broker.SetReadyToUnfence();
         node.Schedule(node.Random.Next(TickMs), Tick);
@@ -62,7 +68,7 @@ public sealed class MetadataSimNode : ISimComponent
             return;
         }
         var node = _node!;
-        Controller.Tick();
+        Controller?.Tick();
         Broker.SetMetadataOffset(Loader.LastAppliedOffset);
         if (Broker.Poll() is { } request)
         {
@@ -82,14 +88,14 @@ public sealed class MetadataSimNode : ISimComponent
         node.Cluster.Network.Send(node, _incarnation, leader, RpcCode, _ =>
         {
             var target = node.Cluster.Nodes[leader];
-            if (target.Components.OfType<MetadataSimNode>().FirstOrDefault() is not { Alive: true } controller)
+            if (target.Components.OfType<MetadataSimNode>().FirstOrDefault() is not { Alive: true, Controller: { } controller })
             {
                 return;
             }
             var targetIncarnation = target.Incarnation;
             if (request.Registration is { } registration)
             {
-                controller.Controller.RegisterBroker(registration, reply =>
+                controller.RegisterBroker(registration, reply =>
                     node.Cluster.Network.Send(target, targetIncarnation, node.NodeId, RpcCode + 100, _ =>
                     {
                         if (Alive)
@@ -100,7 +106,7 @@ public sealed class MetadataSimNode : ISimComponent
             }
             else
             {
-                controller.Controller.BrokerHeartbeat(request.Heartbeat!, reply =>
+                controller.BrokerHeartbeat(request.Heartbeat!, reply =>
                     node.Cluster.Network.Send(target, targetIncarnation, node.NodeId, RpcCode + 100, _ =>
                     {
                         if (Alive)

@@ -202,6 +202,23 @@ public sealed class ControllerCoreTests
     }
 
     [Fact]
+    public void ABrokerRegisteredBeforeActivation_GetsASessionToo_AndIsFencedWhenSilent()
+    {
+        // Registered (unfenced) by the previous leader, committed only after this node claimed.
+        _raft.AppendFromOtherLeader(0, new RegisterBrokerRecord(9, Guid.Parse("99999999-9999-4999-8999-999999999999"), 0, [], null, Fenced: false));
+        _raft.Elect(Self, 1);
+        _raft.CommitAll();
+        _core.Tick();
+        Assert.False(_core.Committed.Brokers[9].Fenced);
+
+        _time.Advance(TimeSpan.FromMilliseconds(9_001));
+        _core.Tick();
+        _raft.CommitAll();
+
+        Assert.True(_core.Committed.Brokers[9].Fenced);
+    }
+
+    [Fact]
     public void AnotherIncarnation_IsADuplicateWhileTheSessionLives_AndWelcomeAfter()
     {
         Activate();

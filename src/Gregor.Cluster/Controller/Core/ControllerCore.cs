@@ -189,7 +189,12 @@ public sealed partial class ControllerCore : IRaftListener
         var records = new List<MetadataRecord>();
         foreach (var broker in _latest.Brokers.Values.OrderBy(b => b.NodeId))
         {
-            if (!broker.Fenced && now - _lastContactMs.GetValueOrDefault(broker.NodeId, now) > _options.BrokerSessionTimeoutMs)
+            if (!_lastContactMs.TryGetValue(broker.NodeId, out var last))
+            {
+                // Registered by an entry replayed after this controller claimed: its session starts now.
+                _lastContactMs[broker.NodeId] = last = now;
+            }
+            if (!broker.Fenced && now - last > _options.BrokerSessionTimeoutMs)
             {
                 LogSessionExpired(broker.NodeId, broker.Epoch);
                 Fence(broker, records);
