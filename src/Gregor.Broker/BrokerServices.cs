@@ -6,6 +6,7 @@ using Gregor.Broker.Dispatch;
 using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
 using Gregor.Broker.Replication;
+using Gregor.Broker.Shares;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
 using Gregor.Cluster.Partitions;
@@ -63,6 +64,20 @@ public static class BrokerServices
             sp.GetService<ILogger<GroupCoordinator>>(),
             meterFactory: sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<OffsetsTopicProvisioner>();
+
+        // Share groups (KIP-932): membership and share partitions in memory, fetch/acknowledge
+        // through the replica manager (its fetch purgatory holds share long polls too).
+        services.AddSingleton(ShareGroupOptions.From(config));
+        services.AddSingleton(sp => new ShareGroupCoordinator(
+            sp.GetRequiredService<ShareGroupOptions>(),
+            sp.GetRequiredService<IMetadataPublisher>(),
+            TimeProvider.System,
+            sp.GetRequiredService<GroupCoordinator>()));
+        services.AddSingleton(sp => new SharePartitionManager(
+            sp.GetRequiredService<ShareGroupCoordinator>(),
+            sp.GetRequiredService<ReplicaManager>(),
+            sp.GetRequiredService<IMetadataPublisher>(),
+            TimeProvider.System));
 
         // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
         services.AddSingleton<ApiHandlerRegistry>();

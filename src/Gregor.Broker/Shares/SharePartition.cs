@@ -157,6 +157,28 @@ public sealed class SharePartition
     }
 
     /// <summary>
+    /// When something changes by time alone (Unix ms): the earliest lock deadline or the earliest
+    /// end of a retry backoff, or null when nothing waits on the clock. A waiting fetch wakes then.
+    /// </summary>
+    public long? NextWakeUpMs()
+    {
+        lock (_lock)
+        {
+            var now = NowMs();
+            var next = _nextLockDeadlineMs;
+            for (var offset = _start; offset < _end; offset++)
+            {
+                ref var entry = ref EntryAt(offset);
+                if (entry.State == RecordState.Available && entry.NotBeforeMs > now && entry.NotBeforeMs < next)
+                {
+                    next = entry.NotBeforeMs;
+                }
+            }
+            return next == long.MaxValue ? null : next;
+        }
+    }
+
+    /// <summary>
     /// Where a fetch should start reading the log: the first Available record whose backoff is over,
     /// else <see cref="EndOffset"/>. Null when nothing can be acquired now (the window is full and
     /// holds nothing Available): the caller need not read.
