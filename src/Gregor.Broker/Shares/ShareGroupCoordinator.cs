@@ -1,4 +1,5 @@
 using Gregor.Broker.Groups;
+using Gregor.Cluster.Configs;
 using Gregor.Cluster.Metadata;
 using Gregor.Protocol;
 using Gregor.Protocol.Errors;
@@ -26,6 +27,7 @@ public sealed class ShareGroupCoordinator : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ShareGroup> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, string>> _groupConfigs = new(StringComparer.Ordinal);
     private readonly IMetadataPublisher _metadata;
     private readonly GroupCoordinator? _classicGroups;
     private readonly TimeProvider _time;
@@ -213,6 +215,7 @@ public sealed class ShareGroupCoordinator : IDisposable
                 return ErrorCode.NonEmptyGroup;
             }
             _groups.Remove(groupId);
+            _groupConfigs.Remove(groupId);
             return ErrorCode.None;
         }
     }
@@ -233,7 +236,18 @@ public sealed class ShareGroupCoordinator : IDisposable
             }
             if (!group.Partitions.TryGetValue(topicPartition, out var partition))
             {
-                partition = new SharePartition(Options.Partition, _time, initialOffset(Options.AutoOffsetReset));
+                var configs = _groupConfigs.GetValueOrDefault(groupId);
+                var options = Options.Partition;
+                if (configs?.GetValueOrDefault(GroupConfigKeys.ShareRecordLockDurationMs.Name) is { } lockMs)
+                {
+                    options = options with { RecordLockDurationMs = long.Parse(lockMs, System.Globalization.CultureInfo.InvariantCulture) };
+                }
+                if (configs?.GetValueOrDefault(GroupConfigKeys.ShareDeliveryCountLimit.Name) is { } limit)
+                {
+                    options = options with { DeliveryCountLimit = int.Parse(limit, System.Globalization.CultureInfo.InvariantCulture) };
+                }
+                var reset = configs?.GetValueOrDefault(GroupConfigKeys.ShareAutoOffsetReset.Name) ?? Options.AutoOffsetReset;
+                partition = new SharePartition(options, _time, initialOffset(reset));
                 group.Partitions[topicPartition] = partition;
             }
             return partition;
@@ -246,6 +260,77 @@ public sealed class ShareGroupCoordinator : IDisposable
         lock (_lock)
         {
             return _groups.TryGetValue(groupId, out var group) ? group.Partitions.GetValueOrDefault(topicPartition) : null;
+        }
+    }
+
+    /// <summary>
+    /// Applies GROUP-resource config changes (IncrementalAlterConfigs, or AlterConfigs replacing all
+    /// when not <paramref name="incremental"/>) for <paramref name="groupId"/>, which need not exist
+    /// yet: INVALID_CONFIG for an unknown key, a bad value or APPEND/SUBTRACT on a non-list key.
+    /// New share partitions of the group use them; existing ones keep the settings they started with.
+    /// Held in memory (not yet persisted).
+    /// </summary>
+    public (ErrorCode Error, string? Message) AlterConfigs(string groupId, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (string.IsNullOrEmpty(groupId))
+        {
+            return (ErrorCode.InvalidRequest, "Group id must not be empty.");
+        }
+        foreach (var change in changes)
+        {
+            if (GroupConfigKeys.Find(change.Name) is not { } key)
+            {
+                return (ErrorCode.InvalidConfig, $"Unknown group config name: {change.Name}");
+            }
+            if (change.Operation is ConfigOperation.Append or ConfigOperation.Subtract)
+            {
+                return (ErrorCode.InvalidConfig, $"Config value append is not allowed for config key: {change.Name}");
+            }
+            if (change.Operation == ConfigOperation.Set)
+            {
+                if (change.Value is null)
+                {
+                    return (ErrorCode.InvalidConfig, $"Null value not supported for : {change.Name}");
+                }
+                if (key.Validate(change.Value) is { } invalid)
+                {
+                    return (ErrorCode.InvalidConfig, invalid);
+                }
+            }
+        }
+        if (validateOnly)
+        {
+            return (ErrorCode.None, null);
+        }
+        lock (_lock)
+        {
+            if (!_groupConfigs.TryGetValue(groupId, out var configs) || !incremental)
+            {
+                configs = new Dictionary<string, string>(StringComparer.Ordinal);
+                _groupConfigs[groupId] = configs;
+            }
+            foreach (var change in changes)
+            {
+                if (change.Operation == ConfigOperation.Delete)
+                {
+                    configs.Remove(change.Name);
+                }
+                else
+                {
+                    configs[change.Name] = change.Value!.Trim();
+                }
+            }
+        }
+        return (ErrorCode.None, null);
+    }
+
+    /// <summary>The GROUP configs set for <paramref name="groupId"/> (empty when none).</summary>
+    public IReadOnlyDictionary<string, string> ConfigsOf(string groupId)
+    {
+        lock (_lock)
+        {
+            return _groupConfigs.TryGetValue(groupId, out var configs) ? new Dictionary<string, string>(configs, StringComparer.Ordinal) : new Dictionary<string, string>();
         }
     }
 

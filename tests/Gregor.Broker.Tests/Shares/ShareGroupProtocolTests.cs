@@ -294,4 +294,43 @@ public sealed class ShareGroupProtocolTests
         var late = await KafkaWire.RoundTripAsync<ShareAcknowledgeResponse>(connection, Acknowledge("workers", "a", 2, topicId, 0, 0, 1), Version);
         Assert.Equal((short)ErrorCode.InvalidRecordState, Assert.Single(Assert.Single(late!.Responses).Partitions).ErrorCode);
     }
+
+    private static async Task<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> AlterGroupConfigAsync(RawKafkaConnection connection, string group, string name, string? value)
+    {
+        var response = await KafkaWire.RoundTripAsync<IncrementalAlterConfigsResponse>(connection, new IncrementalAlterConfigsRequest
+        {
+            Resources =
+            [
+                new IncrementalAlterConfigsRequest.AlterConfigsResource
+                {
+                    ResourceType = 32,
+                    ResourceName = group,
+                    Configs = [new IncrementalAlterConfigsRequest.AlterableConfig { Name = name, ConfigOperation = 0, Value = value }],
+                },
+            ],
+        }, 1);
+        return Assert.Single(response!.Responses);
+    }
+
+    [Fact]
+    public async Task ShareAutoOffsetReset_SetToEarliestThroughIncrementalAlterConfigs_DeliversWhatWasProducedBefore()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var connection = await broker.ConnectAsync();
+        var topicId = await CreateTopicAsync(broker, connection, "jobs");
+        await ProduceAsync(connection, "jobs", 5);
+
+        Assert.Equal((short)ErrorCode.InvalidConfig, (await AlterGroupConfigAsync(connection, "workers", "share.auto.offset.reset", "sometimes")).ErrorCode);
+        Assert.Equal((short)ErrorCode.InvalidConfig, (await AlterGroupConfigAsync(connection, "workers", "no.such.key", "1")).ErrorCode);
+        Assert.Equal(0, (await AlterGroupConfigAsync(connection, "workers", "share.auto.offset.reset", "earliest")).ErrorCode);
+        Assert.Equal(0, (await AlterGroupConfigAsync(connection, "workers", "share.delivery.count.limit", "2")).ErrorCode);
+        await HeartbeatAsync(connection, "workers", "a", 0, "jobs");
+
+        Assert.Equal([(0L, 4L, (short)1)], Acquired(await ShareFetchAsync(connection, Fetch("workers", "a", 0, topicId, maxWaitMs: 5000))));
+        Assert.Equal([(0L, 4L, (short)2)], Acquired(await ShareFetchAsync(connection, Fetch("workers", "a", 1, topicId, 5000, FetchAck(0, 4, 2)))));
+
+        // The group's delivery limit (2) archives them on the next release.
+        var released = await ShareFetchAsync(connection, Fetch("workers", "a", 2, topicId, 0, FetchAck(0, 4, 2)));
+        Assert.Empty(Acquired(released));
+    }
 }
