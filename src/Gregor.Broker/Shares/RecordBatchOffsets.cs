@@ -13,7 +13,15 @@ public static class RecordBatchOffsets
     private const int HeaderPrefix = 27;
 
     /// <summary>The last offset of the last whole batch in <paramref name="records"/>, or null when none is whole.</summary>
-    public static long? LastOffset(FetchedRecords records)
+    public static long? LastOffset(FetchedRecords records) => Walk(records, long.MaxValue).LastOffset;
+
+    /// <summary>
+    /// The bytes of the whole batches up to and including the one that holds <paramref name="offset"/>
+    /// (all whole batches when none does): what a response must carry to deliver that offset.
+    /// </summary>
+    public static int BytesThrough(FetchedRecords records, long offset) => Walk(records, offset).Bytes;
+
+    private static (long? LastOffset, int Bytes) Walk(FetchedRecords records, long stopAt)
     {
         ArgumentNullException.ThrowIfNull(records);
         Span<byte> header = stackalloc byte[HeaderPrefix];
@@ -27,7 +35,7 @@ public static class RecordBatchOffsets
                 var n = records.ReadAt(position + read, header[read..]);
                 if (n <= 0)
                 {
-                    return last;
+                    return (last, (int)position);
                 }
                 read += n;
             }
@@ -36,11 +44,15 @@ public static class RecordBatchOffsets
             var lastOffsetDelta = BinaryPrimitives.ReadInt32BigEndian(header[23..]);
             if (length < HeaderPrefix - 12 || position + 12 + length > records.Length)
             {
-                return last;
+                return (last, (int)position);
             }
             last = baseOffset + lastOffsetDelta;
             position += 12 + length;
+            if (last >= stopAt)
+            {
+                break;
+            }
         }
-        return last;
+        return (last, (int)position);
     }
 }

@@ -46,8 +46,11 @@ public sealed class ShareGroupCoordinator : IDisposable
 
     public ShareGroupOptions Options { get; }
 
-    /// <summary>Called with (group id, member id) after a member left or timed out: its records go back, its share session closes.</summary>
-    public event Action<string, string>? MemberRemoved;
+    /// <summary>
+    /// Called with (group id, member id, timed out) after a member left (false) or missed its session
+    /// timeout (true), outside the lock.
+    /// </summary>
+    public event Action<string, string, bool>? MemberRemoved;
 
     /// <summary>True when <paramref name="groupId"/> names a share group (the classic coordinator refuses it).</summary>
     public bool IsShareGroup(string groupId)
@@ -162,7 +165,7 @@ public sealed class ShareGroupCoordinator : IDisposable
         }
         if (removed is not null)
         {
-            MemberRemoved?.Invoke(groupId, removed);
+            MemberRemoved?.Invoke(groupId, removed, false);
         }
         return result;
     }
@@ -237,15 +240,7 @@ public sealed class ShareGroupCoordinator : IDisposable
             if (!group.Partitions.TryGetValue(topicPartition, out var partition))
             {
                 var configs = _groupConfigs.GetValueOrDefault(groupId);
-                var options = Options.Partition;
-                if (configs?.GetValueOrDefault(GroupConfigKeys.ShareRecordLockDurationMs.Name) is { } lockMs)
-                {
-                    options = options with { RecordLockDurationMs = long.Parse(lockMs, System.Globalization.CultureInfo.InvariantCulture) };
-                }
-                if (configs?.GetValueOrDefault(GroupConfigKeys.ShareDeliveryCountLimit.Name) is { } limit)
-                {
-                    options = options with { DeliveryCountLimit = int.Parse(limit, System.Globalization.CultureInfo.InvariantCulture) };
-                }
+                var options = PartitionOptions(configs);
                 var reset = configs?.GetValueOrDefault(GroupConfigKeys.ShareAutoOffsetReset.Name) ?? Options.AutoOffsetReset;
                 partition = new SharePartition(options, _time, initialOffset(reset));
                 group.Partitions[topicPartition] = partition;
@@ -343,6 +338,28 @@ public sealed class ShareGroupCoordinator : IDisposable
         }
     }
 
+    /// <summary>The broker's share partition settings with the group's configs over them (values were validated when set).</summary>
+    private SharePartitionOptions PartitionOptions(Dictionary<string, string>? configs)
+    {
+        var options = Options.Partition;
+        if (configs is null)
+        {
+            return options;
+        }
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        string? Value(ConfigKey key) => configs.GetValueOrDefault(key.Name);
+        return options with
+        {
+            RecordLockDurationMs = Value(GroupConfigKeys.ShareRecordLockDurationMs) is { } lockMs ? long.Parse(lockMs, invariant) : options.RecordLockDurationMs,
+            DeliveryCountLimit = Value(GroupConfigKeys.ShareDeliveryCountLimit) is { } limit ? int.Parse(limit, invariant) : options.DeliveryCountLimit,
+            RetryBackoffMs = Value(GroupConfigKeys.GregorShareRetryBackoffMs) is { } backoff ? long.Parse(backoff, invariant) : options.RetryBackoffMs,
+            RetryBackoffMaxMs = Value(GroupConfigKeys.GregorShareRetryBackoffMaxMs) is { } max ? long.Parse(max, invariant) : options.RetryBackoffMaxMs,
+            RetryBackoffMultiplier = Value(GroupConfigKeys.GregorShareRetryBackoffMultiplier) is { } multiplier ? double.Parse(multiplier, invariant) : options.RetryBackoffMultiplier,
+            RetryBackoffJitter = Value(GroupConfigKeys.GregorShareRetryBackoffJitter) is { } jitter ? double.Parse(jitter, invariant) : options.RetryBackoffJitter,
+            RetryBackoffOnLockTimeout = Value(GroupConfigKeys.GregorShareRetryBackoffOnLockTimeout) is { } onTimeout ? bool.Parse(onTimeout) : options.RetryBackoffOnLockTimeout,
+        };
+    }
+
     private void ExpireMember(string groupId, string memberId)
     {
         lock (_lock)
@@ -360,7 +377,7 @@ public sealed class ShareGroupCoordinator : IDisposable
             member.SessionTimer?.Dispose();
             Reassign(group);
         }
-        MemberRemoved?.Invoke(groupId, memberId);
+        MemberRemoved?.Invoke(groupId, memberId, true);
     }
 
     private void Reassign(ShareGroup group)

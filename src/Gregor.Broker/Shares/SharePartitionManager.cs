@@ -38,8 +38,17 @@ public sealed class SharePartitionManager
         _metadata = metadata;
         _time = time;
         Sessions = new ShareSessionCache(groups.Options.MaxShareSessions);
-        _groups.MemberRemoved += (group, member) =>
+        _groups.MemberRemoved += (group, member, timedOut) =>
         {
+            // A member that leaves while its share session is open (librdkafka's close sends the
+            // leave heartbeat and the session's final acknowledgements side by side) keeps the
+            // session until that final request or its connection closes it, which releases the
+            // rest: releasing now would redeliver records it has already acknowledged. A member
+            // that timed out is gone: its session closes and its records go back at once.
+            if (!timedOut && Sessions.Contains(group, member))
+            {
+                return;
+            }
             if (Sessions.Remove(group, member) is { } session)
             {
                 session.ConnectionClosed.Dispose();
@@ -297,6 +306,14 @@ public sealed class SharePartitionManager
                     {
                         records.Release();
                         continue;
+                    }
+                    // Send only the batches up to the last acquired offset: the read may reach far
+                    // past what this member got, and those bytes would be filtered out by the client.
+                    var needed = RecordBatchOffsets.BytesThrough(records, acquired[^1].LastOffset);
+                    if (needed < records.Length && log.Read(from, needed, minOneMessage: true) is { } trimmed)
+                    {
+                        records.Release();
+                        records = trimmed;
                     }
                     fetched.Add(records);
                     acquiredAny = true;

@@ -120,4 +120,13 @@ public sealed class ShareSessionCache(int maxSessions)
             return _sessions.Remove((groupId, memberId), out var session) ? session : null;
         }
     }
+
+    /// <summary>Whether (group, member) has an open session.</summary>
+    public bool Contains(string groupId, string memberId)
+    {
+        lock (_lock)
+        {
+            return _sessions.ContainsKey((groupId, memberId));
+        }
+    }
 }

@@ -251,9 +251,14 @@ public sealed class ShareGroupProtocolTests
         Assert.Equal(0, Assert.Single(Assert.Single(close.Responses).Partitions).AcknowledgeErrorCode);
 
         Assert.Equal([(1L, 1L, (short)2)], Acquired(await ShareFetchAsync(connection, Fetch("workers", "b", 0, topicId, maxWaitMs: 5000))));
+
+        // b leaves the group with its session still open: its records stay with the session (its
+        // final acknowledgements may still come) until the session closes.
         Assert.Equal(-1, (await HeartbeatAsync(connection, "workers", "b", -1)).MemberEpoch);
         await HeartbeatAsync(connection, "workers", "c", 0, "jobs");
-        Assert.Equal([(1L, 1L, (short)3)], Acquired(await ShareFetchAsync(connection, Fetch("workers", "c", 0, topicId, maxWaitMs: 5000))));
+        Assert.Empty(Acquired(await ShareFetchAsync(connection, Fetch("workers", "c", 0, topicId))));
+        await KafkaWire.RoundTripAsync<ShareAcknowledgeResponse>(connection, Acknowledge("workers", "b", -1, topicId, 0, 0, 1), Version);
+        Assert.Equal([(1L, 1L, (short)3)], Acquired(await ShareFetchAsync(connection, Fetch("workers", "c", 1, topicId, maxWaitMs: 5000))));
     }
 
     [Fact]
@@ -332,5 +337,27 @@ public sealed class ShareGroupProtocolTests
         // The group's delivery limit (2) archives them on the next release.
         var released = await ShareFetchAsync(connection, Fetch("workers", "a", 2, topicId, 0, FetchAck(0, 4, 2)));
         Assert.Empty(Acquired(released));
+    }
+
+    [Fact]
+    public async Task RetryBackoff_GroupConfig_HoldsAReleasedRecordBackUntilItsDueTime_AndTheLongPollWakesThen()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var connection = await broker.ConnectAsync();
+        var topicId = await CreateTopicAsync(broker, connection, "jobs");
+        Assert.Equal(0, (await AlterGroupConfigAsync(connection, "workers", "share.auto.offset.reset", "earliest")).ErrorCode);
+        Assert.Equal(0, (await AlterGroupConfigAsync(connection, "workers", "gregor.share.retry.backoff.ms", "1500")).ErrorCode);
+        Assert.Equal((short)ErrorCode.InvalidConfig, (await AlterGroupConfigAsync(connection, "workers", "gregor.share.retry.backoff.jitter", "2")).ErrorCode);
+        await ProduceAsync(connection, "jobs", 1);
+        await HeartbeatAsync(connection, "workers", "a", 0, "jobs");
+        Assert.Equal([(0L, 0L, (short)1)], Acquired(await ShareFetchAsync(connection, Fetch("workers", "a", 0, topicId, maxWaitMs: 5000))));
+
+        var sinceRelease = System.Diagnostics.Stopwatch.StartNew();
+        var released = await ShareFetchAsync(connection, Fetch("workers", "a", 1, topicId, 0, FetchAck(0, 0, 2)));
+        Assert.Empty(Acquired(released));
+        var redelivered = await ShareFetchAsync(connection, Fetch("workers", "a", 2, topicId, maxWaitMs: 20_000));
+
+        Assert.Equal([(0L, 0L, (short)2)], Acquired(redelivered));
+        Assert.True(sinceRelease.ElapsedMilliseconds >= 1500, $"redelivered {sinceRelease.ElapsedMilliseconds} ms after the release, backoff 1500 ms");
     }
 }
