@@ -144,6 +144,23 @@ public sealed class SharePartition
         }
     }
 
+    /// <summary>Records in the window that are already Acknowledged or Archived (they no longer count as lag).</summary>
+    public int CompletedInWindowCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var count = 0;
+                for (var offset = _start; offset < _end; offset++)
+                {
+                    count += EntryAt(offset).State is RecordState.Acknowledged or RecordState.Archived ? 1 : 0;
+                }
+                return count;
+            }
+        }
+    }
+
     /// <summary>The earliest lock deadline (Unix ms), or null when nothing is locked: when a timer should call <see cref="ExpireLocks"/>.</summary>
     public long? NextLockDeadlineMs
     {

@@ -100,10 +100,10 @@ public sealed class ShareGroupProtocolTests
 
         var response = await KafkaWire.RoundTripAsync<ApiVersionsResponse>(connection, new ApiVersionsRequest { ClientSoftwareName = "test", ClientSoftwareVersion = "1" }, 3);
 
-        foreach (var (key, max) in new[] { (76, 1), (77, 1), (78, 2), (79, 2) })
+        foreach (var (key, min, max) in new[] { (76, 1, 1), (77, 1, 1), (78, 1, 2), (79, 1, 2), (90, 0, 1) })
         {
             var api = Assert.Single(response!.ApiKeys, k => k.ApiKey == key);
-            Assert.Equal((1, max), (api.MinVersion, api.MaxVersion));
+            Assert.Equal((min, max), (api.MinVersion, api.MaxVersion));
         }
         Assert.Contains(response!.FinalizedFeatures, f => f.Name == ApiVersionsHandler.ShareVersionFeature && f.MaxVersionLevel == 1);
     }
@@ -359,5 +359,38 @@ public sealed class ShareGroupProtocolTests
 
         Assert.Equal([(0L, 0L, (short)2)], Acquired(redelivered));
         Assert.True(sinceRelease.ElapsedMilliseconds >= 1500, $"redelivered {sinceRelease.ElapsedMilliseconds} ms after the release, backoff 1500 ms");
+    }
+
+    private static async Task<DescribeShareGroupOffsetsResponse.DescribeShareGroupOffsetsResponsePartition> DescribeOffsetsAsync(RawKafkaConnection connection, string group)
+    {
+        var response = await KafkaWire.RoundTripAsync<DescribeShareGroupOffsetsResponse>(connection, new DescribeShareGroupOffsetsRequest
+        {
+            Groups = [new DescribeShareGroupOffsetsRequest.DescribeShareGroupOffsetsRequestGroup { GroupId = group, Topics = null }],
+        }, 1);
+        var described = Assert.Single(response!.Groups);
+        Assert.Equal(0, described.ErrorCode);
+        return Assert.Single(Assert.Single(described.Topics).Partitions);
+    }
+
+    [Fact]
+    public async Task DescribeShareGroupOffsets_ShowsTheStartOffsetAndTheLag()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var connection = await broker.ConnectAsync();
+        var topicId = await CreateTopicAsync(broker, connection, "jobs");
+        Assert.Equal(0, (await AlterGroupConfigAsync(connection, "workers", "share.auto.offset.reset", "earliest")).ErrorCode);
+        await ProduceAsync(connection, "jobs", 10);
+        await HeartbeatAsync(connection, "workers", "a", 0, "jobs");
+        Assert.Equal([(0L, 9L, (short)1)], Acquired(await ShareFetchAsync(connection, Fetch("workers", "a", 0, topicId, maxWaitMs: 5000))));
+
+        await ShareFetchAsync(connection, Fetch("workers", "a", 1, topicId, 0, FetchAck(0, 7, 1), FetchAck(9, 9, 3)));
+        var offsets = await DescribeOffsetsAsync(connection, "workers");
+
+        Assert.Equal((8L, 1L), (offsets.StartOffset, offsets.Lag));
+        var unknown = await KafkaWire.RoundTripAsync<DescribeShareGroupOffsetsResponse>(connection, new DescribeShareGroupOffsetsRequest
+        {
+            Groups = [new DescribeShareGroupOffsetsRequest.DescribeShareGroupOffsetsRequestGroup { GroupId = "nobody", Topics = null }],
+        }, 1);
+        Assert.Equal((short)ErrorCode.GroupIdNotFound, Assert.Single(unknown!.Groups).ErrorCode);
     }
 }
