@@ -7,6 +7,7 @@ using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
 using Gregor.Broker.Replication;
 using Gregor.Broker.Shares;
+using Gregor.Broker.Traffic;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
 using Gregor.Cluster.Partitions;
@@ -45,6 +46,7 @@ public static class BrokerServices
         services.AddSingleton<IController>(sp => sp.GetRequiredService<QuorumController>());
         services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
         services.AddSingleton<AutoTopicCreator>();
+        services.AddSingleton(_ => new ProduceTrafficTracker(TimeProvider.System));
         services.AddSingleton<ConfigDescriber>();
 
         // Data plane: partitions hosted here (logs, produce, fetch, producer ids).
@@ -64,6 +66,9 @@ public static class BrokerServices
             sp.GetService<ILogger<GroupCoordinator>>(),
             meterFactory: sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<OffsetsTopicProvisioner>();
+        // Consumer lag computed here (docs/metrics.md): for the admin API and the lag gauges.
+        services.AddSingleton<GroupLagReader>();
+        services.AddSingleton<ConsumerLagMetrics>();
 
         // Share groups (KIP-932): membership and share partitions in memory, fetch/acknowledge
         // through the replica manager (its fetch purgatory holds share long polls too).

@@ -128,6 +128,15 @@ public sealed class BrokerConfig
     /// <summary>gregor.log.level: the host's console log level (trace, debug, info, warn, error).</summary>
     public string LogLevel => String(K.LogLevel)!;
 
+    /// <summary>gregor.log.format: the host's console log format (text or json).</summary>
+    public string LogFormat => String(K.LogFormat)!;
+
+    /// <summary>gregor.http.listen: the host's HTTP listener (empty: none).</summary>
+    public string HttpListen => String(K.HttpListen) ?? "";
+
+    /// <summary>gregor.otlp.endpoint: where traces are exported over OTLP/HTTP (empty: nowhere).</summary>
+    public string OtlpEndpoint => String(K.OtlpEndpoint) ?? "";
+
     /// <summary>Every key and value as given (known and unknown keys).</summary>
     public IReadOnlyDictionary<string, string> Values { get; }
     /// <summary>Keys given that the catalogue does not know (kept, logged at debug by the host).</summary>

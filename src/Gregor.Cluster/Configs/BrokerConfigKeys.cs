@@ -193,6 +193,12 @@ public static class BrokerConfigKeys
     // Host.
     public static readonly ConfigKey LogLevel = new("gregor.log.level", ConfigType.String, "info", V.OneOf("trace", "debug", "info", "warn", "error"), Low, ReadOnly,
         "The console log level.");
+    public static readonly ConfigKey LogFormat = new("gregor.log.format", ConfigType.String, "text", V.OneOf("text", "json"), Low, ReadOnly,
+        "The console log format: text (one line per event) or json (one JSON object per line, for log shippers).");
+    public static readonly ConfigKey HttpListen = new("gregor.http.listen", ConfigType.String, "127.0.0.1:9644", V.Any, Medium, ReadOnly,
+        "HOST:PORT of the host's HTTP listener (/metrics, the admin API /v1, health); empty turns it off, port 0 picks a free one.");
+    public static readonly ConfigKey OtlpEndpoint = new("gregor.otlp.endpoint", ConfigType.String, "", V.Any, Low, ReadOnly,
+        "OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318) traces are exported to; empty exports none.");
 
     /// <summary>Every broker key, in definition order.</summary>
     public static readonly IReadOnlyList<ConfigKey> All =
@@ -213,6 +219,6 @@ public static class BrokerConfigKeys
         GroupShareSessionTimeoutMs, GroupShareHeartbeatIntervalMs, GroupShareMaxSize, GroupShareRecordLockDurationMs,
         GroupShareDeliveryCountLimit, GroupSharePartitionMaxRecordLocks, GroupShareMaxShareSessions,
         ProducerIdExpirationMs, TransactionalIdExpirationMs, TransactionMaxTimeoutMs, TransactionStateLogNumPartitions,
-        LogLevel,
+        LogLevel, LogFormat, HttpListen, OtlpEndpoint,
     ];
 }

@@ -124,6 +124,9 @@ public sealed class ConfigCatalogueTests
         { "transaction.max.timeout.ms", ConfigType.Int, "900000", ConfigScope.ReadOnly },
         { "transaction.state.log.num.partitions", ConfigType.Int, "50", ConfigScope.ReadOnly },
         { "gregor.log.level", ConfigType.String, "info", ConfigScope.ReadOnly },
+        { "gregor.log.format", ConfigType.String, "text", ConfigScope.ReadOnly },
+        { "gregor.http.listen", ConfigType.String, "127.0.0.1:9644", ConfigScope.ReadOnly },
+        { "gregor.otlp.endpoint", ConfigType.String, "", ConfigScope.ReadOnly },
     };
 
     [Theory]
