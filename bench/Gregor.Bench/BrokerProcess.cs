@@ -15,15 +15,20 @@ internal sealed class BrokerProcess : IAsyncDisposable
     private static readonly double ClockTicksPerSecond = ReadClockTicks();
     private readonly Process _process;
     private readonly string _gcFile;
+    private readonly TaskCompletionSource<string> _http;
 
-    private BrokerProcess(Process process, string bootstrap, string gcFile)
+    private BrokerProcess(Process process, string bootstrap, string gcFile, TaskCompletionSource<string> http)
     {
         _process = process;
         BootstrapServers = bootstrap;
         _gcFile = gcFile;
+        _http = http;
     }
 
     public string BootstrapServers { get; }
+
+    /// <summary>HOST:PORT of the broker's HTTP listener (/metrics), from its log line.</summary>
+    public Task<string> HttpAddress => _http.Task;
     public int Pid => _process.Id;
 
     public static async Task<BrokerProcess> StartAsync(string gregorDll, string dataDir, string probeDll, string gcFile)
@@ -43,8 +48,15 @@ internal sealed class BrokerProcess : IAsyncDisposable
         var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start gregor");
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var http = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
+            const string HttpPrefix = "http listening on ";
+            if (e.Data is { } log && log.IndexOf(HttpPrefix, StringComparison.Ordinal) is var at and >= 0)
+            {
+                var address = log[(at + HttpPrefix.Length)..];
+                http.TrySetResult(address.Split(' ')[0]);
+            }
             const string Prefix = "gregor: listening on ";
             if (e.Data is { } line && line.StartsWith(Prefix, StringComparison.Ordinal))
             {
@@ -72,7 +84,7 @@ internal sealed class BrokerProcess : IAsyncDisposable
             }
             throw new InvalidOperationException("gregor did not print its ready line: " + string.Join(" | ", errors));
         }
-        return new BrokerProcess(process, await ready.Task, gcFile);
+        return new BrokerProcess(process, await ready.Task, gcFile, http);
     }
 
     /// <summary>Starts measuring the broker's cost; dispose the returned meter's result via End.</summary>

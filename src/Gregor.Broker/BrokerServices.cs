@@ -5,7 +5,10 @@ using Gregor.Broker.Coordinator;
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
+using Gregor.Broker.Quorum;
 using Gregor.Broker.Replication;
+using Gregor.Broker.Shares;
+using Gregor.Broker.Traffic;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
 using Gregor.Cluster.Partitions;
@@ -41,9 +44,12 @@ public static class BrokerServices
 
         // Cluster metadata: the controller (metadata log, image publisher) and the admin helpers.
         services.AddSingleton(sp => new QuorumController(ControllerOptionsFactory.Create(config), store: null, sp.GetService<ILogger<QuorumController>>()));
-        services.AddSingleton<IController>(sp => sp.GetRequiredService<QuorumController>());
-        services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<QuorumController>());
+        services.AddSingleton(sp => new QuorumNode(config, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new NodeController(config, sp.GetRequiredService<QuorumNode>(), sp.GetRequiredService<QuorumController>));
+        services.AddSingleton<IController>(sp => sp.GetRequiredService<NodeController>());
+        services.AddSingleton<IMetadataPublisher>(sp => sp.GetRequiredService<NodeController>());
         services.AddSingleton<AutoTopicCreator>();
+        services.AddSingleton(_ => new ProduceTrafficTracker(TimeProvider.System));
         services.AddSingleton<ConfigDescriber>();
 
         // Data plane: partitions hosted here (logs, produce, fetch, producer ids).
@@ -63,6 +69,23 @@ public static class BrokerServices
             sp.GetService<ILogger<GroupCoordinator>>(),
             meterFactory: sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<OffsetsTopicProvisioner>();
+        // Consumer lag computed here (docs/metrics.md): for the admin API and the lag gauges.
+        services.AddSingleton<GroupLagReader>();
+        services.AddSingleton<ConsumerLagMetrics>();
+
+        // Share groups (KIP-932): membership and share partitions in memory, fetch/acknowledge
+        // through the replica manager (its fetch purgatory holds share long polls too).
+        services.AddSingleton(ShareGroupOptions.From(config));
+        services.AddSingleton(sp => new ShareGroupCoordinator(
+            sp.GetRequiredService<ShareGroupOptions>(),
+            sp.GetRequiredService<IMetadataPublisher>(),
+            TimeProvider.System,
+            sp.GetRequiredService<GroupCoordinator>()));
+        services.AddSingleton(sp => new SharePartitionManager(
+            sp.GetRequiredService<ShareGroupCoordinator>(),
+            sp.GetRequiredService<ReplicaManager>(),
+            sp.GetRequiredService<IMetadataPublisher>(),
+            TimeProvider.System));
 
         // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
         services.AddSingleton<ApiHandlerRegistry>();

@@ -145,6 +145,13 @@ public sealed class SimNode
     internal void Start()
     {
         Incarnation++;
+        if (Log.FlushedEndOffset < Log.EndOffset)
+        {
+            // A process restart keeps the page cache but forgot its pending fsyncs; reopening the
+            // log fsyncs its tail (as a real log reopen would), or a follower — which fetches
+            // only once its log is durable — would never fetch again.
+            Log.RequestFlush();
+        }
         Random = new Random(Cluster.Random.Next());
         LastHighWatermark = -1;
         StaleLeaderMs = 0;

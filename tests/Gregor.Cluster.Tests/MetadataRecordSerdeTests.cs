@@ -26,7 +26,47 @@ public sealed class MetadataRecordSerdeTests
         new RemoveTopicRecord(TopicId),
         new FeatureLevelRecord("metadata.version", 21),
         new ProducerIdsRecord(1, 5, 2000),
+        new FenceBrokerRecord(2, 40),
+        new UnfenceBrokerRecord(2, 40),
+        new UnregisterBrokerRecord(3, 41),
+        new NoOpRecord(),
+        new BrokerRegistrationChangeRecord(2, 40),
+        new BrokerRegistrationChangeRecord(2, 40, BrokerRegistrationChangeRecord.FenceChangeUnfenced, InControlledShutdown: 1),
+        new PartitionChangeRecord(1, TopicId),
+        new PartitionChangeRecord(1, TopicId, Isr: [1, 3], Leader: -1, Replicas: [1, 2, 3]),
+        new RegisterBrokerRecord(4, TopicId, 12, [new BrokerEndpoint("PLAINTEXT", "h", 9092)], null, Fenced: true, InControlledShutdown: true),
     });
+
+    [Fact]
+    public void FenceBrokerRecord_IsKafkasLayout()
+    {
+        // frame 1, apiKey 7, version 0, Id int32, Epoch int64, no tagged fields
+        byte[] expected = [0x01, 0x07, 0x00, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 40, 0x00];
+        Assert.Equal(expected, MetadataRecordSerde.Serialize(new FenceBrokerRecord(2, 40)));
+    }
+
+    [Fact]
+    public void BrokerRegistrationChangeRecord_WritesChangesAsTaggedFields()
+    {
+        // frame 1, apiKey 17, version 1, BrokerId, BrokerEpoch, 2 tagged fields: tag 0 (Fenced = 1), tag 1 (InControlledShutdown = 1)
+        byte[] expected = [0x01, 0x11, 0x01, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 40, 0x02, 0x00, 0x01, 0x01, 0x01, 0x01, 0x01];
+        var bytes = MetadataRecordSerde.Serialize(new BrokerRegistrationChangeRecord(2, 40, BrokerRegistrationChangeRecord.FenceChangeFenced, InControlledShutdown: 1));
+
+        Assert.Equal(expected, bytes);
+        var decoded = Assert.IsType<BrokerRegistrationChangeRecord>(MetadataRecordSerde.Read(bytes));
+        Assert.Equal((sbyte)1, decoded.Fenced);
+        Assert.Equal((sbyte)1, decoded.InControlledShutdown);
+    }
+
+    [Fact]
+    public void PartitionChangeRecord_UnchangedFieldsStayAbsent()
+    {
+        var decoded = Assert.IsType<PartitionChangeRecord>(MetadataRecordSerde.Read(MetadataRecordSerde.Serialize(new PartitionChangeRecord(4, TopicId, Leader: 2))));
+
+        Assert.Equal(2, decoded.Leader);
+        Assert.Null(decoded.Isr);
+        Assert.Null(decoded.Replicas);
+    }
 
     [Theory]
     [MemberData(nameof(Records))]

@@ -149,6 +149,15 @@ public sealed partial class GregorProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
+    /// <summary>SIGSTOP (<paramref name="pause"/>) or SIGCONT: the process freezes or resumes, as a long GC pause or a stalled VM would.</summary>
+    public void Pause(bool pause)
+    {
+        if (_process is { HasExited: false } process)
+        {
+            _ = SysKill(process.Id, pause ? 19 : 18);
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public async Task KillAsync()
     {

@@ -9,11 +9,12 @@ public static class ControllerOptionsFactory
     public static QuorumControllerOptions Create(BrokerConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var advertised = config.AdvertisedListeners.Count > 0 ? config.AdvertisedListeners[0] : config.Listeners[0];
+        var advertised = config.AdvertisedListeners.Count > 0 ? config.AdvertisedListeners[0]
+            : config.BrokerListeners.Count > 0 ? config.BrokerListeners[0] : config.Listeners[0];
         return new QuorumControllerOptions
         {
             NodeId = config.NodeId,
-            DataDirectory = config.DataDir,
+            DataDirectory = config.MetadataLogDir,
             ClusterId = config.ClusterId,
             // Registration uses the bound listener (BrokerSteps.RegisterBroker); these are the configured values.
             AdvertisedHost = advertised.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : advertised.Host,
@@ -22,6 +23,7 @@ public static class ControllerOptionsFactory
             DefaultNumPartitions = config.NumPartitions,
             DefaultReplicationFactor = config.DefaultReplicationFactor,
             DeleteTopicEnable = config.DeleteTopicEnable,
+            Rack = config.BrokerRack,
             StaticBrokerConfigs = config.Values,
         };
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Gregor.Broker.Diagnostics;
 using Gregor.Broker.Handlers;
 using Gregor.Broker.Network;
 using Gregor.Protocol;
@@ -64,28 +65,48 @@ public sealed class RequestDispatcher : IRequestProcessor
         var header = RequestHeader.Read(ref reader, out _);
         var body = MessageFraming.ReadRequestBody(ref reader, header);
         var context = new RequestContext(header, connection, request.ReceivedTimestampMs);
+        Quorum.NodeController.CurrentListener.Value = connection.ListenerName;
         var started = Stopwatch.GetTimestamp();
-        var pending = handler.HandleAsync(context, body, cancellationToken);
-        if (pending.IsCompletedSuccessfully)
-        {
-            return ValueTask.FromResult(Encode(context, pending.Result, started));
-        }
-        return AwaitAsync(context, pending, started);
-    }
-
-    private async ValueTask<ResponseFrame?> AwaitAsync(RequestContext context, ValueTask<IResponseMessage?> pending, long started)
-    {
-        IResponseMessage? response;
+        // Null unless traces are exported (gregor.otlp.endpoint): the request path pays one check.
+        var activity = BrokerTracing.StartRequest(context, body);
+        ValueTask<IResponseMessage?> pending;
         try
         {
-            response = await pending.ConfigureAwait(false);
+            pending = handler.HandleAsync(context, body, cancellationToken);
         }
-        catch
+        catch (Exception e) when (activity is not null)
         {
-            context.DisposeResponseResources();
+            activity.SetStatus(ActivityStatusCode.Error, e.Message);
+            activity.Dispose();
             throw;
         }
-        return Encode(context, response, started);
+        if (pending.IsCompletedSuccessfully)
+        {
+            using (activity)
+            {
+                return ValueTask.FromResult(Encode(context, pending.Result, started));
+            }
+        }
+        return AwaitAsync(context, pending, started, activity);
+    }
+
+    private async ValueTask<ResponseFrame?> AwaitAsync(RequestContext context, ValueTask<IResponseMessage?> pending, long started, Activity? activity)
+    {
+        using (activity)
+        {
+            IResponseMessage? response;
+            try
+            {
+                response = await pending.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+                context.DisposeResponseResources();
+                throw;
+            }
+            return Encode(context, response, started);
+        }
     }
 
     private ResponseFrame? Encode(RequestContext context, IResponseMessage? response, long started)

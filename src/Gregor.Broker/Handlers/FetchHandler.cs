@@ -1,4 +1,5 @@
 using Gregor.Broker.Dispatch;
+using Gregor.Broker.Quorum;
 using Gregor.Cluster.Metadata;
 using Gregor.Cluster.Partitions;
 using Gregor.Protocol.Messages;
@@ -13,7 +14,7 @@ namespace Gregor.Broker.Handlers;
 /// Record bytes are whole stored batches as pinned file ranges (see <see cref="FetchedRecords"/>):
 /// the response frame reads them straight into the transport pipe and releases them once written.
 /// </summary>
-public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublisher metadata) : ApiHandler<FetchRequest, FetchResponse>
+public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublisher metadata, QuorumNode quorum) : ApiHandler<FetchRequest, FetchResponse>
 {
     public override ApiKey ApiKey => ApiKey.Fetch;
 
@@ -21,9 +22,23 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
 
     public override short MaxVersion => 18;
 
+    private static bool IsMetadataFetch(FetchRequest request) =>
+        request.Topics.Any(t => t.TopicId == RaftWire.MetadataTopicId || t.Topic == RaftWire.MetadataTopic);
+
     protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancellationToken)
     {
         var version = context.ApiVersion;
+        if (quorum.IsQuorum && IsMetadataFetch(request))
+        {
+            // A voter or observer replicating __cluster_metadata (KIP-595): the Raft replica answers.
+            if (RaftRequestGate.Refuse(quorum, request.ClusterId) is { } refused)
+            {
+                return new FetchResponse { ErrorCode = (short)refused };
+            }
+            var raft = RaftWire.FromWire(request, version);
+            var answer = await quorum.Driver!.HandleRequestAsync(raft.ReplicaId, raft, cancellationToken).ConfigureAwait(false);
+            return answer is Gregor.Cluster.Raft.Messages.RaftFetchResponse fetch ? RaftWire.ToWire(fetch) : new FetchResponse { ErrorCode = (short)answer.Error };
+        }
         var usesTopicIds = version >= 13;
         var image = metadata.Current;
         var partitions = new List<FetchPartitionSpec>();

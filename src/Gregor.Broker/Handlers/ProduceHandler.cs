@@ -2,6 +2,7 @@ using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Network;
+using Gregor.Broker.Traffic;
 using Gregor.Cluster.Metadata;
 using Gregor.Cluster.Partitions;
 using Gregor.Protocol;
@@ -24,7 +25,8 @@ public sealed class ProduceHandler(
     ReplicaManager replicaManager,
     IMetadataPublisher metadata,
     AutoTopicCreator topics,
-    BrokerConfig config) : ApiHandler<ProduceRequest, ProduceResponse>
+    BrokerConfig config,
+    ProduceTrafficTracker traffic) : ApiHandler<ProduceRequest, ProduceResponse>
 {
     public override ApiKey ApiKey => ApiKey.Produce;
 
@@ -75,6 +77,7 @@ public sealed class ProduceHandler(
         {
             results[i] = await pending[i].ConfigureAwait(false);
         }
+        CountTraffic(context.ClientId, request, topics, results);
         if (request.Acks == 0)
         {
             // As Kafka: a client that asked for no response learns of a failed append only by the
@@ -123,6 +126,22 @@ public sealed class ProduceHandler(
             response.Responses.Add(topicResponse);
         }
         return response;
+    }
+
+    /// <summary>Per appended partition, not per record: who produced how much to which topic (the console's picture).</summary>
+    private void CountTraffic(string? clientId, ProduceRequest request, (string? Name, ErrorCode TopicError)[] topics, ProducePartitionResult[] results)
+    {
+        var next = 0;
+        for (var t = 0; t < request.TopicData.Count; t++)
+        {
+            foreach (var partition in request.TopicData[t].PartitionData)
+            {
+                if (results[next++].Error == ErrorCode.None && topics[t].Name is { } name && partition.Records is { } records)
+                {
+                    traffic.Record(clientId, name, records.Span);
+                }
+            }
+        }
     }
 
     private async ValueTask<ErrorCode> AutoCreateAsync(string topic, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Gregor.Broker.Config;
 using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
+using Gregor.Broker.Quorum;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Partitions;
 using Gregor.Protocol;
@@ -51,7 +52,8 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         new(ReplayMetadata, ReplayMetadataAsync, CloseMetadataAsync),
         new(OpenLogs, OpenLogsAsync, CloseLogsAsync),
         new(BindListeners, BindListenersAsync, StopServerAsync),
-        new(RegisterBroker, RegisterBrokerAsync),
+        // A sole voter has nobody to hand over to; in a quorum, undoing registration is a controlled shutdown.
+        config.IsSoleVoter ? new(RegisterBroker, RegisterBrokerAsync) : new(RegisterBroker, RegisterBrokerAsync, ControlledShutdownAsync),
         new(LoadCoordinators, LoadCoordinatorsAsync, UnloadCoordinatorsAsync),
         new(StartAccepting, StartAcceptingAsync, StopAcceptingAsync),
     ];
@@ -73,7 +75,24 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
     {
         try
         {
-            Services.GetRequiredService<QuorumController>().Open();
+            StorageFormatter.EnsureFormatted(config, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
+            var nodeController = Services.GetRequiredService<NodeController>();
+            if (!IsQuorumOfOne())
+            {
+                // Several voters (or a broker-only node): the Raft driver runs the metadata log; the
+                // controller listener binds in a later step, so elections start once the peers are up.
+                var quorum = Services.GetRequiredService<QuorumNode>();
+                quorum.Open(config.QuorumVoters.Count == 0 ? BootstrapCheckpoint.TryReadVoters(StorageFormatter.MetadataPartitionDirectory(config)) : null);
+                nodeController.Attach(quorum.Loader!, quorum.Controller);
+                return Task.CompletedTask;
+            }
+            var local = Services.GetRequiredService<QuorumController>();
+            nodeController.Attach(local, local);
+            local.Open();
+        }
+        catch (StorageFormatException e)
+        {
+            throw new BrokerStartException(e.Message, BrokerStartFailure.DataDirUnusable, e);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ProtocolException)
         {
@@ -82,9 +101,32 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         return Task.CompletedTask;
     }
 
+    /// <summary>Whether this node is the only voter: by configuration, or by the bootstrap voter set written by --standalone.</summary>
+    private bool IsQuorumOfOne()
+    {
+        if (config.IsSoleVoter)
+        {
+            return true;
+        }
+        if (!config.IsController || config.QuorumVoters.Count > 0)
+        {
+            return false;
+        }
+        var voters = BootstrapCheckpoint.TryReadVoters(StorageFormatter.MetadataPartitionDirectory(config));
+        return voters is [{ } only] && only.Id == config.NodeId;
+    }
+
     private Task CloseMetadataAsync(CancellationToken cancellationToken)
     {
-        Services.GetRequiredService<QuorumController>().Dispose();
+        var quorum = Services.GetRequiredService<QuorumNode>();
+        if (quorum.IsQuorum)
+        {
+            quorum.Dispose();
+        }
+        else
+        {
+            Services.GetRequiredService<QuorumController>().Dispose();
+        }
         return Task.CompletedTask;
     }
 
@@ -131,7 +173,7 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
             if (FindBindFailure(e) is { } failure)
             {
                 // The server may hold the host's endpoints too: blame the Kafka port only when Kestrel names it.
-                var kafkaPort = config.Listeners.Count == 1 ? config.Listeners[0].Port : 0;
+                var kafkaPort = config.BrokerListeners.Count == 1 ? config.BrokerListeners[0].Port : 0;
                 var message = failure is SocketError.AddressAlreadyInUse && kafkaPort > 0 && Mentions(e, $":{kafkaPort}")
                     ? $"port {kafkaPort} is already in use; choose another with --listen"
                     : $"cannot listen: {e.Message}";
@@ -156,11 +198,30 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         var endpoints = Services.GetRequiredService<ListenerEndpoints>();
         endpoints.SetBound(bound);
         BrokerLog.Listening(logger, string.Join(", ", bound.Select(b => b.ToString())));
-        var advertised = endpoints.Advertised.Count > 0 ? endpoints.Advertised[0] : config.Listeners[0];
+        var advertised = endpoints.Advertised.Count > 0 ? endpoints.Advertised[0] : config.BrokerListeners[0];
         var host = advertised.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : advertised.Host;
-        var port = advertised.Port > 0 ? advertised.Port : bound[0].Port;
+        var port = advertised.Port > 0 ? advertised.Port : (endpoints.BoundListener(advertised.Name) ?? bound[0]).Port;
+        var quorum = Services.GetRequiredService<QuorumNode>();
+        if (quorum.IsQuorum)
+        {
+            // Registration and heartbeats go to the active controller from the Raft loop; the broker
+            // stays fenced until it has caught up with the metadata log (KIP-631).
+            if (config.IsBroker)
+            {
+                quorum.StartBroker([.. endpoints.Advertised.Select(a => a with
+                {
+                    Host = a.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : a.Host,
+                    Port = a.Port > 0 ? a.Port : (endpoints.BoundListener(a.Name) ?? bound[0]).Port,
+                })]);
+            }
+            return;
+        }
         await Services.GetRequiredService<QuorumController>().RegisterBrokerAsync(host, port, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Controlled shutdown (WantShutDown) in a quorum, bounded so a lost quorum cannot hold the exit.</summary>
+    private Task ControlledShutdownAsync(CancellationToken cancellationToken) =>
+        Services.GetRequiredService<QuorumNode>().BeginControlledShutdownAsync(TimeSpan.FromSeconds(5));
 
     private Task LoadCoordinatorsAsync(CancellationToken cancellationToken) =>
         Services.GetRequiredService<GroupCoordinator>().StartAsync(cancellationToken);

@@ -282,7 +282,11 @@ internal sealed class KafkaConnection
         Interlocked.Increment(ref _inFlight);
         Interlocked.Add(ref _queuedBytes, frame.Length);
         var apiKey = frame.ApiKey;
-        _metrics.Requests.Add(1, new KeyValuePair<string, object?>("api", ApiName(apiKey)));
+        var version = frame.Length >= 4 ? BinaryPrimitives.ReadInt16BigEndian(frame.Payload.Span[2..]) : (short)-1;
+        _metrics.Requests.Add(
+            1,
+            new KeyValuePair<string, object?>("api", ApiName(apiKey)),
+            new KeyValuePair<string, object?>("version", NetworkMetrics.VersionTag(version)));
         _metrics.RequestsInFlight.Add(1);
         var task = ProcessAsync(frame);
         _pending.Writer.TryWrite(new PendingRequest(task, apiKey, Stopwatch.GetTimestamp()));
@@ -326,6 +330,7 @@ internal sealed class KafkaConnection
                     }
                     catch (Exception e)
                     {
+                        _metrics.RequestsFailed.Add(1, new KeyValuePair<string, object?>("api", ApiName(pending.ApiKey)));
                         Finished(pending);
                         if (unflushed)
                         {

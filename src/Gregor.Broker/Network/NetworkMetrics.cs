@@ -5,8 +5,8 @@ namespace Gregor.Broker.Network;
 /// <summary>
 /// The network layer's instruments on the <c>Gregor.Network</c> meter (names and units:
 /// docs/metrics.md): open connections,
-/// bytes in and out, requests and their latency (frame received → response written) by API
-/// key, and requests in flight. One instance per broker (from the DI container's
+/// bytes in and out, requests by API key and version, failed requests, their latency (frame
+/// received → response written) by API key, and requests in flight. One instance per broker (from the DI container's
 /// <see cref="IMeterFactory"/>, so two brokers in one test process keep separate meters).
 /// Instruments are thread-safe.
 /// </summary>
@@ -23,7 +23,8 @@ public sealed class NetworkMetrics
         ClosedConnections = meter.CreateCounter<long>("gregor.network.connections.closed", "{connection}", "Connections closed");
         BytesReceived = meter.CreateCounter<long>("gregor.network.bytes.received", "By", "Request bytes read, prefixes included");
         BytesSent = meter.CreateCounter<long>("gregor.network.bytes.sent", "By", "Response bytes written, prefixes included");
-        Requests = meter.CreateCounter<long>("gregor.network.requests", "{request}", "Requests received, by API");
+        Requests = meter.CreateCounter<long>("gregor.network.requests", "{request}", "Requests received, by API and version");
+        RequestsFailed = meter.CreateCounter<long>("gregor.network.requests.failed", "{request}", "Requests answered by closing the connection (malformed, unsupported, failed), by API");
         RequestsInFlight = meter.CreateUpDownCounter<long>("gregor.network.requests.in_flight", "{request}", "Requests received and not yet answered");
         RequestDuration = meter.CreateHistogram<double>("gregor.network.request.duration", "s", "From a request's last byte read to its response written, by API");
     }
@@ -34,6 +35,16 @@ public sealed class NetworkMetrics
     public Counter<long> BytesReceived { get; }
     public Counter<long> BytesSent { get; }
     public Counter<long> Requests { get; }
+    public Counter<long> RequestsFailed { get; }
     public UpDownCounter<long> RequestsInFlight { get; }
     public Histogram<double> RequestDuration { get; }
+
+    /// <summary>
+    /// The <c>version</c> tag of a request: cached strings, so counting by API and version boxes
+    /// nothing per request; versions outside the cached range (never valid) share one value.
+    /// </summary>
+    public static string VersionTag(short version) =>
+        (uint)version < (uint)CachedVersions.Length ? CachedVersions[version] : "invalid";
+
+    private static readonly string[] CachedVersions = [.. Enumerable.Range(0, 64).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 }

@@ -24,15 +24,53 @@ public static class BrokerConfigKeys
     public static readonly ConfigKey BrokerId = new("broker.id", Int, null, V.AtLeast(0), High, ReadOnly,
         "The pre-KRaft name of node.id; used only when node.id is not set.");
     public static readonly ConfigKey Listeners = new("listeners", ConfigType.List, "127.0.0.1:9092", V.Any, High, ReadOnly,
-        "Comma-separated listeners, HOST:PORT or NAME://HOST:PORT (PLAINTEXT only). Port 0 picks a free port.");
+        "Comma-separated listeners, HOST:PORT or NAME://HOST:PORT (names as in listener.security.protocol.map, all PLAINTEXT; the ones named in controller.listener.names serve the controller). An empty host binds every interface; port 0 picks a free port.");
     public static readonly ConfigKey AdvertisedListeners = new("advertised.listeners", ConfigType.List, null, V.Any, High, ReadOnly,
-        "What Metadata tells clients to connect to; defaults to listeners.");
+        "What Metadata tells clients to connect to; defaults to the listeners that are not controller listeners (controller listeners here are never shown to clients).");
     public static readonly ConfigKey LogDirs = new("log.dirs", ConfigType.List, null, V.Any, High, ReadOnly,
         "The data directory (Gregor uses the first entry); log.dir is read when this is not set.");
     public static readonly ConfigKey LogDir = new("log.dir", ConfigType.String, "./gregor-data", V.Any, High, ReadOnly,
         "The data directory when log.dirs is not set.");
     public static readonly ConfigKey ClusterId = new("cluster.id", ConfigType.String, null, V.Any, Medium, ReadOnly,
         "Cluster id for a new data directory (kept in meta.properties); generated when not set.");
+
+    public static readonly ConfigKey ProcessRoles = new("process.roles", ConfigType.List, "broker,controller",
+        V.Custom("[broker, controller]", v => ValidRoles(v)), High, ReadOnly,
+        "The roles this node plays: broker, controller, or both (Gregor's default: a single node is a cluster of one).");
+    public static readonly ConfigKey ControllerListenerNames = new("controller.listener.names", ConfigType.List, null, V.Any, High, ReadOnly,
+        "Names of the listeners the controller serves (Raft, broker registration and heartbeats); the first one is what brokers and other voters connect to. Not set on a sole voter: it runs the quorum in process.");
+    public static readonly ConfigKey ListenerSecurityProtocolMap = new("listener.security.protocol.map", ConfigType.List,
+        "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
+        V.Custom("NAME:PROTOCOL,...", v => ValidProtocolMap(v)), Low, ReadOnly,
+        "Listener name to security protocol. Controller listener names missing from the default map are PLAINTEXT, as in Kafka. Gregor serves PLAINTEXT only.");
+    public static readonly ConfigKey BrokerRack = new("broker.rack", ConfigType.String, null, V.Any, Medium, ReadOnly,
+        "The rack of this broker, used by rack-aware replica placement.");
+    public static readonly ConfigKey MetadataLogDir = new("metadata.log.dir", ConfigType.String, null, V.Any, High, ReadOnly,
+        "Where meta.properties and the metadata log (metadata/__cluster_metadata-0) live; defaults to the first of log.dirs.");
+
+    // Metadata quorum (KRaft).
+    public static readonly ConfigKey ControllerQuorumVoters = new("controller.quorum.voters", ConfigType.List, "",
+        V.Custom("id@host:port,...", v => ValidVoters(v)), High, ReadOnly,
+        "The static voter set: {id}@{host}:{port} of every controller's controller listener. Empty: this node is the only voter.");
+    public static readonly ConfigKey ControllerQuorumBootstrapServers = new("controller.quorum.bootstrap.servers", ConfigType.List, "", V.Any, High, ReadOnly,
+        "host:port of controllers to discover the quorum from (KIP-853) when controller.quorum.voters is not set.");
+    public static readonly ConfigKey ControllerQuorumElectionTimeoutMs = new("controller.quorum.election.timeout.ms", Int, "1000", V.AtLeast(0), High, ReadOnly,
+        "How long a voter waits without hearing from a leader before it starts an election.");
+    public static readonly ConfigKey ControllerQuorumFetchTimeoutMs = new("controller.quorum.fetch.timeout.ms", Int, "2000", V.AtLeast(0), High, ReadOnly,
+        "How long a follower waits without a successful fetch from the leader before it becomes a candidate; the leader resigns when no majority fetched within it.");
+    public static readonly ConfigKey ControllerQuorumElectionBackoffMaxMs = new("controller.quorum.election.backoff.max.ms", Int, "1000", V.AtLeast(0), High, ReadOnly,
+        "The longest (randomized, exponential) backoff before a new election.");
+    public static readonly ConfigKey ControllerQuorumRequestTimeoutMs = new("controller.quorum.request.timeout.ms", Int, "2000", V.AtLeast(0), High, ReadOnly,
+        "How long a Raft request waits for its response before it is retried.");
+    public static readonly ConfigKey BrokerHeartbeatIntervalMs = new("broker.heartbeat.interval.ms", Int, "2000", V.AtLeast(1), Medium, ReadOnly,
+        "How often a broker sends BrokerHeartbeat to the active controller.");
+    public static readonly ConfigKey BrokerSessionTimeoutMs = new("broker.session.timeout.ms", Int, "9000", V.AtLeast(1), Medium, ReadOnly,
+        "How long the controller waits for a broker's heartbeat before fencing it.");
+    public static readonly ConfigKey MetadataLogMaxRecordBytesBetweenSnapshots = new("metadata.log.max.record.bytes.between.snapshots", Long, "20971520",
+        V.AtLeast(1), High, ReadOnly,
+        "The metadata log bytes appended since the last snapshot after which a new snapshot is taken.");
+    public static readonly ConfigKey MetadataLogMaxSnapshotIntervalMs = new("metadata.log.max.snapshot.interval.ms", Long, "3600000", V.AtLeast(0), High, ReadOnly,
+        "The longest time before committed metadata not yet in a snapshot is snapshotted (0 = by size only).");
 
     // Topics.
     public static readonly ConfigKey NumPartitions = new("num.partitions", Int, "1", V.AtLeast(1), Medium, ReadOnly,
@@ -164,6 +202,22 @@ public static class BrokerConfigKeys
     public static readonly ConfigKey GroupMaxSize = new("group.max.size", Int, MaxInt, V.AtLeast(1), Medium, ReadOnly,
         "The most members one classic group may have.");
 
+    // Share groups (KIP-932), Kafka 4.2's names and defaults.
+    public static readonly ConfigKey GroupShareSessionTimeoutMs = new("group.share.session.timeout.ms", Int, "45000", V.AtLeast(1), Medium, ReadOnly,
+        "How long a share group member may go without a heartbeat before it is removed and its records are released.");
+    public static readonly ConfigKey GroupShareHeartbeatIntervalMs = new("group.share.heartbeat.interval.ms", Int, "5000", V.AtLeast(1), Medium, ReadOnly,
+        "The heartbeat interval share group members are told to use.");
+    public static readonly ConfigKey GroupShareMaxSize = new("group.share.max.size", Int, "200", V.AtLeast(1), Medium, ReadOnly,
+        "The most members one share group may have.");
+    public static readonly ConfigKey GroupShareRecordLockDurationMs = new("group.share.record.lock.duration.ms", Int, "30000", V.AtLeast(1000), Medium, ReadOnly,
+        "How long a record acquired by a share consumer stays locked to it before it is released.");
+    public static readonly ConfigKey GroupShareDeliveryCountLimit = new("group.share.delivery.count.limit", Int, "5", V.AtLeast(2), Medium, ReadOnly,
+        "Deliveries after which a released or expired record is archived instead of delivered again.");
+    public static readonly ConfigKey GroupSharePartitionMaxRecordLocks = new("group.share.partition.max.record.locks", Int, "2000", V.AtLeast(100), Medium, ReadOnly,
+        "The most in-flight records of one share partition (its window from the start offset); bounds memory and locks.");
+    public static readonly ConfigKey GroupShareMaxShareSessions = new("group.share.max.share.sessions", Int, "2000", V.AtLeast(1), Medium, ReadOnly,
+        "The most share sessions this broker keeps; one more is refused with SHARE_SESSION_LIMIT_REACHED.");
+
     // Producers and transactions.
     public static readonly ConfigKey ProducerIdExpirationMs = new("producer.id.expiration.ms", Int, "86400000", V.AtLeast(1), Low, ReadOnly,
         "How long an idle producer's state is kept.");
@@ -177,11 +231,21 @@ public static class BrokerConfigKeys
     // Host.
     public static readonly ConfigKey LogLevel = new("gregor.log.level", ConfigType.String, "info", V.OneOf("trace", "debug", "info", "warn", "error"), Low, ReadOnly,
         "The console log level.");
+    public static readonly ConfigKey LogFormat = new("gregor.log.format", ConfigType.String, "text", V.OneOf("text", "json"), Low, ReadOnly,
+        "The console log format: text (one line per event) or json (one JSON object per line, for log shippers).");
+    public static readonly ConfigKey HttpListen = new("gregor.http.listen", ConfigType.String, "127.0.0.1:9644", V.Any, Medium, ReadOnly,
+        "HOST:PORT of the host's HTTP listener (/metrics, the admin API /v1, health); empty turns it off, port 0 picks a free one.");
+    public static readonly ConfigKey OtlpEndpoint = new("gregor.otlp.endpoint", ConfigType.String, "", V.Any, Low, ReadOnly,
+        "OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318) traces are exported to; empty exports none.");
 
     /// <summary>Every broker key, in definition order.</summary>
     public static readonly IReadOnlyList<ConfigKey> All =
     [
         NodeId, BrokerId, Listeners, AdvertisedListeners, LogDirs, LogDir, ClusterId,
+        ProcessRoles, ControllerListenerNames, ListenerSecurityProtocolMap, BrokerRack, MetadataLogDir,
+        ControllerQuorumVoters, ControllerQuorumBootstrapServers, ControllerQuorumElectionTimeoutMs, ControllerQuorumFetchTimeoutMs,
+        ControllerQuorumElectionBackoffMaxMs, ControllerQuorumRequestTimeoutMs, BrokerHeartbeatIntervalMs, BrokerSessionTimeoutMs,
+        MetadataLogMaxRecordBytesBetweenSnapshots, MetadataLogMaxSnapshotIntervalMs,
         NumPartitions, DefaultReplicationFactor, AutoCreateTopicsEnable, DeleteTopicEnable, MessageMaxBytes, MinInsyncReplicas,
         CompressionType, CompressionGzipLevel, CompressionLz4Level, CompressionZstdLevel, UncleanLeaderElectionEnable,
         LogRetentionMs, LogRetentionMinutes, LogRetentionHours, LogRetentionBytes, LogSegmentBytes, LogRollMs, LogRollHours,
@@ -194,7 +258,60 @@ public static class BrokerConfigKeys
         OffsetsTopicNumPartitions, OffsetsTopicReplicationFactor, OffsetsTopicSegmentBytes, OffsetsRetentionMinutes,
         OffsetsRetentionCheckIntervalMs, OffsetsCommitTimeoutMs, OffsetMetadataMaxBytes, GroupInitialRebalanceDelayMs,
         GroupMinSessionTimeoutMs, GroupMaxSessionTimeoutMs, GroupMaxSize,
+        GroupShareSessionTimeoutMs, GroupShareHeartbeatIntervalMs, GroupShareMaxSize, GroupShareRecordLockDurationMs,
+        GroupShareDeliveryCountLimit, GroupSharePartitionMaxRecordLocks, GroupShareMaxShareSessions,
         ProducerIdExpirationMs, TransactionalIdExpirationMs, TransactionMaxTimeoutMs, TransactionStateLogNumPartitions,
-        LogLevel,
+        LogLevel, LogFormat, HttpListen, OtlpEndpoint,
     ];
+
+    private static string? ValidRoles(string value)
+    {
+        var roles = ConfigCatalogue.SplitList(value);
+        if (roles.Count == 0)
+        {
+            return "process.roles must name broker, controller or both";
+        }
+        foreach (var role in roles)
+        {
+            if (role is not ("broker" or "controller"))
+            {
+                return $"Unknown process role '{role}' (must be broker or controller)";
+            }
+        }
+        return roles.Distinct(StringComparer.Ordinal).Count() == roles.Count ? null : "Duplicate role names found in process.roles";
+    }
+
+    private static string? ValidProtocolMap(string value)
+    {
+        foreach (var entry in ConfigCatalogue.SplitList(value))
+        {
+            var colon = entry.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || colon == entry.Length - 1)
+            {
+                return $"Map entry '{entry}' is not of the form NAME:PROTOCOL";
+            }
+            if (entry[(colon + 1)..] is not ("PLAINTEXT" or "SSL" or "SASL_PLAINTEXT" or "SASL_SSL"))
+            {
+                return $"Unknown security protocol {entry[(colon + 1)..]}";
+            }
+        }
+        return null;
+    }
+
+    private static string? ValidVoters(string value)
+    {
+        foreach (var voter in ConfigCatalogue.SplitList(value))
+        {
+            var at = voter.IndexOf('@', StringComparison.Ordinal);
+            var colon = voter.LastIndexOf(':');
+            if (at <= 0 || colon <= at + 1
+                || !int.TryParse(voter.AsSpan(0, at), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)
+                || !int.TryParse(voter.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+                || port is < 1 or > 65535)
+            {
+                return $"Unable to parse '{voter}' as {{id}}@{{host}}:{{port}}";
+            }
+        }
+        return null;
+    }
 }

@@ -1,66 +1,98 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Gregor.Cluster.Configs;
+using Gregor.Cluster.Controller.Core;
 using Gregor.Cluster.Log;
 using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Raft;
 using Gregor.Cluster.Records;
+using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gregor.Cluster.Controller;
 
 /// <summary>
-/// The single-node KRaft-style controller. Every change (topic create/delete, partitions,
-/// configs, broker registration, producer id blocks) is validated with Kafka's rules and error
-/// codes, written as metadata records in one batch to the metadata log
-/// (<c>&lt;data-dir&gt;/metadata/__cluster_metadata-0</c>), and — once the append returned, which is the
-/// commit point while this node is the only voter — applied to a new <see cref="MetadataImage"/>
-/// that is published to subscribers. Batches carry offsets and the controller epoch (bumped on
-/// every start, as an election would), so a quorum can replace the local append later.
-/// <para>Lifecycle: the constructor touches nothing; <see cref="Open"/> reads meta.properties and
-/// replays the log (restoring the exact image, ids and producer id high-water mark);
-/// <see cref="RegisterBrokerAsync"/> registers this node with the listener clients must use (once
-/// the node knows its bound port) and publishes; Dispose closes the log. Mutations before
-/// <see cref="Open"/> throw <see cref="InvalidOperationException"/>.
-/// Thread-safety: mutations are serialized by one async lock; <see cref="Current"/> is a
-/// lock-free read of an immutable image; subscribers run on the committing thread, in log order.</para>
+/// The production shell around the sans-I/O <see cref="ControllerCore"/>, behind
+/// <see cref="IController"/>: every request is posted onto the thread that drives the Raft client
+/// (<see cref="IControllerDriver"/>) and answered once its records commit; the image comes from
+/// a <see cref="MetadataLoader"/> replaying the same committed batches.
+/// <para>Two ways to build it. A cluster of one (<c>gregor serve</c> without a quorum): the
+/// constructor taking a store; <see cref="Open"/> reads meta.properties, opens the metadata log,
+/// replays it through a <see cref="LocalRaftClient"/> (the node is the only voter, a durable
+/// append is a commit, the epoch is one past the log's last) and claims leadership. In a quorum:
+/// the constructor taking the node's Raft client, driver and loader; <see cref="Open"/> registers
+/// the core as a Raft listener, and the Raft leader election decides when it is active.</para>
+/// <para>Thread-safety: requests from any thread; <see cref="Current"/> is a lock-free read of
+/// an immutable image; subscribers run on the driving thread, in log order, and an image is
+/// published before the replies its batch completes.</para>
 /// </summary>
 public sealed partial class QuorumController : IController, IDisposable
 {
-    public const string MetadataVersionFeature = "metadata.version";
+    public const string MetadataVersionFeature = ControllerCore.MetadataVersionFeature;
 
     /// <summary>Kafka 3.9's metadata.version (3.9-IV0); Gregor reads records at these versions.</summary>
-    public const short MetadataVersionLevel = 21;
+    public const short MetadataVersionLevel = ControllerCore.MetadataVersionLevel;
 
     private readonly QuorumControllerOptions _options;
-    private IMetadataLogStore? _store;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _subscribersLock = new();
-    private readonly Dictionary<string, short> _featureLevels = new(StringComparer.Ordinal);
-    private readonly Dictionary<int, long> _brokerEpochs = [];
+    private readonly bool _local;
+    private IMetadataLogStore? _store;
+    private IRaftClient? _raft;
+    private IControllerDriver? _driver;
+    private MetadataLoader? _loader;
+    private ControllerCore? _core;
+    private IDisposable? _loaderSubscription;
     private ImmutableArray<Action<MetadataImage, MetadataImage>> _subscribers = [];
     private MetadataImage _current;
-    private long _nextProducerId;
     private bool _disposed;
 
-    /// <summary>Does no I/O: the store is opened (or <paramref name="store"/> adopted) by <see cref="Open"/>.</summary>
+    /// <summary>A cluster of one. Does no I/O: the store is opened (or <paramref name="store"/> adopted) by <see cref="Open"/>.</summary>
     public QuorumController(QuorumControllerOptions options, IMetadataLogStore? store = null, ILogger<QuorumController>? logger = null)
     {
         _options = options;
         Configs = new EffectiveConfigs(options.NodeId, options.StaticBrokerConfigs);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _store = store;
+        _local = true;
         _current = MetadataImage.Empty(options.ClusterId ?? "", options.NodeId);
     }
 
-    /// <summary>True once <see cref="Open"/> replayed the log.</summary>
-    public bool IsOpen => _store is not null && Epoch > 0;
+    /// <summary>
+    /// A controller of a quorum: <paramref name="raft"/> and <paramref name="driver"/> are the
+    /// node's Raft client and its event loop, <paramref name="loader"/> the node's metadata loader
+    /// (already registered with <paramref name="raft"/>). <see cref="QuorumControllerOptions.ClusterId"/>
+    /// must be set (from meta.properties).
+    /// </summary>
+    public QuorumController(QuorumControllerOptions options, IRaftClient raft, IControllerDriver driver, MetadataLoader loader,
+        ILogger<QuorumController>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options.ClusterId);
+        _options = options;
+        Configs = new EffectiveConfigs(options.NodeId, options.StaticBrokerConfigs);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _raft = raft;
+        _driver = driver;
+        _loader = loader;
+        _current = loader.Current;
+    }
+
+    /// <summary>True once <see cref="Open"/> ran.</summary>
+    public bool IsOpen => _core is not null;
+
+    /// <summary>The core, for the node's handlers of BrokerRegistration / BrokerHeartbeat (call it only through <see cref="Driver"/>).</summary>
+    public ControllerCore Core => _core ?? throw new InvalidOperationException("the controller is not open");
+
+    /// <summary>The driver that runs work on the core's thread.</summary>
+    public IControllerDriver Driver => _driver ?? throw new InvalidOperationException("the controller is not open");
 
     /// <summary>
-    /// Reads (or creates) <c>meta.properties</c>, opens the metadata log and replays it into the
-    /// image; the epoch becomes one more than the last one in the log. Throws
+    /// Cluster of one: reads (or creates) <c>meta.properties</c>, opens the metadata log, replays
+    /// it into the image and claims leadership one epoch past the log's last. Throws
     /// <see cref="InvalidDataException"/> when the data dir belongs to another node, I/O
-    /// exceptions when the log cannot be read. Call once, before any mutation.
+    /// exceptions when the log cannot be read. In a quorum: creates the core and registers it
+    /// with the Raft client (call before the Raft driver starts). Call once, before any request.
     /// </summary>
     public void Open()
     {
@@ -68,6 +100,13 @@ public sealed partial class QuorumController : IController, IDisposable
         if (IsOpen)
         {
             throw new InvalidOperationException("the controller is already open");
+        }
+        if (!_local)
+        {
+            _core = NewCore(_options.ClusterId!, _raft!);
+            _loaderSubscription = _loader!.Subscribe(Publish);
+            _raft!.Register(_core);
+            return;
         }
         var clusterId = _options.DataDirectory is null
             ? _options.ClusterId ?? MetaProperties.NewClusterId()
@@ -77,42 +116,61 @@ public sealed partial class QuorumController : IController, IDisposable
             : FileMetadataLogStore.Open(_options.DataDirectory));
         try
         {
-            _current = MetadataImage.Empty(clusterId, _options.NodeId);
             if (store is FileMetadataLogStore { TruncatedBytes: > 0 } file)
             {
                 LogTruncated(file.TruncatedBytes, file.Directory);
             }
-            Epoch = Replay(store) + 1;
+            var raft = new LocalRaftClient(_options.NodeId, store, _options.TimeProvider);
+            var loader = new MetadataLoader(new MetadataLoaderOptions { ClusterId = clusterId, NodeId = _options.NodeId, GenerateSnapshots = false }, raft);
+            var core = NewCore(clusterId, raft);
+            _loaderSubscription = loader.Subscribe(Publish);
+            // The loader first: an image is published before the replies its batch completes.
+            raft.Register(loader);
+            raft.Register(core);
+            var driver = new LocalControllerDriver(raft);
+            driver.Invoke(raft.Open);
+            LogReplayed(raft.ReplayedRecords, loader.Current.Offset, loader.Current.TopicsByName.Count);
+            _raft = raft;
+            _loader = loader;
+            _driver = driver;
             _store = store;
+            _core = core;
         }
         catch
         {
+            _loaderSubscription?.Dispose();
             store.Dispose();
             throw;
         }
     }
 
+    private ControllerCore NewCore(string clusterId, IRaftClient raft) => new(
+        new ControllerCoreOptions
+        {
+            NodeId = _options.NodeId,
+            ClusterId = clusterId,
+            DefaultNumPartitions = _options.DefaultNumPartitions,
+            DefaultReplicationFactor = _options.DefaultReplicationFactor,
+            DeleteTopicEnable = _options.DeleteTopicEnable,
+            MaxPartitionsPerTopic = _options.MaxPartitionsPerTopic,
+            BrokerSessionTimeoutMs = _options.BrokerSessionTimeoutMs,
+            StaticBrokerConfigs = _options.StaticBrokerConfigs,
+            TopicConfigValidator = _options.TopicConfigValidator,
+            // A cluster of one writes a batch of any size, as before; Raft bounds its batches.
+            MaxRecordsPerBatch = _local ? int.MaxValue : new ControllerCoreOptions { NodeId = 0, ClusterId = "" }.MaxRecordsPerBatch,
+        },
+        raft,
+        _options.TimeProvider,
+        new Random(),
+        _logger);
+
     public MetadataImage Current => Volatile.Read(ref _current);
 
-    /// <summary>The controller epoch this node writes with (one more than the last epoch in the log).</summary>
-    public int Epoch { get; private set; }
+    /// <summary>The Raft epoch this node leads (a cluster of one: one more than the last epoch in the log); -1 when not the leader.</summary>
+    public int Epoch => _raft is { LeaderAndEpoch: { } leader } && leader.LeaderId == _options.NodeId ? leader.Epoch : -1;
 
     /// <summary>The finalized feature levels recorded in the log (metadata.version, …).</summary>
-    public IReadOnlyDictionary<string, short> FeatureLevels
-    {
-        get
-        {
-            _writeLock.Wait();
-            try
-            {
-                return new Dictionary<string, short>(_featureLevels, StringComparer.Ordinal);
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-        }
-    }
+    public IReadOnlyDictionary<string, short> FeatureLevels => new Dictionary<string, short>(Current.FeatureLevels, StringComparer.Ordinal);
 
     public IDisposable Subscribe(Action<MetadataImage, MetadataImage> onPublished)
     {
@@ -134,90 +192,8 @@ public sealed partial class QuorumController : IController, IDisposable
         }
     }
 
-    /// <summary>The configs this node runs with: static settings under the image's dynamic broker configs.</summary>
-    public EffectiveConfigs Configs { get; }
-
-    /// <summary>Every known topic config with its effective value: the topic's override, else the default.</summary>
-    public IReadOnlyDictionary<string, string> EffectiveTopicConfigs(IReadOnlyDictionary<string, string> dynamicConfigs) =>
-        Configs.TopicConfigs(Current, dynamicConfigs);
-
-    private int Replay(IMetadataLogStore store)
+    private void Publish(MetadataImage previous, MetadataImage next)
     {
-        var lastEpoch = 0;
-        var builder = NewBuilder(_current);
-        var count = 0;
-        foreach (var batch in store.ReadAll())
-        {
-            Protocol.Records.RecordBatchHeader.TryRead(batch.Span, out var header);
-            lastEpoch = Math.Max(lastEpoch, header.PartitionLeaderEpoch);
-            foreach (var entry in MetadataBatch.Decode(batch))
-            {
-                builder.Apply(entry.Offset, entry.Record);
-                count++;
-            }
-        }
-        _nextProducerId = builder.NextProducerId;
-        _current = builder.Build();
-        LogReplayed(count, _current.Offset, _current.TopicsByName.Count);
-        return lastEpoch;
-    }
-
-    /// <summary>
-    /// Registers this node as a broker reachable at <paramref name="host"/>:<paramref name="port"/>
-    /// (the advertised listener, with the port actually bound), as a new incarnation whose broker
-    /// epoch is its offset, as a Kafka broker does on every start. On a fresh log it first records
-    /// the metadata.version feature level. Requires <see cref="Open"/>.
-    /// </summary>
-    public async Task RegisterBrokerAsync(string host, int port, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(host);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var store = OpenStore;
-            var records = new List<MetadataRecord>(2);
-            if (!_featureLevels.ContainsKey(MetadataVersionFeature))
-            {
-                records.Add(new FeatureLevelRecord(MetadataVersionFeature, MetadataVersionLevel));
-            }
-            records.Add(Registration(host, port, store.EndOffset + records.Count));
-            var next = await CommitAsync(records).ConfigureAwait(false);
-            LogCommitted("broker registration", $"{host}:{port}", next.Offset);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private IMetadataLogStore OpenStore =>
-        _store is { } store && Epoch > 0 ? store : throw new InvalidOperationException("the controller is not open");
-
-    private MetadataImageBuilder NewBuilder(MetadataImage image) => new(image)
-    {
-        NextProducerId = _nextProducerId,
-        FeatureLevels = _featureLevels,
-        BrokerEpochs = _brokerEpochs,
-    };
-
-    /// <summary>Appends the records as one batch (the commit point) and publishes the next image. Caller holds the write lock.</summary>
-    private async ValueTask<MetadataImage> CommitAsync(IReadOnlyList<MetadataRecord> records)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var store = OpenStore;
-        var baseOffset = store.EndOffset;
-        var batch = MetadataBatch.Encode(baseOffset, Epoch, _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(), records);
-        // Not cancellable: once bytes may be on disk the outcome must be known.
-        await store.AppendAsync(batch, CancellationToken.None).ConfigureAwait(false);
-        var previous = _current;
-        var builder = NewBuilder(previous);
-        for (var i = 0; i < records.Count; i++)
-        {
-            builder.Apply(baseOffset + i, records[i]);
-        }
-        _nextProducerId = builder.NextProducerId;
-        var next = builder.Build();
         Volatile.Write(ref _current, next);
         foreach (var subscriber in _subscribers)
         {
@@ -230,24 +206,122 @@ public sealed partial class QuorumController : IController, IDisposable
                 LogSubscriberFailed(ex, next.Offset);
             }
         }
-        return next;
+    }
+
+    /// <summary>The configs this node runs with: static settings under the image's dynamic broker configs.</summary>
+    public EffectiveConfigs Configs { get; }
+
+    /// <summary>Every known topic config with its effective value: the topic's override, else the default.</summary>
+    public IReadOnlyDictionary<string, string> EffectiveTopicConfigs(IReadOnlyDictionary<string, string> dynamicConfigs) =>
+        Configs.TopicConfigs(Current, dynamicConfigs);
+
+    /// <summary>Posts one request onto the core's thread and waits for its reply (sent once its records commit).</summary>
+    private async Task<T> InvokeAsync<T>(Action<ControllerCore, Action<T>> request, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var core = _core ?? throw new InvalidOperationException("the controller is not open");
+        var reply = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _driver!.InvokeAsync(() => request(core, result => reply.TrySetResult(result)), cancellationToken).ConfigureAwait(false);
+        return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<CreateTopicOutcome> CreateTopicAsync(CreateTopicSpec spec, bool validateOnly, CancellationToken cancellationToken) =>
+        InvokeAsync<CreateTopicOutcome>((core, reply) => core.CreateTopic(spec, validateOnly, reply), cancellationToken);
+
+    public Task<(ErrorCode Error, string? Message)> DeleteTopicAsync(string name, CancellationToken cancellationToken) =>
+        InvokeAsync<(ErrorCode, string?)>((core, reply) => core.DeleteTopic(name, reply), cancellationToken);
+
+    public Task<(ErrorCode Error, string? Message)> DeleteTopicAsync(Guid topicId, CancellationToken cancellationToken) =>
+        InvokeAsync<(ErrorCode, string?)>((core, reply) => core.DeleteTopic(topicId, reply), cancellationToken);
+
+    public Task<(ErrorCode Error, string? Message)> CreatePartitionsAsync(string topic, int newTotal, bool validateOnly, CancellationToken cancellationToken) =>
+        CreatePartitionsAsync(topic, newTotal, null, validateOnly, cancellationToken);
+
+    public Task<(ErrorCode Error, string? Message)> CreatePartitionsAsync(
+        string topic, int newTotal, IReadOnlyList<int[]>? assignments, bool validateOnly, CancellationToken cancellationToken) =>
+        InvokeAsync<(ErrorCode, string?)>((core, reply) => core.CreatePartitions(topic, newTotal, assignments, validateOnly, reply), cancellationToken);
+
+    public Task<(ErrorCode Error, string? Message)> AlterTopicConfigsAsync(
+        string topic, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken) =>
+        InvokeAsync<(ErrorCode, string?)>((core, reply) => core.AlterTopicConfigs(topic, changes, incremental, validateOnly, reply), cancellationToken);
+
+    /// <summary>
+    /// Changes the dynamic configs of a BROKER resource: "" (every broker's default) or this
+    /// node's id — a broker only alters its own resource, as Kafka's ConfigAdminManager checks
+    /// before forwarding; the controller validates the set (see <see cref="ControllerCore.AlterBrokerConfigs"/>).
+    /// </summary>
+    public Task<(ErrorCode Error, string? Message)> AlterBrokerConfigsAsync(
+        string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken)
+    {
+        if (resourceName.Length > 0)
+        {
+            if (!int.TryParse(resourceName, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id))
+            {
+                return Task.FromResult<(ErrorCode, string?)>((ErrorCode.InvalidRequest, $"Node id must be an integer, but it is: {resourceName}"));
+            }
+            if (id != _options.NodeId)
+            {
+                return Task.FromResult<(ErrorCode, string?)>((ErrorCode.InvalidRequest, $"Unexpected broker id, expected {_options.NodeId}, but received {resourceName}"));
+            }
+        }
+        return InvokeAsync<(ErrorCode, string?)>((core, reply) => core.AlterBrokerConfigs(resourceName, changes, incremental, validateOnly, reply), cancellationToken);
+    }
+
+    /// <summary>Hands out <paramref name="size"/> producer ids; the block is committed before it is returned, so ids never repeat across restarts.</summary>
+    public async Task<long> AllocateProducerIdBlockAsync(int size, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        var reply = await InvokeAsync<ProducerIdsReplyData>(
+            (core, done) => core.AllocateProducerIds(_options.NodeId, brokerEpoch: -1, size, done), cancellationToken).ConfigureAwait(false);
+        return reply.Error == ErrorCode.None ? reply.FirstProducerId : throw new KafkaException(reply.Error, reply.Message ?? reply.Error.ToString());
+    }
+
+    /// <summary>
+    /// Cluster of one: registers this node as a broker reachable at <paramref name="host"/>:<paramref name="port"/>
+    /// (the advertised listener, with the port actually bound), as a new incarnation whose broker
+    /// epoch is its offset, unfenced at once (it writes the log, so it is caught up). In a quorum
+    /// the broker lifecycle manager registers through BrokerRegistration instead, and this throws.
+    /// </summary>
+    public async Task RegisterBrokerAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
+        if (!_local)
+        {
+            throw new InvalidOperationException("in a quorum the broker lifecycle manager registers the broker (BrokerRegistration)");
+        }
+        var request = new BrokerRegistrationRequestData(
+            _options.NodeId,
+            ClusterId: null,
+            Guid.NewGuid(),
+            [new BrokerEndpoint(_options.ListenerName, host, checked((ushort)port))],
+            _options.Rack);
+        var reply = await InvokeAsync<BrokerRegistrationReplyData>((core, done) => core.RegisterBroker(request, done, soleVoterSelf: true), cancellationToken)
+            .ConfigureAwait(false);
+        if (reply.Error != ErrorCode.None)
+        {
+            throw new KafkaException(reply.Error, reply.Message ?? reply.Error.ToString());
+        }
+        LogCommitted("broker registration", $"{host}:{port}", reply.BrokerEpoch);
     }
 
     public void Dispose()
     {
-        _writeLock.Wait();
-        try
+        if (_disposed)
         {
-            if (_disposed)
-            {
-                return;
-            }
-            _disposed = true;
-            _store?.Dispose();
+            return;
         }
-        finally
+        _disposed = true;
+        _loaderSubscription?.Dispose();
+        if (_local && _driver is LocalControllerDriver driver)
         {
-            _writeLock.Release();
+            // Waits for a request in flight, so the store is not closed under an append.
+            driver.Invoke(() => _store?.Dispose());
+            driver.Dispose();
+        }
+        else if (_local)
+        {
+            _store?.Dispose();
         }
     }
 

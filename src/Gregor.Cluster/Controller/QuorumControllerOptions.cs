@@ -27,6 +27,9 @@ public sealed record QuorumControllerOptions
     /// <summary>Upper bound on partitions per topic, so one request cannot make the node open millions of logs.</summary>
     public int MaxPartitionsPerTopic { get; init; } = 10_000;
 
+    /// <summary>broker.session.timeout.ms: an unfenced broker without a heartbeat for this long is fenced (quorum mode).</summary>
+    public long BrokerSessionTimeoutMs { get; init; } = 9_000;
+
     public IReadOnlyDictionary<string, string> StaticBrokerConfigs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>

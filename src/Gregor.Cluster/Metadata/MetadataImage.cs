@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Gregor.Cluster.Records;
 
 namespace Gregor.Cluster.Metadata;
 
@@ -36,14 +37,32 @@ public sealed record MetadataImage(
     public ImmutableDictionary<string, string> BrokerConfigsOf(string resourceName) =>
         BrokerConfigs.GetValueOrDefault(resourceName) ?? ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
 
+    /// <summary>Finalized feature levels (metadata.version, …) as FeatureLevelRecords set them.</summary>
+    public ImmutableDictionary<string, short> FeatureLevels { get; init; } =
+        ImmutableDictionary<string, short>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>The first producer id of the next block the controller hands out (ProducerIdsRecord).</summary>
+    public long NextProducerId { get; init; }
+
     public TopicImage? Topic(string name) => TopicsByName.GetValueOrDefault(name);
 
     public PartitionImage? Partition(string topic, int partition) =>
         TopicsByName.TryGetValue(topic, out var t) ? t.Partitions.GetValueOrDefault(partition) : null;
 }
 
-/// <summary>A registered broker and the listener clients should connect to.</summary>
-public sealed record BrokerImage(int NodeId, string Host, int Port, string? Rack, bool Fenced = false);
+/// <summary>
+/// A registered broker and the listener clients should connect to (<see cref="Host"/>:<see cref="Port"/>,
+/// the first of <see cref="Endpoints"/>). <see cref="Epoch"/> is the broker epoch (the offset of its
+/// RegisterBrokerRecord), <see cref="IncarnationId"/> the process incarnation that registered.
+/// Fenced brokers are neither placed on nor listed to clients.
+/// </summary>
+public sealed record BrokerImage(int NodeId, string Host, int Port, string? Rack, bool Fenced = false)
+{
+    public long Epoch { get; init; } = -1;
+    public Guid IncarnationId { get; init; }
+    public bool InControlledShutdown { get; init; }
+    public ImmutableArray<BrokerEndpoint> Endpoints { get; init; } = [];
+}
 
 /// <summary>A topic: id, partitions by index, and its dynamic topic-level configs.</summary>
 public sealed record TopicImage(

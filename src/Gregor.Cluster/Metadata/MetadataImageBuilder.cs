@@ -5,37 +5,37 @@ using Gregor.Cluster.Records;
 namespace Gregor.Cluster.Metadata;
 
 /// <summary>
-/// Applies metadata records, in log order, to an image and builds the next immutable image.
-/// Used both to replay the log on start and to publish after each commit, so a restarted node
-/// reaches exactly the image it had. Also tracks controller-only state carried by the log
-/// (next producer id, feature levels, broker epochs). Not thread-safe: one builder per apply.
+/// Applies metadata records, in log order, to an image and builds the next immutable image
+/// (Kafka's MetadataDelta). The one replay path: the metadata loader (every node), the
+/// controller's committed and uncommitted state, and snapshot loading all use it, so they
+/// cannot disagree. Records for unknown topics or stale broker epochs change nothing.
+/// Not thread-safe: one builder per apply.
 /// </summary>
-internal sealed class MetadataImageBuilder
+public sealed class MetadataImageBuilder
 {
-    private readonly string _clusterId;
-    private readonly int _controllerId;
+    private readonly MetadataImage _base;
     private readonly ImmutableDictionary<int, BrokerImage>.Builder _brokers;
     private readonly ImmutableDictionary<string, TopicImage>.Builder _topicsByName;
     private readonly ImmutableDictionary<Guid, TopicImage>.Builder _topicsById;
     private readonly ImmutableDictionary<string, ImmutableDictionary<string, string>>.Builder _brokerConfigs;
+    private readonly ImmutableDictionary<string, short>.Builder _featureLevels;
     private long _offset;
+    private long _nextProducerId;
 
     public MetadataImageBuilder(MetadataImage image)
     {
-        _clusterId = image.ClusterId;
-        _controllerId = image.ControllerId;
+        _base = image;
         _offset = image.Offset;
+        _nextProducerId = image.NextProducerId;
         _brokers = image.Brokers.ToBuilder();
         _topicsByName = image.TopicsByName.ToBuilder();
         _topicsById = image.TopicsById.ToBuilder();
         _brokerConfigs = image.BrokerConfigs.ToBuilder();
+        _featureLevels = image.FeatureLevels.ToBuilder();
     }
 
-    public long NextProducerId { get; set; }
-
-    public Dictionary<string, short> FeatureLevels { get; init; } = new(StringComparer.Ordinal);
-
-    public Dictionary<int, long> BrokerEpochs { get; init; } = [];
+    /// <summary>Moves the image's offset past records it does not hold (control batches).</summary>
+    public void AdvanceTo(long offset) => _offset = Math.Max(_offset, offset);
 
     public void Apply(long offset, MetadataRecord? record)
     {
@@ -45,8 +45,34 @@ internal sealed class MetadataImageBuilder
             case RegisterBrokerRecord broker:
                 var endpoint = broker.EndPoints.IsDefaultOrEmpty ? null : broker.EndPoints[0];
                 _brokers[broker.BrokerId] = new BrokerImage(
-                    broker.BrokerId, endpoint?.Host ?? "", endpoint?.Port ?? 0, broker.Rack, broker.Fenced);
-                BrokerEpochs[broker.BrokerId] = broker.BrokerEpoch;
+                    broker.BrokerId, endpoint?.Host ?? "", endpoint?.Port ?? 0, broker.Rack, broker.Fenced)
+                {
+                    Epoch = broker.BrokerEpoch,
+                    IncarnationId = broker.IncarnationId,
+                    InControlledShutdown = broker.InControlledShutdown,
+                    Endpoints = broker.EndPoints.IsDefault ? [] : broker.EndPoints,
+                };
+                break;
+            case UnregisterBrokerRecord unregister when BrokerAt(unregister.BrokerId, unregister.BrokerEpoch) is not null:
+                _brokers.Remove(unregister.BrokerId);
+                break;
+            case FenceBrokerRecord fence when BrokerAt(fence.Id, fence.Epoch) is { } fenced:
+                _brokers[fence.Id] = fenced with { Fenced = true };
+                break;
+            case UnfenceBrokerRecord unfence when BrokerAt(unfence.Id, unfence.Epoch) is { } unfenced:
+                _brokers[unfence.Id] = unfenced with { Fenced = false };
+                break;
+            case BrokerRegistrationChangeRecord change when BrokerAt(change.BrokerId, change.BrokerEpoch) is { } changed:
+                _brokers[change.BrokerId] = changed with
+                {
+                    Fenced = change.Fenced switch
+                    {
+                        BrokerRegistrationChangeRecord.FenceChangeFenced => true,
+                        BrokerRegistrationChangeRecord.FenceChangeUnfenced => false,
+                        _ => changed.Fenced,
+                    },
+                    InControlledShutdown = changed.InControlledShutdown || change.InControlledShutdown == 1,
+                };
                 break;
             case TopicRecord topic:
                 Put(new TopicImage(
@@ -66,6 +92,22 @@ internal sealed class MetadataImageBuilder
                         partition.Replicas,
                         partition.Isr,
                         partition.PartitionEpoch)),
+                });
+                break;
+            case PartitionChangeRecord change
+                when _topicsById.TryGetValue(change.TopicId, out var topicOfChange)
+                     && topicOfChange.Partitions.TryGetValue(change.PartitionId, out var before):
+                var leaderChanged = change.Leader != PartitionChangeRecord.LeaderUnchanged && change.Leader != before.Leader;
+                Put(topicOfChange with
+                {
+                    Partitions = topicOfChange.Partitions.SetItem(change.PartitionId, before with
+                    {
+                        Leader = change.Leader == PartitionChangeRecord.LeaderUnchanged ? before.Leader : change.Leader,
+                        LeaderEpoch = leaderChanged ? before.LeaderEpoch + 1 : before.LeaderEpoch,
+                        Isr = change.Isr ?? before.Isr,
+                        Replicas = change.Replicas ?? before.Replicas,
+                        PartitionEpoch = before.PartitionEpoch + 1,
+                    }),
                 });
                 break;
             case ConfigRecord { ResourceType: ConfigRecord.TopicResource } config
@@ -95,16 +137,29 @@ internal sealed class MetadataImageBuilder
                 _topicsByName.Remove(removed.Name);
                 break;
             case ProducerIdsRecord producerIds:
-                NextProducerId = Math.Max(NextProducerId, producerIds.NextProducerId);
+                _nextProducerId = Math.Max(_nextProducerId, producerIds.NextProducerId);
                 break;
             case FeatureLevelRecord feature:
-                FeatureLevels[feature.Name] = feature.FeatureLevel;
+                _featureLevels[feature.Name] = feature.FeatureLevel;
                 break;
             default:
-                // Unknown record types and records for topics already removed change nothing here.
+                // NoOp, unknown record types and records for topics already removed change nothing here.
                 break;
         }
     }
+
+    /// <summary>Applies every record of a batch whose first record is at <paramref name="baseOffset"/>.</summary>
+    public void ApplyBatch(long baseOffset, long lastOffset, IReadOnlyList<MetadataRecord> records)
+    {
+        for (var i = 0; i < records.Count; i++)
+        {
+            Apply(baseOffset + i, records[i]);
+        }
+        AdvanceTo(lastOffset);
+    }
+
+    private BrokerImage? BrokerAt(int id, long epoch) =>
+        _brokers.TryGetValue(id, out var broker) && broker.Epoch == epoch ? broker : null;
 
     private void Put(TopicImage topic)
     {
@@ -112,14 +167,14 @@ internal sealed class MetadataImageBuilder
         _topicsById[topic.TopicId] = topic;
     }
 
-    public MetadataImage Build() => new(
-        _offset,
-        _clusterId,
-        _controllerId,
-        _brokers.ToImmutable(),
-        _topicsByName.ToImmutable(),
-        _topicsById.ToImmutable())
+    public MetadataImage Build() => _base with
     {
+        Offset = _offset,
+        Brokers = _brokers.ToImmutable(),
+        TopicsByName = _topicsByName.ToImmutable(),
+        TopicsById = _topicsById.ToImmutable(),
         BrokerConfigs = _brokerConfigs.ToImmutable(),
+        FeatureLevels = _featureLevels.ToImmutable(),
+        NextProducerId = _nextProducerId,
     };
 }

@@ -24,6 +24,9 @@ public sealed class Partition : IDisposable
     private readonly Action<Partition>? _positionChanged;
     private long _highWatermark;
     private long _visibleBytes;
+    private long _recordsAppended;
+    private long _bytesAppended;
+    private long _bytesFetched;
     private volatile int _leaderEpoch;
     private volatile bool _removed;
     private ProduceLimits _limits;
@@ -73,6 +76,19 @@ public sealed class Partition : IDisposable
     /// </summary>
     public long VisibleBytes => Interlocked.Read(ref _visibleBytes);
 
+    /// <summary>Records appended since this partition was opened (per-topic MessagesIn, read at scrape time).</summary>
+    public long RecordsAppended => Interlocked.Read(ref _recordsAppended);
+
+    /// <summary>Record bytes appended since this partition was opened (per-topic BytesIn).</summary>
+    public long BytesAppended => Interlocked.Read(ref _bytesAppended);
+
+    /// <summary>Record bytes returned to fetchers since this partition was opened (per-topic BytesOut).</summary>
+    public long BytesFetched => Interlocked.Read(ref _bytesFetched);
+
+    // Plain counters rather than tagged instruments: the hot path pays one interlocked add and
+    // the per-topic sums are made when metrics are collected.
+    internal void CountFetched(long bytes) => Interlocked.Add(ref _bytesFetched, bytes);
+
     internal void UpdateLeadership(int leaderEpoch)
     {
         if (_leaderEpoch != leaderEpoch)
@@ -112,6 +128,8 @@ public sealed class Partition : IDisposable
         // An append returns once durable per the flush policy, and a durable offset implies every
         // earlier offset is durable (one file, appended in order).
         Interlocked.Add(ref _visibleBytes, records.Length);
+        Interlocked.Add(ref _recordsAppended, batch.RecordCount);
+        Interlocked.Add(ref _bytesAppended, records.Length);
         AdvanceHighWatermark(result.LastOffset + 1);
         _positionChanged?.Invoke(this);
         return result;

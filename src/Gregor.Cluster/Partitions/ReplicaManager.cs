@@ -82,6 +82,7 @@ public sealed partial class ReplicaManager : IDisposable
             "Delayed operations waiting in the purgatory, by kind (fetch: long polls; produce: acks=all)");
         _positionChanged = OnPositionChanged;
         FetchSessions = new FetchSessionCache(options.MaxFetchSessions, timeProvider: _time, meter: _meter);
+        PartitionMetrics.Register(_meter, () => _partitions.Values, () => _metadata.Current, options.NodeId);
     }
 
     /// <summary>Opens the partitions the current image says this node leads and follows every later image. Once.</summary>
@@ -252,6 +253,7 @@ public sealed partial class ReplicaManager : IDisposable
         if (!canWait || bytes >= request.MinBytes || anyError)
         {
             _bytesOut.Add(bytes);
+            CountFetched(hosted, results);
             return new FetchResult(ErrorCode.None, session.SessionId, session.Complete(results));
         }
         // Not enough yet: park the fetch where appends will find it, and read once when it completes.
@@ -280,7 +282,20 @@ public sealed partial class ReplicaManager : IDisposable
         }
         results = ReadOnce(request, toRead, hosted, errors, out bytes, out _);
         _bytesOut.Add(bytes);
+        CountFetched(hosted, results);
         return new FetchResult(ErrorCode.None, session.SessionId, session.Complete(results));
+    }
+
+    // Per-partition bytes out, for what is returned only (a read discarded before a long poll is not).
+    private static void CountFetched(Partition?[] hosted, List<FetchPartitionResult> results)
+    {
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i].Records is { Length: > 0 } records)
+            {
+                hosted[i]?.CountFetched(records.Length);
+            }
+        }
     }
 
     private List<FetchPartitionResult> ReadOnce(

@@ -54,6 +54,12 @@ public static class MetadataRecordSerde
         MetadataRecord? record = (MetadataRecordType)apiKey switch
         {
             MetadataRecordType.RegisterBroker => RegisterBrokerRecord.Read(ref reader, v),
+            MetadataRecordType.UnregisterBroker => UnregisterBrokerRecord.Read(ref reader, v),
+            MetadataRecordType.PartitionChange => PartitionChangeRecord.Read(ref reader, v),
+            MetadataRecordType.FenceBroker => FenceBrokerRecord.Read(ref reader, v),
+            MetadataRecordType.UnfenceBroker => UnfenceBrokerRecord.Read(ref reader, v),
+            MetadataRecordType.BrokerRegistrationChange => BrokerRegistrationChangeRecord.Read(ref reader, v),
+            MetadataRecordType.NoOp => NoOpRecord.Read(ref reader, v),
             MetadataRecordType.Topic => TopicRecord.Read(ref reader, v),
             MetadataRecordType.Partition => PartitionRecord.Read(ref reader, v),
             MetadataRecordType.Config => ConfigRecord.Read(ref reader, v),

@@ -7,11 +7,16 @@ namespace Gregor.Cluster.Records;
 public enum MetadataRecordType : short
 {
     RegisterBroker = 0,
+    UnregisterBroker = 1,
     Topic = 2,
     Partition = 3,
     Config = 4,
     PartitionChange = 5,
+    FenceBroker = 7,
+    UnfenceBroker = 8,
     RemoveTopic = 9,
     FeatureLevel = 12,
     ProducerIds = 15,
+    BrokerRegistrationChange = 17,
+    NoOp = 20,
 }

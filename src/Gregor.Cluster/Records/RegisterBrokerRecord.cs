@@ -5,9 +5,11 @@ using Gregor.Protocol.Primitives;
 namespace Gregor.Cluster.Records;
 
 /// <summary>
-/// RegisterBrokerRecord (apiKey 0, written as v0, v0-v4 readable): a broker (re)joined with
-/// these listeners. Written by the controller each time a node starts (new incarnation id,
-/// broker epoch = the record's offset as in Kafka). Feature ranges are not recorded yet.
+/// RegisterBrokerRecord (apiKey 0, written as v1, v0-v4 readable): a broker (re)joined with
+/// these listeners. Written by the controller for each BrokerRegistration (new incarnation id,
+/// broker epoch = the record's offset as in Kafka), fenced until the broker has caught up; a
+/// snapshot writes the current state of each registration (fenced, in controlled shutdown).
+/// Feature ranges are not recorded yet.
 /// </summary>
 public sealed record RegisterBrokerRecord(
     int BrokerId,
@@ -15,9 +17,12 @@ public sealed record RegisterBrokerRecord(
     long BrokerEpoch,
     ImmutableArray<BrokerEndpoint> EndPoints,
     string? Rack,
-    bool Fenced) : MetadataRecord
+    bool Fenced,
+    bool InControlledShutdown = false) : MetadataRecord
 {
     public override MetadataRecordType Type => MetadataRecordType.RegisterBroker;
+
+    public override short Version => 1;
 
     internal override void WriteFields(ProtocolWriter writer)
     {
@@ -37,6 +42,7 @@ public sealed record RegisterBrokerRecord(
         writer.WriteArrayLength(0, compact: true); // Features
         writer.WriteString(Rack, compact: true);
         writer.WriteBool(Fenced);
+        writer.WriteBool(InControlledShutdown);
         MetadataFieldCodec.WriteEmptyTaggedFields(writer);
     }
 
@@ -70,15 +76,12 @@ public sealed record RegisterBrokerRecord(
         }
         var rack = MetadataFieldCodec.ReadNullableString(ref reader);
         var fenced = reader.ReadBool();
-        if (version >= 1)
-        {
-            reader.ReadBool(); // InControlledShutdown
-        }
+        var inControlledShutdown = version >= 1 && reader.ReadBool();
         if (version > 4)
         {
             throw new ProtocolException($"RegisterBrokerRecord version {version} is newer than this node understands");
         }
         MetadataFieldCodec.SkipTaggedFields(ref reader);
-        return new RegisterBrokerRecord(brokerId, incarnationId, brokerEpoch, endpoints.MoveToImmutable(), rack, fenced);
+        return new RegisterBrokerRecord(brokerId, incarnationId, brokerEpoch, endpoints.MoveToImmutable(), rack, fenced, inControlledShutdown);
     }
 }

@@ -7,7 +7,7 @@ namespace Gregor.Storage.Segments;
 /// (POSIX keeps directory entries separately from file data). .NET has no API for it; on
 /// Linux/macOS this calls open(2)/fsync(2) through libc, elsewhere it is a no-op.
 /// </summary>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     private const int ReadOnly = 0;
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Gregor.Broker;
 using Gregor.Broker.Config;
 using Gregor.Http;
+using Gregor.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -55,6 +56,7 @@ internal static class ServeCommand
         builder.Logging.AddBrokerLogDefaults();
         ConfigureConsole(builder.Logging, config);
         builder.AddGregorBroker(config);
+        builder.AddGregorTelemetry(config, metrics: http is not null);
         ListenOptions? httpListen = null;
         if (http is not null)
         {
@@ -68,6 +70,10 @@ internal static class ServeCommand
             if (http is not null)
             {
                 app.MapHealth(broker.Lifecycle);
+                HostMetrics.Register(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), broker.DataDir);
+                app.MapMetrics();
+                app.MapAdminApi(broker);
+                app.MapConsole(broker);
             }
             try
             {
@@ -98,6 +104,8 @@ internal static class ServeCommand
             if (httpListen?.IPEndPoint is { } httpBound)
             {
                 HostLog.HttpListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gregor.Http"), httpBound, HealthEndpoint.Path);
+                // Before the ready line, so whoever waits for that line already has the URL.
+                await output.WriteLineAsync($"gregor: console at {ConsoleUrl(httpBound)}").ConfigureAwait(false);
             }
             var listening = string.Join(", ", broker.BoundEndPoints.Select(e => e.ToString()));
             await output.WriteLineAsync($"gregor: listening on {listening} (node {config.NodeId}, data dir {broker.DataDir})").ConfigureAwait(false);
@@ -109,10 +117,17 @@ internal static class ServeCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>The host's HTTP listener (health now; metrics, admin API and console later); none when the key is empty.</summary>
+    /// <summary>The console's address as a person types it (a wildcard bind is reached on loopback).</summary>
+    internal static string ConsoleUrl(IPEndPoint bound)
+    {
+        var host = bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any) ? IPAddress.Loopback : bound.Address;
+        return $"http://{new IPEndPoint(host, bound.Port)}{ConsoleEndpoints.PagePath}";
+    }
+
+    /// <summary>The host's HTTP listener (health, /metrics, the admin API, the console); none when the key is empty.</summary>
     private static IPEndPoint? HttpEndPoint(BrokerConfig config)
     {
-        var value = config.Values.TryGetValue(HttpListenKey, out var configured) ? configured.Trim() : DefaultHttpListen;
+        var value = config.HttpListen.Trim();
         return value.Length == 0 ? null : ListenerAddress.Parse(value, HttpListenKey).ToBindEndPoint();
     }
 
@@ -128,6 +143,18 @@ internal static class ServeCommand
         };
         logging.SetMinimumLevel(level);
         logging.AddFilter("Gregor", level);
+        if (config.LogFormat == "json")
+        {
+            // One JSON object per line (timestamp, level, category, event id, message, state) for log shippers.
+            logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = false;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+            return;
+        }
         logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

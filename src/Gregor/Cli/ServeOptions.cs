@@ -9,16 +9,26 @@ internal sealed record ServeOptions
     public const string Usage = """
         Usage: gregor serve [options]
 
-        Runs a single-node Kafka-compatible broker.
+        Runs a Kafka-compatible node: broker, controller or both (alone, a cluster of one).
 
         Options:
-          --listen HOST:PORT               listener address (default 127.0.0.1:9092; port 0 = any free port)
-          --advertised-listener HOST:PORT  address clients are told to connect to (default: the listener)
+          --listen HOST:PORT               listeners: HOST:PORT or NAME://HOST:PORT,... (default 127.0.0.1:9092; port 0 = any free port)
+          --advertised-listener HOST:PORT  addresses clients are told to connect to (default: the broker listeners)
           --data-dir DIR                   data directory (default ./gregor-data)
           --node-id N                      node id (default 1)
+          --process-roles ROLES            broker,controller (default), controller or broker
+          --controller-listener-names NAMES        listener names the controller serves (e.g. CONTROLLER)
+          --controller-quorum-voters VOTERS        static voters: ID@HOST:PORT,... (default: this node alone)
+          --controller-quorum-bootstrap-servers HOST:PORT,...  controllers to discover the quorum from
+          --listener-security-protocol-map MAP     NAME:PROTOCOL,... (PLAINTEXT only)
           --config FILE                    Kafka server.properties file (key=value)
           --override KEY=VALUE             set a config key; repeatable; wins over the file and options
           -h, --help                       show this help
+
+        Each option sets the Kafka config key of the same meaning (listeners, advertised.listeners, log.dirs,
+        node.id, process.roles, controller.listener.names, controller.quorum.voters,
+        controller.quorum.bootstrap.servers, listener.security.protocol.map); --listeners, --advertised-listeners
+        and --log-dirs are accepted as Kafka-named spellings.
 
         Exit codes: 0 stopped cleanly, 1 bad arguments or config, 2 cannot listen, 3 data dir unusable,
         4 another start step failed.
@@ -30,12 +40,26 @@ internal sealed record ServeOptions
     public string? AdvertisedListener { get; init; }
     public string? DataDir { get; init; }
     public string? NodeId { get; init; }
+
+    /// <summary>Config keys set by the cluster options (--process-roles …), in command-line order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> KeyOptions { get; init; } = [];
+
+    /// <summary>Options that set one Kafka config key each.</summary>
+    private static readonly Dictionary<string, string> KeyFlags = new(StringComparer.Ordinal)
+    {
+        ["--process-roles"] = "process.roles",
+        ["--controller-listener-names"] = "controller.listener.names",
+        ["--controller-quorum-voters"] = "controller.quorum.voters",
+        ["--controller-quorum-bootstrap-servers"] = "controller.quorum.bootstrap.servers",
+        ["--listener-security-protocol-map"] = "listener.security.protocol.map",
+    };
     public IReadOnlyList<KeyValuePair<string, string>> Overrides { get; init; } = [];
 
     public static ServeOptions Parse(IReadOnlyList<string> args)
     {
         var options = new ServeOptions();
         var overrides = new List<KeyValuePair<string, string>>();
+        var keyOptions = new List<KeyValuePair<string, string>>();
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -69,13 +93,13 @@ internal sealed record ServeOptions
             }
             switch (name)
             {
-                case "--listen":
+                case "--listen" or "--listeners":
                     options = options with { Listen = Value() };
                     break;
-                case "--advertised-listener":
+                case "--advertised-listener" or "--advertised-listeners":
                     options = options with { AdvertisedListener = Value() };
                     break;
-                case "--data-dir":
+                case "--data-dir" or "--log-dirs":
                     options = options with { DataDir = Value() };
                     break;
                 case "--node-id":
@@ -93,11 +117,14 @@ internal sealed record ServeOptions
                     }
                     overrides.Add(new(pair[..separator].Trim(), pair[(separator + 1)..]));
                     break;
+                case var flag when KeyFlags.TryGetValue(flag, out var key):
+                    keyOptions.Add(new(key, Value()));
+                    break;
                 default:
                     throw new UsageException($"unknown option {arg}");
             }
         }
-        return options with { Overrides = overrides };
+        return options with { Overrides = overrides, KeyOptions = keyOptions };
     }
 
     /// <summary>
@@ -123,6 +150,10 @@ internal sealed record ServeOptions
         if (NodeId is not null)
         {
             values["node.id"] = NodeId;
+        }
+        foreach (var (key, value) in KeyOptions)
+        {
+            values[key] = value;
         }
         foreach (var (key, value) in Overrides)
         {

@@ -11,15 +11,19 @@ namespace Gregor.Http;
 /// <c>GET /v1/health</c> on the host's HTTP listener: the node's lifecycle state and the step in
 /// progress (or the one that failed), e.g. <c>{"state":"starting","step":"load coordinators"}</c>;
 /// 200 while running, 503 otherwise, so a load balancer or orchestrator can wait for
-/// "running". Stateless.
+/// "running". <c>/v1/health/ready</c> answers the same (a readiness probe: ready only when the
+/// node serves clients); <c>/v1/health/live</c> answers 200 whenever the process serves HTTP
+/// (a liveness probe must not restart a node that is still replaying its logs). Stateless.
 /// </summary>
 internal static class HealthEndpoint
 {
     public const string Path = "/v1/health";
+    public const string ReadyPath = "/v1/health/ready";
+    public const string LivePath = "/v1/health/live";
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints, NodeLifecycle lifecycle)
     {
-        endpoints.MapGet(Path, () =>
+        IResult Ready()
         {
             var state = lifecycle.State;
             return Results.Text(
@@ -27,7 +31,10 @@ internal static class HealthEndpoint
                 "application/json",
                 Encoding.UTF8,
                 state == LifecycleState.Running ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
+        }
+        endpoints.MapGet(Path, Ready);
+        endpoints.MapGet(ReadyPath, Ready);
+        endpoints.MapGet(LivePath, () => Results.Text(Report(lifecycle.State, lifecycle.CurrentStep), "application/json", Encoding.UTF8, StatusCodes.Status200OK));
         return endpoints;
     }
 

@@ -27,6 +27,7 @@ public sealed partial class MetricsCatalogueTests
         RuntimeHelpers.RunClassConstructor(typeof(LogManager).Assembly.GetType("Gregor.Storage.StorageMetrics", throwOnError: true)!.TypeHandle);
         _ = broker.Services.GetRequiredService<ReplicaManager>();
         _ = broker.Services.GetRequiredService<GroupCoordinator>();
+        _ = broker.Services.GetRequiredService<ConsumerLagMetrics>();
         _ = broker.Services.GetRequiredService<NetworkMetrics>();
         _ = broker.Services.GetRequiredService<IRequestProcessor>();
 

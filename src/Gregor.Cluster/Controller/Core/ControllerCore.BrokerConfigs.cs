@@ -4,78 +4,60 @@ using Gregor.Cluster.Configs;
 using Gregor.Cluster.Records;
 using Gregor.Protocol.Errors;
 
-namespace Gregor.Cluster.Controller;
+namespace Gregor.Cluster.Controller.Core;
 
 /// <summary>Dynamic broker configs (KIP-226): validated as Kafka's DynamicBrokerConfig, committed as BROKER ConfigRecords.</summary>
-public sealed partial class QuorumController
+public sealed partial class ControllerCore
 {
     /// <summary>
-    /// Changes the dynamic configs of a BROKER resource: "" (every broker's default) or this
-    /// node's id. Incremental applies SET/DELETE/APPEND/SUBTRACT to the resource's current
-    /// dynamic configs; otherwise (legacy AlterConfigs) the changes replace them all. The
-    /// resulting set is validated as a whole, as Kafka does, and refused with INVALID_REQUEST
-    /// and Kafka's message (read-only keys: "Cannot update these configs dynamically: Set(…)").
+    /// Changes the dynamic configs of a BROKER resource: "" (every broker's default) or a broker
+    /// id. Incremental applies SET/DELETE/APPEND/SUBTRACT to the resource's current dynamic
+    /// configs; otherwise (legacy AlterConfigs) the changes replace them all. The resulting set is
+    /// validated as a whole, as Kafka does, and refused with INVALID_REQUEST and Kafka's message.
     /// </summary>
-    public async Task<(ErrorCode Error, string? Message)> AlterBrokerConfigsAsync(
-        string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken)
+    public void AlterBrokerConfigs(string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly,
+        Action<(ErrorCode Error, string? Message)> reply) =>
+        Write(reply, Failed, () => AlterBrokerConfigRecords(resourceName, changes, incremental, validateOnly));
+
+    private (IReadOnlyList<MetadataRecord>, (ErrorCode, string?)) AlterBrokerConfigRecords(
+        string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly)
     {
-        if (resourceName.Length > 0)
+        if (resourceName.Length > 0 && !int.TryParse(resourceName, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
         {
-            if (!int.TryParse(resourceName, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id))
-            {
-                return (ErrorCode.InvalidRequest, $"Node id must be an integer, but it is: {resourceName}");
-            }
-            if (id != _options.NodeId)
-            {
-                return (ErrorCode.InvalidRequest, $"Unexpected broker id, expected {_options.NodeId}, but received {resourceName}");
-            }
+            return Reply<(ErrorCode, string?)>((ErrorCode.InvalidRequest, $"Node id must be an integer, but it is: {resourceName}"));
         }
         if (changes.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count() != changes.Count)
         {
-            return (ErrorCode.InvalidRequest, "Error due to duplicate config keys");
+            return Reply<(ErrorCode, string?)>((ErrorCode.InvalidRequest, "Error due to duplicate config keys"));
         }
         var nulls = changes.Where(c => c.Operation != ConfigOperation.Delete && c.Value is null).Select(c => c.Name).ToList();
         if (nulls.Count > 0)
         {
-            return (ErrorCode.InvalidRequest, $"Null value not supported for : {string.Join(", ", nulls)}");
+            return Reply<(ErrorCode, string?)>((ErrorCode.InvalidRequest, $"Null value not supported for : {string.Join(", ", nulls)}"));
         }
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var existing = _latest.BrokerConfigsOf(resourceName);
+        var (updated, applyError) = ApplyBrokerChanges(existing, changes, incremental);
+        if (applyError is not null)
         {
-            var existing = _current.BrokerConfigsOf(resourceName);
-            var (updated, applyError) = ApplyBrokerChanges(existing, changes, incremental);
-            if (applyError is not null)
-            {
-                return (ErrorCode.InvalidRequest, applyError);
-            }
-            if (ValidateDynamicBrokerConfigs(updated!, perBroker: resourceName.Length > 0) is { } invalid)
-            {
-                return (ErrorCode.InvalidRequest, invalid);
-            }
-            var records = new List<MetadataRecord>();
-            foreach (var (name, value) in updated!.OrderBy(p => p.Key, StringComparer.Ordinal))
-            {
-                if (!existing.TryGetValue(name, out var old) || old != value)
-                {
-                    records.Add(new ConfigRecord(ConfigRecord.BrokerResource, resourceName, name, value));
-                }
-            }
-            foreach (var name in existing.Keys.Where(k => !updated!.ContainsKey(k)).Order(StringComparer.Ordinal))
-            {
-                records.Add(new ConfigRecord(ConfigRecord.BrokerResource, resourceName, name, null));
-            }
-            if (validateOnly || records.Count == 0)
-            {
-                return (ErrorCode.None, null);
-            }
-            var next = await CommitAsync(records).ConfigureAwait(false);
-            LogCommitted("alter broker configs", resourceName.Length == 0 ? "<default>" : resourceName, next.Offset);
-            return (ErrorCode.None, null);
+            return Reply<(ErrorCode, string?)>((ErrorCode.InvalidRequest, applyError));
         }
-        finally
+        if (ValidateDynamicBrokerConfigs(updated!, perBroker: resourceName.Length > 0) is { } invalid)
         {
-            _writeLock.Release();
+            return Reply<(ErrorCode, string?)>((ErrorCode.InvalidRequest, invalid));
         }
+        var records = new List<MetadataRecord>();
+        foreach (var (name, value) in updated!.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!existing.TryGetValue(name, out var old) || old != value)
+            {
+                records.Add(new ConfigRecord(ConfigRecord.BrokerResource, resourceName, name, value));
+            }
+        }
+        foreach (var name in existing.Keys.Where(k => !updated!.ContainsKey(k)).Order(StringComparer.Ordinal))
+        {
+            records.Add(new ConfigRecord(ConfigRecord.BrokerResource, resourceName, name, null));
+        }
+        return validateOnly ? Reply<(ErrorCode, string?)>((ErrorCode.None, null)) : (records, (ErrorCode.None, null));
     }
 
     private static (Dictionary<string, string>? Updated, string? Error) ApplyBrokerChanges(

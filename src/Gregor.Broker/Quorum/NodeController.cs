@@ -1,0 +1,212 @@
+using System.Collections.Immutable;
+using Gregor.Broker.Config;
+using Gregor.Cluster.Configs;
+using Gregor.Cluster.Controller;
+using Gregor.Cluster.Metadata;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Messages;
+
+namespace Gregor.Broker.Quorum;
+
+/// <summary>
+/// The <see cref="IController"/> handlers and components use, whatever the node's place in the
+/// cluster: on a cluster of one it is the in-process <see cref="QuorumController"/>; in a quorum
+/// it is this node's quorum controller when it is the active one, and otherwise forwards topic
+/// creation and deletion to the active controller's controller listener (CreateTopics /
+/// DeleteTopics, as a Kafka client would send them) and relays the answer, retrying
+/// NOT_CONTROLLER while leadership moves, so clients never see it. The metadata image is the
+/// node's metadata loader's (every node replays the log). Subscribers registered before the
+/// quorum is open are attached once it is (<see cref="Attach"/>). Thread-safe.
+/// </summary>
+public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<QuorumController> local) : IController
+{
+    private const int ForwardAttempts = 20;
+    private static readonly TimeSpan ForwardTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The listener the current request arrived on (set by the dispatcher). A request on a
+    /// controller listener was already forwarded once: it is answered here (NOT_CONTROLLER if this
+    /// node is not active) and never forwarded again, so two nodes with stale views cannot bounce
+    /// it between them.
+    /// </summary>
+    public static readonly AsyncLocal<string?> CurrentListener = new();
+    private readonly Lock _lock = new();
+    private ImmutableArray<Action<MetadataImage, MetadataImage>> _subscribers = [];
+    private IMetadataPublisher? _publisher;
+    private IController? _controller;
+
+    /// <summary>Called once the metadata is open: the publisher and (if this node has one) the controller requests go to.</summary>
+    public void Attach(IMetadataPublisher publisher, IController? controller)
+    {
+        _controller = controller;
+        _publisher = publisher;
+        publisher.Subscribe((before, after) =>
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber(before, after);
+            }
+        });
+    }
+
+    private IController Local => _controller ?? (quorum.IsQuorum ? throw new InvalidOperationException("no controller on this node") : local());
+
+    /// <summary>
+    /// The node's image. In a quorum its controller id is the Raft leader this node knows (-1 while
+    /// there is none), not the loader's initial guess, so Metadata and DescribeCluster never name a
+    /// controller that was not elected.
+    /// </summary>
+    public MetadataImage Current
+    {
+        get
+        {
+            var image = _publisher?.Current ?? MetadataImage.Empty(config.ClusterId ?? "", config.NodeId);
+            if (quorum.Driver is { } driver)
+            {
+                var leader = driver.Leader.LeaderId ?? -1;
+                return image.ControllerId == leader ? image : image with { ControllerId = leader };
+            }
+            return image;
+        }
+    }
+
+    public IDisposable Subscribe(Action<MetadataImage, MetadataImage> onPublished)
+    {
+        lock (_lock)
+        {
+            _subscribers = _subscribers.Add(onPublished);
+        }
+        return new Subscription(this, onPublished);
+    }
+
+    private sealed class Subscription(NodeController owner, Action<MetadataImage, MetadataImage> subscriber) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (owner._lock)
+            {
+                owner._subscribers = owner._subscribers.Remove(subscriber);
+            }
+        }
+    }
+
+    public EffectiveConfigs Configs => (_controller ?? local()).Configs;
+
+    public IReadOnlyDictionary<string, string> EffectiveTopicConfigs(IReadOnlyDictionary<string, string> dynamicConfigs) =>
+        (_controller ?? local()).EffectiveTopicConfigs(dynamicConfigs);
+
+    private bool OnControllerListener => CurrentListener.Value is { } listener && config.IsControllerListenerName(listener);
+
+    private bool Forwards => quorum.IsQuorum && !OnControllerListener && (_controller is not QuorumController controller || !controller.Core.IsActive);
+
+    private bool Retries => !OnControllerListener;
+
+    public async Task<CreateTopicOutcome> CreateTopicAsync(CreateTopicSpec spec, bool validateOnly, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        for (var attempt = 0; ; attempt++)
+        {
+            CreateTopicOutcome outcome;
+            if (!Forwards)
+            {
+                outcome = await Local.CreateTopicAsync(spec, validateOnly, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var request = new CreateTopicsRequest
+                {
+                    timeoutMs = 30_000,
+                    validateOnly = validateOnly,
+                    Topics = [new CreateTopicsRequest.CreatableTopic
+                    {
+                        Name = spec.Name,
+                        NumPartitions = spec.Assignments is null ? spec.NumPartitions : -1,
+                        ReplicationFactor = spec.Assignments is null ? spec.ReplicationFactor : (short)-1,
+                        Assignments = spec.Assignments is null ? [] : [.. spec.Assignments.Select(a => new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = a.Key, BrokerIds = [.. a.Value] })],
+                        Configs = [.. spec.Configs.Select(c => new CreateTopicsRequest.CreatableTopicConfig { Name = c.Key, Value = c.Value })],
+                    }],
+                };
+                var response = await ForwardAsync(request, 7, cancellationToken).ConfigureAwait(false);
+                var result = response is CreateTopicsResponse { Topics: [{ } topic] } ? topic : null;
+                outcome = result is null
+                    ? CreateTopicOutcome.Failed(ErrorCode.NotController, "the active controller is not reachable")
+                    : new CreateTopicOutcome((ErrorCode)result.ErrorCode, result.ErrorMessage, result.TopicId, result.NumPartitions, result.ReplicationFactor,
+                        (result.Configs ?? []).Where(c => c.Value is not null).ToDictionary(c => c.Name, c => c.Value!));
+            }
+            if (outcome.Error != ErrorCode.NotController || attempt >= ForwardAttempts || !Retries)
+            {
+                return outcome;
+            }
+            await Task.Delay(100 + (attempt * 50), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<(ErrorCode Error, string? Message)> DeleteTopicAsync(string name, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            (ErrorCode Error, string? Message) result;
+            if (!Forwards)
+            {
+                result = await Local.DeleteTopicAsync(name, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var response = await ForwardAsync(new DeleteTopicsRequest { TimeoutMs = 30_000, TopicNames = [name] }, 5, cancellationToken).ConfigureAwait(false);
+                result = response is DeleteTopicsResponse { Responses: [{ } deleted] }
+                    ? ((ErrorCode)deleted.ErrorCode, deleted.ErrorMessage)
+                    : (ErrorCode.NotController, "the active controller is not reachable");
+            }
+            if (result.Error != ErrorCode.NotController || attempt >= ForwardAttempts || !Retries)
+            {
+                return result;
+            }
+            await Task.Delay(100 + (attempt * 50), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task<(ErrorCode Error, string? Message)> DeleteTopicAsync(Guid topicId, CancellationToken cancellationToken) =>
+        Current.TopicsById.TryGetValue(topicId, out var topic)
+            ? DeleteTopicAsync(topic.Name, cancellationToken)
+            : Local.DeleteTopicAsync(topicId, cancellationToken);
+
+    public Task<(ErrorCode Error, string? Message)> CreatePartitionsAsync(string topic, int newTotal, bool validateOnly, CancellationToken cancellationToken) =>
+        Local.CreatePartitionsAsync(topic, newTotal, validateOnly, cancellationToken);
+
+    public Task<(ErrorCode Error, string? Message)> CreatePartitionsAsync(
+        string topic, int newTotal, IReadOnlyList<int[]>? assignments, bool validateOnly, CancellationToken cancellationToken) =>
+        Local.CreatePartitionsAsync(topic, newTotal, assignments, validateOnly, cancellationToken);
+
+    public Task<(ErrorCode Error, string? Message)> AlterTopicConfigsAsync(
+        string topic, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken) =>
+        Local.AlterTopicConfigsAsync(topic, changes, incremental, validateOnly, cancellationToken);
+
+    public Task<long> AllocateProducerIdBlockAsync(int size, CancellationToken cancellationToken) =>
+        Local.AllocateProducerIdBlockAsync(size, cancellationToken);
+
+    public Task RegisterBrokerAsync(string host, int port, CancellationToken cancellationToken) =>
+        Local.RegisterBrokerAsync(host, port, cancellationToken);
+
+    public Task<(ErrorCode Error, string? Message)> AlterBrokerConfigsAsync(
+        string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken) =>
+        Local.AlterBrokerConfigsAsync(resourceName, changes, incremental, validateOnly, cancellationToken);
+
+    /// <summary>Sends <paramref name="request"/> to the active controller's controller listener; null when no controller is known or reachable.</summary>
+    private async Task<IResponseMessage?> ForwardAsync(IRequestMessage request, short version, CancellationToken cancellationToken)
+    {
+        if (quorum.Driver is not { } driver || driver.Leader.LeaderId is not { } leader)
+        {
+            return null;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ForwardTimeout);
+        try
+        {
+            return await driver.Transport.SendAsync(leader, request, version, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+}

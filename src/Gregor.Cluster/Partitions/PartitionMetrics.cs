@@ -1,0 +1,101 @@
+using System.Diagnostics.Metrics;
+using Gregor.Cluster.Metadata;
+
+namespace Gregor.Cluster.Partitions;
+
+/// <summary>
+/// The per-topic and per-partition instruments of the <c>Gregor.Partitions</c> meter (names,
+/// units and their Kafka equivalents: docs/metrics.md): records and bytes in and out per topic
+/// (Kafka's BrokerTopicMetrics), log size, segment count, start and end offsets and high
+/// watermark per partition (Kafka's <c>kafka.log:type=Log</c>), and under-replicated and offline
+/// partitions from the metadata image (ReplicaManager, KafkaController).
+/// <para>
+/// Everything is observable: the produce and fetch paths only add to plain counters on
+/// <see cref="Partition"/>, and the sums and tags are made when a reader (the Prometheus scrape,
+/// an OTLP export) collects, so the hot paths allocate nothing for per-topic accounting.
+/// Callbacks run on the collecting thread and read a snapshot of the partitions; thread-safe.
+/// </para>
+/// </summary>
+public static class PartitionMetrics
+{
+    public static void Register(Meter meter, Func<IEnumerable<Partition>> partitions, Func<MetadataImage> image, int nodeId)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        ArgumentNullException.ThrowIfNull(partitions);
+        ArgumentNullException.ThrowIfNull(image);
+        meter.CreateObservableCounter("gregor.partitions.records.in", () => PerTopic(partitions(), p => p.RecordsAppended), "{record}", "Records appended, by topic");
+        meter.CreateObservableCounter("gregor.partitions.bytes.in", () => PerTopic(partitions(), p => p.BytesAppended), "By", "Record bytes appended, by topic");
+        meter.CreateObservableCounter("gregor.partitions.bytes.out", () => PerTopic(partitions(), p => p.BytesFetched), "By", "Record bytes returned to fetchers, by topic");
+        meter.CreateObservableGauge("gregor.partitions.log.size", () => PerPartition(partitions(), p => (p.Log as StorageReplicaLog)?.PartitionLog.Size), "By", "Bytes of a partition's log segments");
+        meter.CreateObservableGauge("gregor.partitions.log.segments", () => PerPartition(partitions(), p => (p.Log as StorageReplicaLog)?.PartitionLog.SegmentCount), "{segment}", "Segments of a partition's log");
+        meter.CreateObservableGauge("gregor.partitions.log.start_offset", () => PerPartition(partitions(), p => p.LogStartOffset), "{offset}", "First offset still readable, by partition");
+        meter.CreateObservableGauge("gregor.partitions.log.end_offset", () => PerPartition(partitions(), p => p.LogEndOffset), "{offset}", "Offset the next record gets, by partition");
+        meter.CreateObservableGauge("gregor.partitions.high_watermark", () => PerPartition(partitions(), p => p.HighWatermark), "{offset}", "Offset up to which records are visible to consumers, by partition");
+        meter.CreateObservableGauge("gregor.partitions.under_replicated", () => UnderReplicated(image(), nodeId), "{partition}", "Partitions led here whose in-sync replicas are fewer than their replicas");
+        meter.CreateObservableGauge("gregor.partitions.offline", () => Offline(image()), "{partition}", "Partitions of the cluster without a leader");
+    }
+
+    private static List<Measurement<long>> PerTopic(IEnumerable<Partition> partitions, Func<Partition, long> value)
+    {
+        var sums = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var partition in partitions)
+        {
+            var topic = partition.TopicPartition.Topic;
+            sums[topic] = sums.GetValueOrDefault(topic) + value(partition);
+        }
+        var measurements = new List<Measurement<long>>(sums.Count);
+        foreach (var (topic, sum) in sums)
+        {
+            measurements.Add(new(sum, new KeyValuePair<string, object?>("topic", topic)));
+        }
+        return measurements;
+    }
+
+    private static List<Measurement<long>> PerPartition(IEnumerable<Partition> partitions, Func<Partition, long?> value)
+    {
+        var measurements = new List<Measurement<long>>();
+        foreach (var partition in partitions)
+        {
+            if (value(partition) is { } measured)
+            {
+                measurements.Add(new(
+                    measured,
+                    new KeyValuePair<string, object?>("topic", partition.TopicPartition.Topic),
+                    new KeyValuePair<string, object?>("partition", partition.TopicPartition.Partition)));
+            }
+        }
+        return measurements;
+    }
+
+    private static int UnderReplicated(MetadataImage image, int nodeId)
+    {
+        var count = 0;
+        foreach (var topic in image.TopicsByName.Values)
+        {
+            foreach (var partition in topic.Partitions.Values)
+            {
+                if (partition.Leader == nodeId && partition.Isr.Length < partition.Replicas.Length)
+                {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    private static int Offline(MetadataImage image)
+    {
+        var count = 0;
+        foreach (var topic in image.TopicsByName.Values)
+        {
+            foreach (var partition in topic.Partitions.Values)
+            {
+                if (partition.Leader < 0)
+                {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Gregor.Cluster.Controller.Core;
+
+namespace Gregor.Cluster.Simulation;
+
+public sealed class ControllerSimulationTests
+{
+    /// <summary>Seeds per CI run of the controller simulation (GREGOR_SIM_SEEDS overrides, GREGOR_SIM_SEED replays one).</summary>
+    public const int DefaultSeeds = 300;
+
+    [Fact]
+    public void Seeds_KeepImagesConsistentAndTheClusterLive()
+    {
+        var (first, count) = SimulationRunner.SeedsFromEnvironment(DefaultSeeds);
+        var failures = new ConcurrentBag<(long Seed, string Violation)>();
+        var successes = 0L;
+        var checks = 0L;
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            var simulation = new ControllerSimulation(first + i);
+            if (simulation.Run() is { } violation)
+            {
+                failures.Add((first + i, violation));
+            }
+            Interlocked.Add(ref successes, simulation.AdminSucceeded);
+            Interlocked.Add(ref checks, simulation.ImageChecks);
+        });
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{count} seeds from {first}: {successes} admin operations succeeded, {checks} image replays checked, {failures.Count} failed"));
+        if (!failures.IsEmpty)
+        {
+            var message = new StringBuilder();
+            foreach (var (seed, violation) in failures.OrderBy(f => f.Seed).Take(5))
+            {
+                message.Append(CultureInfo.InvariantCulture, $"seed={seed}: {violation}\n  replay: ")
+                    .Append(SimulationRunner.ReplayCommand(seed, nameof(ControllerSimulationTests) + "." + nameof(Seeds_KeepImagesConsistentAndTheClusterLive)))
+                    .Append('\n');
+            }
+            Assert.Fail($"{failures.Count} of {count} seeds failed:\n{message}");
+        }
+        Assert.True(successes > count, $"only {successes} admin operations succeeded over {count} seeds: the workload proves little");
+        Assert.True(checks > count * 10L, $"only {checks} image replays were checked");
+    }
+
+    [Fact]
+    public void PausedBroker_IsFencedAfterItsSessionTimeout_AndUnfencedOnceItResumes()
+    {
+        var simulation = new ControllerSimulation(7, new SimulationOptions { FaultPhaseMs = 0 });
+        Assert.Null(simulation.Run());
+        var active = simulation.ActiveController()!;
+        var paused = simulation.Cluster.Nodes.First(n => n.Components.OfType<MetadataSimNode>().Single() is { Controller: not null } m && m != active);
+        var pausedAt = simulation.Cluster.Scheduler.Now;
+        paused.PausedUntil = pausedAt + 15_000;
+
+        Assert.True(simulation.RunUntil(() => simulation.ActiveController()?.Controller?.Committed.Brokers[paused.NodeId].Fenced == true, 12_000),
+            "the paused broker was not fenced");
+        // The session timeout counts from the last heartbeat, which came up to one interval (2 s) before the pause.
+        var fencedAfter = simulation.Cluster.Scheduler.Now - pausedAt;
+        Assert.InRange(fencedAfter, 9_000 - 2_000, 9_000 + 500);
+
+        Assert.True(simulation.RunUntil(() =>
+            !paused.IsPaused
+            && simulation.ActiveController()?.Controller?.Committed.Brokers[paused.NodeId].Fenced == false
+            && paused.Components.OfType<MetadataSimNode>().Single().Broker.State == BrokerLifecycleState.Running, 20_000),
+            "the resumed broker was not unfenced");
+    }
+
+    [Fact]
+    public void SameSeedTwice_GivesTheSameTrace()
+    {
+        var first = new ControllerSimulation(3);
+        var second = new ControllerSimulation(3);
+
+        Assert.Null(first.Run());
+        Assert.Null(second.Run());
+        Assert.Equal(first.Cluster.Trace.Value, second.Cluster.Trace.Value);
+        Assert.Equal(first.AdminSucceeded, second.AdminSucceeded);
+    }
+
+    public static TheoryData<string> CoreNamespaces => ["Gregor.Cluster.Controller.Core", "Gregor.Cluster.Metadata"];
+
+    [Theory]
+    [MemberData(nameof(CoreNamespaces))]
+    public void ControllerAndMetadataCores_UseNoClockRandomnessThreadsOrTimersOfTheirOwn(string ns)
+    {
+        var assembly = typeof(ControllerCore).Assembly;
+        Assert.Contains(assembly.GetTypes(), t => t.Namespace == ns);
+        var findings = AmbientEffectScanner.Scan(assembly.Location, [ns]);
+        Assert.True(findings.Count == 0, $"{ns} uses ambient effects:\n{string.Join('\n', findings)}");
+    }
+}
