@@ -33,10 +33,12 @@ public sealed class DescribeQuorumHandler(BrokerConfig config, QuorumNode quorum
         var response = await driver.HandleRequestAsync(-1, new RaftDescribeQuorumRequest(), cancellationToken).ConfigureAwait(false);
         if (response.Error == ErrorCode.NotLeaderOrFollower
             && driver.Leader.LeaderId is { } leader && leader != config.NodeId
-            && !(NodeController.CurrentListener.Value is { } listener && config.IsControllerListenerName(listener)))
+            && context.ClientId?.StartsWith(KafkaRaftTransport.NodeClientIdPrefix, StringComparison.Ordinal) != true)
         {
             // Only the leader knows every replica's progress: ask it, as a Kafka broker forwards
-            // DescribeQuorum to the active controller, so any node answers.
+            // DescribeQuorum to the active controller, so any node answers (a client on the
+            // controller listener too, as kafka-metadata-quorum.sh --bootstrap-controller expects).
+            // A request another node sent is answered here, never passed on: no forwarding loops.
             var (wire, version) = RaftWire.ToWire(new RaftDescribeQuorumRequest());
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(ForwardTimeout);
