@@ -173,6 +173,7 @@ public sealed class ClusterForwardingTests(ThreeNodeClusterFixture fixture) : IC
 
         (code, output) = await GregorProcess.RunToExitAsync(["quorum", "describe", "--status", "--bootstrap-controller", controller]);
         Assert.True(code == 0, output);
+        Assert.Contains($"ClusterId:              {Cluster.ClusterId}", output, StringComparison.Ordinal);
         Assert.Contains($"LeaderId:               {leader}", output, StringComparison.Ordinal);
         Assert.Contains("CurrentVoters:          [1,2,3]", output, StringComparison.Ordinal);
 

@@ -13,9 +13,10 @@ namespace Gregor.Broker.Quorum;
 /// <summary>
 /// The <see cref="IController"/> handlers and components use, whatever the node's place in the
 /// cluster: on a cluster of one it is the in-process <see cref="QuorumController"/>; in a quorum
-/// it is this node's quorum controller when it is the active one, and otherwise forwards topic
-/// creation and deletion to the active controller's controller listener (CreateTopics /
-/// DeleteTopics, as a Kafka client would send them) and relays the answer, retrying
+/// it is this node's quorum controller when it is the active one, and otherwise forwards every
+/// admin change to the active controller's controller listener (CreateTopics, DeleteTopics,
+/// CreatePartitions, AlterConfigs / IncrementalAlterConfigs as a Kafka client would send them;
+/// AllocateProducerIds for producer-id blocks, as a Kafka broker does) and relays the answer, retrying
 /// NOT_CONTROLLER while leadership moves, so clients never see it. The metadata image is the
 /// node's metadata loader's (every node replays the log). Subscribers registered before the
 /// quorum is open are attached once it is (<see cref="Attach"/>). Thread-safe.
