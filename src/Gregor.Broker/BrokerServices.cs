@@ -7,6 +7,7 @@ using Gregor.Broker.Groups;
 using Gregor.Broker.Network;
 using Gregor.Broker.Quorum;
 using Gregor.Broker.Replication;
+using Gregor.Broker.Shares;
 using Gregor.Broker.Traffic;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
@@ -71,6 +72,20 @@ public static class BrokerServices
         // Consumer lag computed here (docs/metrics.md): for the admin API and the lag gauges.
         services.AddSingleton<GroupLagReader>();
         services.AddSingleton<ConsumerLagMetrics>();
+
+        // Share groups (KIP-932): membership and share partitions in memory, fetch/acknowledge
+        // through the replica manager (its fetch purgatory holds share long polls too).
+        services.AddSingleton(ShareGroupOptions.From(config));
+        services.AddSingleton(sp => new ShareGroupCoordinator(
+            sp.GetRequiredService<ShareGroupOptions>(),
+            sp.GetRequiredService<IMetadataPublisher>(),
+            TimeProvider.System,
+            sp.GetRequiredService<GroupCoordinator>()));
+        services.AddSingleton(sp => new SharePartitionManager(
+            sp.GetRequiredService<ShareGroupCoordinator>(),
+            sp.GetRequiredService<ReplicaManager>(),
+            sp.GetRequiredService<IMetadataPublisher>(),
+            TimeProvider.System));
 
         // Dispatch: every IApiHandler in this assembly (one file per API under Handlers/).
         services.AddSingleton<ApiHandlerRegistry>();

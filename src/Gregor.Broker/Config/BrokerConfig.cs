@@ -166,6 +166,13 @@ public sealed class BrokerConfig
     public int GroupMinSessionTimeoutMs => Int(K.GroupMinSessionTimeoutMs);
     public int GroupMaxSessionTimeoutMs => Int(K.GroupMaxSessionTimeoutMs);
     public int GroupMaxSize => Int(K.GroupMaxSize);
+    public int GroupShareSessionTimeoutMs => Int(K.GroupShareSessionTimeoutMs);
+    public int GroupShareHeartbeatIntervalMs => Int(K.GroupShareHeartbeatIntervalMs);
+    public int GroupShareMaxSize => Int(K.GroupShareMaxSize);
+    public int GroupShareRecordLockDurationMs => Int(K.GroupShareRecordLockDurationMs);
+    public int GroupShareDeliveryCountLimit => Int(K.GroupShareDeliveryCountLimit);
+    public int GroupSharePartitionMaxRecordLocks => Int(K.GroupSharePartitionMaxRecordLocks);
+    public int GroupShareMaxShareSessions => Int(K.GroupShareMaxShareSessions);
 
     // Producers and transactions.
     public int ProducerIdExpirationMs => Int(K.ProducerIdExpirationMs);

@@ -13,7 +13,8 @@ namespace Gregor.Broker.Handlers;
 /// software with Kafka's pattern, else INVALID_REQUEST (KIP-511); v5 requests naming another
 /// node id or cluster id get REBOOTSTRAP_REQUIRED (KIP-1242). Versions beyond 5 are answered
 /// by the dispatcher with a v0 UNSUPPORTED_VERSION response built by <see cref="BuildResponse"/>.
-/// No supported or finalized features are advertised yet. Thread-safe (the advertised list is
+/// Features (v3+): <c>share.version</c> 1 is supported and finalized, so clients use share groups
+/// (KIP-932); no others yet. Thread-safe (the advertised list is
 /// built once and only read).
 /// </summary>
 public sealed partial class ApiVersionsHandler(IServiceProvider services, BrokerConfig config)
@@ -60,8 +61,20 @@ public sealed partial class ApiVersionsHandler(IServiceProvider services, Broker
                 MaxVersion = handler.MaxVersion,
             });
         }
-        return new ApiVersionsResponse { ErrorCode = (short)error, ApiKeys = keys };
+        return new ApiVersionsResponse
+        {
+            ErrorCode = (short)error,
+            ApiKeys = keys,
+            SupportedFeatures = [new ApiVersionsResponse.SupportedFeatureKey { Name = ShareVersionFeature, MinVersion = 0, MaxVersion = ShareVersionLevel }],
+            FinalizedFeaturesEpoch = 0,
+            FinalizedFeatures = [new ApiVersionsResponse.FinalizedFeatureKey { Name = ShareVersionFeature, MinVersionLevel = ShareVersionLevel, MaxVersionLevel = ShareVersionLevel }],
+        };
     }
+
+    /// <summary>The share groups feature (Kafka 4.2's share.version; level 1 = KIP-932 generally available).</summary>
+    public const string ShareVersionFeature = "share.version";
+
+    public const short ShareVersionLevel = 1;
 
     // Kafka's ApiVersionsRequest.isValid(): letters, digits, '-' and '.', starting and ending alphanumeric.
     [GeneratedRegex("^[a-zA-Z0-9](?:[a-zA-Z0-9\\-.]*[a-zA-Z0-9])?$")]

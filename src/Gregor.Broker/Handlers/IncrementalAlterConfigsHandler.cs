@@ -1,5 +1,6 @@
 using Gregor.Broker.Admin;
 using Gregor.Broker.Dispatch;
+using Gregor.Broker.Shares;
 using Gregor.Cluster.Configs;
 using Gregor.Cluster.Controller;
 using Gregor.Protocol.Errors;
@@ -10,9 +11,10 @@ namespace Gregor.Broker.Handlers;
 /// <summary>
 /// IncrementalAlterConfigs (v0-1): SET, DELETE, APPEND and SUBTRACT (list configs only) on a
 /// topic's overrides or a broker resource's dynamic configs, validated and committed as one
-/// change per resource; an unknown operation is INVALID_REQUEST.
+/// change per resource; GROUP resources (share group configs) go to the <see cref="ShareGroupCoordinator"/>;
+/// an unknown operation is INVALID_REQUEST.
 /// </summary>
-public sealed class IncrementalAlterConfigsHandler(IController controller)
+public sealed class IncrementalAlterConfigsHandler(IController controller, ShareGroupCoordinator shares)
     : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
     public override short MinVersion => 0;
@@ -33,6 +35,12 @@ public sealed class IncrementalAlterConfigsHandler(IController controller)
             else if (resource.Configs.FirstOrDefault(c => c.ConfigOperation is < 0 or > (sbyte)ConfigOperation.Subtract) is { } bad)
             {
                 outcome = (ErrorCode.InvalidRequest, $"Unknown alter config operation type {bad.ConfigOperation} for {bad.Name}");
+            }
+            else if (resource.ResourceType == (sbyte)ConfigResourceType.Group)
+            {
+                outcome = shares.AlterConfigs(resource.ResourceName,
+                    [.. resource.Configs.Select(c => new ConfigChange(c.Name, (ConfigOperation)c.ConfigOperation, c.Value))],
+                    incremental: true, request.ValidateOnly);
             }
             else
             {

@@ -1,5 +1,7 @@
 using Gregor.Broker.Dispatch;
 using Gregor.Broker.Groups;
+using Gregor.Broker.Shares;
+using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 
 namespace Gregor.Broker.Handlers;
@@ -8,9 +10,10 @@ namespace Gregor.Broker.Handlers;
 /// JoinGroup (key 11) v0-9: hands the join to the <see cref="GroupCoordinator"/> and waits for the
 /// rebalance to complete (the response is held up to the rebalance timeout). v0 has no rebalance
 /// timeout (the session timeout is used, as Kafka does); v4+ must join twice (KIP-394); v9 can be
-/// told to skip the assignment. Stateless.
+/// told to skip the assignment. A share group's id is INCONSISTENT_GROUP_PROTOCOL (one group-id
+/// namespace). Stateless.
 /// </summary>
-public sealed class JoinGroupHandler(GroupCoordinator groups) : ApiHandler<JoinGroupRequest, JoinGroupResponse>
+public sealed class JoinGroupHandler(GroupCoordinator groups, ShareGroupCoordinator shares) : ApiHandler<JoinGroupRequest, JoinGroupResponse>
 {
     public override short MinVersion => 0;
 
@@ -19,6 +22,16 @@ public sealed class JoinGroupHandler(GroupCoordinator groups) : ApiHandler<JoinG
     protected override async ValueTask<JoinGroupResponse?> HandleAsync(RequestContext context, JoinGroupRequest request, CancellationToken cancellationToken)
     {
         var version = context.ApiVersion;
+        if (shares.IsShareGroup(request.GroupId))
+        {
+            return new JoinGroupResponse
+            {
+                ErrorCode = (short)ErrorCode.InconsistentGroupProtocol,
+                GenerationId = -1,
+                ProtocolName = version >= 7 ? null : string.Empty,
+                MemberId = request.MemberId,
+            };
+        }
         var parameters = new JoinGroupParameters(
             request.GroupId,
             request.MemberId,

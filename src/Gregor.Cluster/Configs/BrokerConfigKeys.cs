@@ -202,6 +202,22 @@ public static class BrokerConfigKeys
     public static readonly ConfigKey GroupMaxSize = new("group.max.size", Int, MaxInt, V.AtLeast(1), Medium, ReadOnly,
         "The most members one classic group may have.");
 
+    // Share groups (KIP-932), Kafka 4.2's names and defaults.
+    public static readonly ConfigKey GroupShareSessionTimeoutMs = new("group.share.session.timeout.ms", Int, "45000", V.AtLeast(1), Medium, ReadOnly,
+        "How long a share group member may go without a heartbeat before it is removed and its records are released.");
+    public static readonly ConfigKey GroupShareHeartbeatIntervalMs = new("group.share.heartbeat.interval.ms", Int, "5000", V.AtLeast(1), Medium, ReadOnly,
+        "The heartbeat interval share group members are told to use.");
+    public static readonly ConfigKey GroupShareMaxSize = new("group.share.max.size", Int, "200", V.AtLeast(1), Medium, ReadOnly,
+        "The most members one share group may have.");
+    public static readonly ConfigKey GroupShareRecordLockDurationMs = new("group.share.record.lock.duration.ms", Int, "30000", V.AtLeast(1000), Medium, ReadOnly,
+        "How long a record acquired by a share consumer stays locked to it before it is released.");
+    public static readonly ConfigKey GroupShareDeliveryCountLimit = new("group.share.delivery.count.limit", Int, "5", V.AtLeast(2), Medium, ReadOnly,
+        "Deliveries after which a released or expired record is archived instead of delivered again.");
+    public static readonly ConfigKey GroupSharePartitionMaxRecordLocks = new("group.share.partition.max.record.locks", Int, "2000", V.AtLeast(100), Medium, ReadOnly,
+        "The most in-flight records of one share partition (its window from the start offset); bounds memory and locks.");
+    public static readonly ConfigKey GroupShareMaxShareSessions = new("group.share.max.share.sessions", Int, "2000", V.AtLeast(1), Medium, ReadOnly,
+        "The most share sessions this broker keeps; one more is refused with SHARE_SESSION_LIMIT_REACHED.");
+
     // Producers and transactions.
     public static readonly ConfigKey ProducerIdExpirationMs = new("producer.id.expiration.ms", Int, "86400000", V.AtLeast(1), Low, ReadOnly,
         "How long an idle producer's state is kept.");
@@ -242,6 +258,8 @@ public static class BrokerConfigKeys
         OffsetsTopicNumPartitions, OffsetsTopicReplicationFactor, OffsetsTopicSegmentBytes, OffsetsRetentionMinutes,
         OffsetsRetentionCheckIntervalMs, OffsetsCommitTimeoutMs, OffsetMetadataMaxBytes, GroupInitialRebalanceDelayMs,
         GroupMinSessionTimeoutMs, GroupMaxSessionTimeoutMs, GroupMaxSize,
+        GroupShareSessionTimeoutMs, GroupShareHeartbeatIntervalMs, GroupShareMaxSize, GroupShareRecordLockDurationMs,
+        GroupShareDeliveryCountLimit, GroupSharePartitionMaxRecordLocks, GroupShareMaxShareSessions,
         ProducerIdExpirationMs, TransactionalIdExpirationMs, TransactionMaxTimeoutMs, TransactionStateLogNumPartitions,
         LogLevel, LogFormat, HttpListen, OtlpEndpoint,
     ];

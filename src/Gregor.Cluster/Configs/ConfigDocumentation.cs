@@ -83,6 +83,15 @@ public static class ConfigDocumentation
             var broker = key.BrokerSynonym is { } b ? $"`{b}`" : "—";
             text.Append($"| `{key.Name}` | {Type(key)} | {Default(key)} | {Valid(key)} | {broker} | {Importance(key)} | {key.Documentation} |\n");
         }
+        text.Append("\n## Group keys\n\n");
+        text.Append("Set per share group with IncrementalAlterConfigs on resource type GROUP (32); the broker key supplies the default.\n\n");
+        text.Append("| key | type | default | valid values | broker key | importance | description |\n");
+        text.Append("|---|---|---|---|---|---|---|\n");
+        foreach (var key in GroupConfigKeys.All)
+        {
+            var broker = key.BrokerSynonym is { } b ? $"`{b}`" : "—";
+            text.Append($"| `{key.Name}` | {Type(key)} | {Default(key)} | {Valid(key)} | {broker} | {Importance(key)} | {key.Documentation} |\n");
+        }
         text.Append("""
 
             In code: `Gregor.Cluster.Configs.ConfigCatalogue` finds any key by name (`FindBroker`, `FindTopic`),

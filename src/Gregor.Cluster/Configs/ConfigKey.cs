@@ -28,7 +28,7 @@ public sealed record ConfigKey(
     public bool IsSensitive => Type == ConfigType.Password;
 
     /// <summary>Whether AlterConfigs may change it at runtime.</summary>
-    public bool IsDynamic => Scope is ConfigScope.PerBroker or ConfigScope.ClusterWide or ConfigScope.Topic;
+    public bool IsDynamic => Scope is ConfigScope.PerBroker or ConfigScope.ClusterWide or ConfigScope.Topic or ConfigScope.Group;
 
     /// <summary>
     /// Checks one value against the type and the validator; the INVALID_CONFIG message

@@ -4,7 +4,7 @@ namespace Gregor.Cluster.Configs;
 /// When and where a config can change (Kafka's DynamicBrokerConfig update modes): a read-only
 /// broker key is set in server.properties and needs a restart; a per-broker key can also be set
 /// for one broker through AlterConfigs; a cluster-wide key for one broker or for every broker
-/// (the default entity ""); a topic key per topic.
+/// (the default entity ""); a topic key per topic; a group key per group (GROUP resource, KIP-848/932).
 /// </summary>
 public enum ConfigScope
 {
@@ -12,4 +12,5 @@ public enum ConfigScope
     PerBroker,
     ClusterWide,
     Topic,
+    Group,
 }

@@ -255,6 +255,19 @@ public sealed partial class RaftReplica
             _checkQuorumDeadline = _now + _options.FetchTimeoutMs;
         }
 
+        // A voter that has not fetched lately may sit in a higher epoch it could not win (PreVote
+        // keeps it from disturbing us, so it never sends a real Vote): keep telling it who leads;
+        // its answer carries its epoch and makes this leader step down (as Kafka's leader
+        // re-sends BeginQuorumEpoch, KIP-853).
+        foreach (var voter in _voterIds)
+        {
+            if (voter != NodeId && _progress[voter].LastFetchMs < _now - _options.FetchTimeoutMs
+                && !_inflight.Values.Any(o => o.Kind == OutboundKind.BeginQuorumEpoch && o.Destination == voter))
+            {
+                Send(voter, new RaftBeginQuorumEpochRequest(NodeId, _epoch, voter, Guid.Empty), OutboundKind.BeginQuorumEpoch);
+            }
+        }
+
         CompleteParkedFetches(force: false);
     }
 

@@ -375,6 +375,7 @@ public sealed partial class RaftReplica : IRaftClient
         else if (outbound.Kind == OutboundKind.BeginQuorumEpoch && _role == RaftRole.Leader
             && _progress.TryGetValue(outbound.Destination, out var progress) && progress.LastFetchMs < 0)
         {
+            // Not fetched yet in this epoch: ask again at once (stale voters are also re-asked from PollLeader).
             Send(outbound.Destination, new RaftBeginQuorumEpochRequest(NodeId, _epoch, outbound.Destination, Guid.Empty),
                 OutboundKind.BeginQuorumEpoch);
         }
