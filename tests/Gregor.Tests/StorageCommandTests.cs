@@ -1,5 +1,6 @@
 using Gregor.Broker.Quorum;
 using Gregor.Cli;
+using Gregor.Cluster.Controller;
 
 namespace Gregor.Tests;
 
@@ -48,7 +49,7 @@ public sealed class StorageCommandTests
 
         Assert.True(code == 0, error);
         Assert.Contains($"Formatting metadata directory {dir.Sub("data-2")}", output, StringComparison.Ordinal);
-        var meta = MetaPropertiesFile.TryRead(dir.Sub("data-2"))!;
+        var meta = MetaProperties.TryRead(dir.Sub("data-2"))!;
         Assert.Equal((clusterId, 2), (meta.ClusterId, meta.NodeId));
     }
 
@@ -120,6 +121,6 @@ public sealed class StorageCommandTests
         await using var node = await GregorProcess.StartAsync(dataDir: dir.Sub("data-1"), extraArguments: ["--config", config, "--listen", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0"]);
 
         Assert.Contains("(node 1,", node.ReadyLine, StringComparison.Ordinal);
-        Assert.Equal(clusterId, MetaPropertiesFile.TryRead(dir.Sub("data-1"))!.ClusterId);
+        Assert.Equal(clusterId, MetaProperties.TryRead(dir.Sub("data-1"))!.ClusterId);
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Gregor.Protocol;
 using Gregor.Protocol.Primitives;
 using Gregor.Protocol.Records;
+using Gregor.Storage.Segments;
 
 namespace Gregor.Broker.Quorum;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Gregor.Cluster.Raft;
+using Gregor.Storage.Segments;
 
 namespace Gregor.Broker.Quorum;
 

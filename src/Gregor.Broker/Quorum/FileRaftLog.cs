@@ -6,6 +6,7 @@ using Gregor.Protocol;
 using Gregor.Protocol.Primitives;
 using Gregor.Protocol.Records;
 using Gregor.Storage;
+using Gregor.Storage.Segments;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Quorum;

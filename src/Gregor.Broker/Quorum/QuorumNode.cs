@@ -53,7 +53,7 @@ public sealed partial class QuorumNode(BrokerConfig config, ILoggerFactory logge
     public void Open(IReadOnlyList<BootstrapVoter>? bootstrapVoters)
     {
         IsQuorum = true;
-        var meta = MetaPropertiesFile.TryRead(config.MetadataLogDir)
+        var meta = MetaProperties.TryRead(config.MetadataLogDir)
             ?? throw new InvalidDataException($"{config.MetadataLogDir} is not formatted");
         ClusterId = meta.ClusterId;
         KafkaUuid.TryParse(meta.DirectoryId, out var directoryId);

@@ -1,5 +1,6 @@
 using System.Net;
 using Gregor.Broker.Config;
+using Gregor.Cluster.Controller;
 using Gregor.Cluster.Log;
 
 namespace Gregor.Broker.Quorum;
@@ -89,10 +90,10 @@ public static class StorageFormatter
         var unformatted = new List<string>();
         foreach (var directory in directories)
         {
-            MetaPropertiesFile? existing;
+            MetaProperties? existing;
             try
             {
-                existing = MetaPropertiesFile.TryRead(directory);
+                existing = MetaProperties.TryRead(directory);
             }
             catch (InvalidDataException e)
             {
@@ -123,7 +124,7 @@ public static class StorageFormatter
                     BootstrapCheckpoint.Write(MetadataPartitionDirectory(config), voters, nowMs);
                 }
                 // meta.properties last: a directory with it is formatted, so a crash before leaves it unformatted.
-                new MetaPropertiesFile(options.ClusterId, config.NodeId, isMetadata ? metadataDirectoryId : KafkaUuid.NewRandom()).Write(directory);
+                new MetaProperties(options.ClusterId, config.NodeId, isMetadata ? metadataDirectoryId : KafkaUuid.NewRandom()).Write(directory);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -148,10 +149,10 @@ public static class StorageFormatter
     public static void EnsureFormatted(BrokerConfig config, long nowMs)
     {
         ArgumentNullException.ThrowIfNull(config);
-        MetaPropertiesFile? metadata;
+        MetaProperties? metadata;
         try
         {
-            metadata = MetaPropertiesFile.TryRead(config.MetadataLogDir);
+            metadata = MetaProperties.TryRead(config.MetadataLogDir);
         }
         catch (InvalidDataException e)
         {
@@ -178,19 +179,19 @@ public static class StorageFormatter
         if (metadata.NodeId != config.NodeId)
         {
             throw new StorageFormatException(
-                $"{MetaPropertiesFile.PathIn(Path.GetFullPath(config.MetadataLogDir))} belongs to node.id={metadata.NodeId}, but this node is node.id={config.NodeId}");
+                $"{MetaProperties.PathIn(Path.GetFullPath(config.MetadataLogDir))} belongs to node.id={metadata.NodeId}, but this node is node.id={config.NodeId}");
         }
         if (config.ClusterId is { } configured && configured != metadata.ClusterId)
         {
             throw new StorageFormatException(
-                $"cluster.id={configured} in the configuration differs from cluster.id={metadata.ClusterId} in {MetaPropertiesFile.PathIn(Path.GetFullPath(config.MetadataLogDir))}");
+                $"cluster.id={configured} in the configuration differs from cluster.id={metadata.ClusterId} in {MetaProperties.PathIn(Path.GetFullPath(config.MetadataLogDir))}");
         }
         foreach (var directory in config.LogDirectories)
         {
-            MetaPropertiesFile? data;
+            MetaProperties? data;
             try
             {
-                data = MetaPropertiesFile.TryRead(directory);
+                data = MetaProperties.TryRead(directory);
             }
             catch (InvalidDataException e)
             {
@@ -199,12 +200,12 @@ public static class StorageFormatter
             if (data is null)
             {
                 // A data directory added after formatting: it joins the node's cluster.
-                new MetaPropertiesFile(metadata.ClusterId, config.NodeId, KafkaUuid.NewRandom()).Write(directory);
+                new MetaProperties(metadata.ClusterId, config.NodeId, KafkaUuid.NewRandom()).Write(directory);
             }
             else if (data.ClusterId != metadata.ClusterId || data.NodeId != config.NodeId)
             {
                 throw new StorageFormatException(
-                    $"{MetaPropertiesFile.PathIn(Path.GetFullPath(directory))} (cluster.id={data.ClusterId}, node.id={data.NodeId}) does not match the metadata directory (cluster.id={metadata.ClusterId}, node.id={config.NodeId})");
+                    $"{MetaProperties.PathIn(Path.GetFullPath(directory))} (cluster.id={data.ClusterId}, node.id={data.NodeId}) does not match the metadata directory (cluster.id={metadata.ClusterId}, node.id={config.NodeId})");
             }
         }
     }

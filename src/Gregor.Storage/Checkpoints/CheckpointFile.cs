@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gregor.Protocol;
+using Gregor.Storage.Segments;
 
 namespace Gregor.Storage.Checkpoints;
 
@@ -13,8 +14,8 @@ namespace Gregor.Storage.Checkpoints;
 /// orders 0 1532     ← one entry per line, fields separated by one space
 /// orders 1 77
 /// </code>
-/// Written to a temporary file, fsynced, then renamed over the old one, so a crash leaves the
-/// old or the new file, never a mix. A file that does not parse reads as missing (the caller
+/// Written through <see cref="DurableFile"/> (temporary file, fsync, rename, directory fsync), so
+/// a crash leaves the old or the new file, never a mix. A file that does not parse reads as missing (the caller
 /// falls back to full recovery), never as a crash. Stateless; callers serialise writes.
 /// </summary>
 internal static class CheckpointFile
@@ -24,21 +25,14 @@ internal static class CheckpointFile
     public static void Write(string path, IEnumerable<string> entries)
     {
         var lines = entries.ToList();
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new StreamWriter(stream))
+        var text = new System.Text.StringBuilder()
+            .Append(Version.ToString(CultureInfo.InvariantCulture)).Append('\n')
+            .Append(lines.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var line in lines)
         {
-            writer.NewLine = "\n";
-            writer.WriteLine(Version.ToString(CultureInfo.InvariantCulture));
-            writer.WriteLine(lines.Count.ToString(CultureInfo.InvariantCulture));
-            foreach (var line in lines)
-            {
-                writer.WriteLine(line);
-            }
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
+            text.Append(line).Append('\n');
         }
-        File.Move(temp, path, overwrite: true);
+        DurableFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>The entry lines, or null when the file is missing or malformed.</summary>

@@ -240,13 +240,7 @@ internal sealed class ProducerStateManager
         }
         BinaryPrimitives.WriteUInt32BigEndian(span[2..], Crc32C.Compute(span[6..]));
         var path = SegmentFileNames.PathOf(directory, offset, SegmentFileNames.SnapshotSuffix);
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
+        DurableFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>Loads a snapshot; false (state cleared) when it is missing or damaged.</summary>

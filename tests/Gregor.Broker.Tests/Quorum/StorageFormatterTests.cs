@@ -1,5 +1,6 @@
 using Gregor.Broker.Config;
 using Gregor.Broker.Quorum;
+using Gregor.Cluster.Controller;
 
 namespace Gregor.Broker.Tests.Quorum;
 
@@ -39,7 +40,7 @@ public sealed class StorageFormatterTests : IDisposable
             Assert.Contains("version=1\n", text, StringComparison.Ordinal);
             Assert.Contains($"cluster.id={clusterId}\n", text, StringComparison.Ordinal);
             Assert.Contains("node.id=3\n", text, StringComparison.Ordinal);
-            var meta = MetaPropertiesFile.TryRead(_dir.Sub(name))!;
+            var meta = MetaProperties.TryRead(_dir.Sub(name))!;
             Assert.True(KafkaUuid.TryParse(meta.DirectoryId, out _));
             Assert.True(ids.Add(meta.DirectoryId!)); // each directory its own id
         }
@@ -83,7 +84,7 @@ public sealed class StorageFormatterTests : IDisposable
         Assert.True(File.Exists(Path.Combine(partition, "00000000000000000000-0000000000.checkpoint")));
         var voter = Assert.Single(BootstrapCheckpoint.TryReadVoters(partition)!);
         Assert.Equal((1, "CONTROLLER", "localhost", 9093), (voter.Id, voter.ListenerName, voter.Host, voter.Port));
-        Assert.Equal(MetaPropertiesFile.TryRead(_dir.Sub("data"))!.DirectoryId, voter.DirectoryId);
+        Assert.Equal(MetaProperties.TryRead(_dir.Sub("data"))!.DirectoryId, voter.DirectoryId);
     }
 
     [Fact]
@@ -100,7 +101,7 @@ public sealed class StorageFormatterTests : IDisposable
         Assert.Equal([1, 2, 3], voters.Select(v => v.Id));
         Assert.Equal(dirIds, voters.Select(v => v.DirectoryId));
         Assert.Equal([9093, 9193, 9293], voters.Select(v => v.Port));
-        Assert.Equal(dirIds[1], MetaPropertiesFile.TryRead(_dir.Sub("data"))!.DirectoryId);
+        Assert.Equal(dirIds[1], MetaProperties.TryRead(_dir.Sub("data"))!.DirectoryId);
     }
 
     [Theory]
@@ -135,7 +136,7 @@ public sealed class StorageFormatterTests : IDisposable
 
         StorageFormatter.EnsureFormatted(config, 0);
 
-        var meta = MetaPropertiesFile.TryRead(_dir.Sub("data"))!;
+        var meta = MetaProperties.TryRead(_dir.Sub("data"))!;
         Assert.Equal((clusterId, 1), (meta.ClusterId, meta.NodeId));
         StorageFormatter.EnsureFormatted(config, 0); // and accepts its own storage afterwards
     }

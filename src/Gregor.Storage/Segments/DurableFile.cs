@@ -1,7 +1,6 @@
 using System.Text;
-using Gregor.Storage.Segments;
 
-namespace Gregor.Broker.Quorum;
+namespace Gregor.Storage.Segments;
 
 /// <summary>
 /// Small files that must survive a crash whole (meta.properties, quorum-state, checkpoints):
