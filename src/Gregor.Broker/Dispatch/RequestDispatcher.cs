@@ -34,6 +34,7 @@ public sealed class RequestDispatcher : IRequestProcessor
     private readonly Histogram<double> _queueDuration;
     private readonly Histogram<double> _localDuration;
     private readonly Histogram<double> _remoteDuration;
+    private readonly ResponseErrorCounter?[] _errorCounters;
 
     public RequestDispatcher(ApiHandlerRegistry registry, IMeterFactory meterFactory, ILogger<RequestDispatcher> logger)
     {
@@ -47,6 +48,13 @@ public sealed class RequestDispatcher : IRequestProcessor
             "gregor.network.request.queue.duration", "s", "From a request's last byte read to its handler starting, by API (Kafka's RequestQueueTimeMs)");
         _localDuration = meter.CreateHistogram<double>(
             "gregor.network.request.local.duration", "s", "Handler time outside purgatory waits, by API (Kafka's LocalTimeMs)");
+        var errors = meter.CreateCounter<long>(
+            "gregor.network.request.errors", "{error}", "Non-zero error codes in responses (top-level and nested), by API and error (Kafka's ErrorsPerSec)");
+        _errorCounters = new ResponseErrorCounter?[Enum.GetValues<ApiKey>().Max(k => (int)k) + 1];
+        foreach (var key in Enum.GetValues<ApiKey>().Where(k => k >= 0))
+        {
+            _errorCounters[(int)key] = new ResponseErrorCounter(errors, key.ToString());
+        }
         _remoteDuration = meter.CreateHistogram<double>(
             "gregor.network.request.remote.duration", "s", "Time a delayed produce or fetch waited in the purgatory, by API (Kafka's RemoteTimeMs)");
     }
@@ -143,6 +151,10 @@ public sealed class RequestDispatcher : IRequestProcessor
             }
             // Pooled buffers the response references (fetch records) are spliced into the frame
             // by reference and released by it once written, instead of copied here.
+            if ((uint)context.ApiKey < (uint)_errorCounters.Length && _errorCounters[(int)context.ApiKey] is { } errorCounter)
+            {
+                response.CountErrors(errorCounter);
+            }
             var frame = EncodeResponse(context.CorrelationId, context.ApiKey, context.ApiVersion, response, context.ResponseSizeHint, context.TakeResponseResource());
             frame.ReadyTimestamp = Stopwatch.GetTimestamp();
             return frame;

@@ -94,6 +94,47 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Metrics_CountResponseErrorCodesPerApiAndError()
+    {
+        await using var broker = await ObservedBroker.StartAsync();
+        using var connection = await broker.ConnectAsync();
+        await broker.CreateTopicAsync(connection, Topic, partitions: 1);
+        // Twice more: two topics of one request already exist, a third is new.
+        var again = await KafkaWire.RoundTripAsync<CreateTopicsResponse>(connection, new CreateTopicsRequest
+        {
+            timeoutMs = 30_000,
+            Topics =
+            [
+                new CreateTopicsRequest.CreatableTopic { Name = Topic, NumPartitions = 1, ReplicationFactor = 1 },
+                new CreateTopicsRequest.CreatableTopic { Name = "metrics-fresh", NumPartitions = 1, ReplicationFactor = 1 },
+            ],
+        }, 5);
+        Assert.Equal([36, 0], again!.Topics.Select(t => (int)t.ErrorCode));
+        await KafkaWire.RoundTripAsync<CreateTopicsResponse>(connection, new CreateTopicsRequest
+        {
+            timeoutMs = 30_000,
+            Topics = [new CreateTopicsRequest.CreatableTopic { Name = Topic, NumPartitions = 1, ReplicationFactor = 1 }],
+        }, 5);
+        // A fetch of a partition that does not exist: the nested per-partition error is counted.
+        var fetch = await KafkaWire.RoundTripAsync<FetchResponse>(connection, new FetchRequest
+        {
+            MaxWaitMs = 0,
+            MaxBytes = 1 << 20,
+            Topics = [new FetchRequest.FetchTopic { Topic = Topic, Partitions = [new FetchRequest.FetchPartition { Partition = 7, PartitionMaxBytes = 1 << 20 }] }],
+        }, 11);
+        var fetchError = Assert.Single(Assert.Single(fetch!.Responses).Partitions).ErrorCode;
+        Assert.NotEqual(0, fetchError);
+
+        var metrics = await ScrapeAsync(broker);
+
+        Assert.Equal(2, metrics.Value("gregor_network_request_errors_total", ("api", "CreateTopics"), ("error", "TOPIC_ALREADY_EXISTS")));
+        Assert.Equal(1, metrics.Value("gregor_network_request_errors_total", ("api", "Fetch"), ("error", Gregor.Protocol.Errors.ErrorCatalogue.Name((Gregor.Protocol.Errors.ErrorCode)fetchError))));
+        // NONE is not counted (documented): a clean response adds nothing.
+        Assert.False(metrics.Has("gregor_network_request_errors_total", ("error", "NONE")));
+        Assert.False(metrics.Has("gregor_network_request_errors_total", ("api", "Produce")));
+    }
+
+    [Fact]
     public async Task Metrics_LagFollowsTheLogBetweenScrapes()
     {
         await using var broker = await ObservedBroker.StartAsync();
