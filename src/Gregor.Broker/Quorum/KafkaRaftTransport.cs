@@ -18,6 +18,9 @@ namespace Gregor.Broker.Quorum;
 public sealed class KafkaRaftTransport(RaftDriver driver, int nodeId, IReadOnlyDictionary<int, (string Host, int Port)> voters, ILogger logger)
     : IRaftTransport, IDisposable
 {
+    /// <summary>The client id prefix of every request one node sends another (so a receiver can tell a forwarded request from a client's).</summary>
+    public const string NodeClientIdPrefix = "gregor-node-";
+
     public const int MaxInFlightPerDestination = 32;
 
     private readonly ConcurrentDictionary<int, Destination> _destinations = new();
@@ -113,7 +116,7 @@ public sealed class KafkaRaftTransport(RaftDriver driver, int nodeId, IReadOnlyD
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(2));
-                var connection = await KafkaClientConnection.ConnectAsync(endpoint.Host, endpoint.Port, $"gregor-node-{nodeId}", 64, timeout.Token)
+                var connection = await KafkaClientConnection.ConnectAsync(endpoint.Host, endpoint.Port, $"{NodeClientIdPrefix}{nodeId}", 64, timeout.Token)
                     .ConfigureAwait(false);
                 destination.Connection = connection;
                 destination.BackoffMs = 50;

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
 using Gregor.Cluster.Configs;
 using Gregor.Cluster.Controller;
@@ -11,9 +13,10 @@ namespace Gregor.Broker.Quorum;
 /// <summary>
 /// The <see cref="IController"/> handlers and components use, whatever the node's place in the
 /// cluster: on a cluster of one it is the in-process <see cref="QuorumController"/>; in a quorum
-/// it is this node's quorum controller when it is the active one, and otherwise forwards topic
-/// creation and deletion to the active controller's controller listener (CreateTopics /
-/// DeleteTopics, as a Kafka client would send them) and relays the answer, retrying
+/// it is this node's quorum controller when it is the active one, and otherwise forwards every
+/// admin change to the active controller's controller listener (CreateTopics, DeleteTopics,
+/// CreatePartitions, AlterConfigs / IncrementalAlterConfigs as a Kafka client would send them;
+/// AllocateProducerIds for producer-id blocks, as a Kafka broker does) and relays the answer, retrying
 /// NOT_CONTROLLER while leadership moves, so clients never see it. The metadata image is the
 /// node's metadata loader's (every node replays the log). Subscribers registered before the
 /// quorum is open are attached once it is (<see cref="Attach"/>). Thread-safe.
@@ -171,25 +174,163 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
             : Local.DeleteTopicAsync(topicId, cancellationToken);
 
     public Task<(ErrorCode Error, string? Message)> CreatePartitionsAsync(string topic, int newTotal, bool validateOnly, CancellationToken cancellationToken) =>
-        Local.CreatePartitionsAsync(topic, newTotal, validateOnly, cancellationToken);
+        CreatePartitionsAsync(topic, newTotal, null, validateOnly, cancellationToken);
 
     public Task<(ErrorCode Error, string? Message)> CreatePartitionsAsync(
         string topic, int newTotal, IReadOnlyList<int[]>? assignments, bool validateOnly, CancellationToken cancellationToken) =>
-        Local.CreatePartitionsAsync(topic, newTotal, assignments, validateOnly, cancellationToken);
+        WithRetriesAsync(
+            () => Local.CreatePartitionsAsync(topic, newTotal, assignments, validateOnly, cancellationToken),
+            new CreatePartitionsRequest
+            {
+                TimeoutMs = 30_000,
+                ValidateOnly = validateOnly,
+                Topics = [new CreatePartitionsRequest.CreatePartitionsTopic
+                {
+                    Name = topic,
+                    Count = newTotal,
+                    Assignments = assignments is null ? null : [.. assignments.Select(a => new CreatePartitionsRequest.CreatePartitionsAssignment { BrokerIds = [.. a] })],
+                }],
+            },
+            3,
+            response => response is CreatePartitionsResponse { Results: [{ } result] } ? ((ErrorCode)result.ErrorCode, result.ErrorMessage) : null,
+            cancellationToken);
 
     public Task<(ErrorCode Error, string? Message)> AlterTopicConfigsAsync(
         string topic, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken) =>
-        Local.AlterTopicConfigsAsync(topic, changes, incremental, validateOnly, cancellationToken);
+        WithRetriesAsync(
+            () => Local.AlterTopicConfigsAsync(topic, changes, incremental, validateOnly, cancellationToken),
+            AlterConfigsRequest(ConfigResourceType.Topic, topic, changes, incremental, validateOnly),
+            incremental ? (short)1 : (short)2,
+            AlterConfigsResult,
+            cancellationToken);
 
-    public Task<long> AllocateProducerIdBlockAsync(int size, CancellationToken cancellationToken) =>
-        Local.AllocateProducerIdBlockAsync(size, cancellationToken);
+    /// <summary>
+    /// A broker only alters its own resource (or the cluster default ""), as Kafka's
+    /// ConfigAdminManager checks before forwarding; on the controller listener the request was
+    /// checked by the broker that forwarded it, so the controller accepts any broker id.
+    /// </summary>
+    public Task<(ErrorCode Error, string? Message)> AlterBrokerConfigsAsync(
+        string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken)
+    {
+        if (OnControllerListener && _controller is QuorumController controller)
+        {
+            return controller.AlterAnyBrokerConfigsAsync(resourceName, changes, incremental, validateOnly, cancellationToken);
+        }
+        if (Forwards && resourceName.Length > 0
+            && (!int.TryParse(resourceName, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id) || id != config.NodeId))
+        {
+            return Task.FromResult<(ErrorCode, string?)>((ErrorCode.InvalidRequest, $"Unexpected broker id, expected {config.NodeId}, but received {resourceName}"));
+        }
+        return WithRetriesAsync(
+            () => Local.AlterBrokerConfigsAsync(resourceName, changes, incremental, validateOnly, cancellationToken),
+            AlterConfigsRequest(ConfigResourceType.Broker, resourceName, changes, incremental, validateOnly),
+            incremental ? (short)1 : (short)2,
+            AlterConfigsResult,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// A node without the active controller asks it for a block (AllocateProducerIds on the
+    /// controller listener, as a Kafka broker's RPCProducerIdManager does), retrying while
+    /// leadership moves; a refusal surfaces as the KafkaException the local path throws.
+    /// </summary>
+    public async Task<long> AllocateProducerIdBlockAsync(int size, CancellationToken cancellationToken)
+    {
+        // The block travels as its first id in the message slot, so one retry loop serves every request.
+        var (error, message) = await WithRetriesAsync(
+            async () =>
+            {
+                try
+                {
+                    return (ErrorCode.None, (await Local.AllocateProducerIdBlockAsync(size, cancellationToken).ConfigureAwait(false)).ToString(CultureInfo.InvariantCulture));
+                }
+                catch (KafkaException e)
+                {
+                    return (e.Error, e.Message);
+                }
+            },
+            new AllocateProducerIdsRequest { BrokerId = config.NodeId, BrokerEpoch = -1 },
+            0,
+            response => response switch
+            {
+                AllocateProducerIdsResponse { ErrorCode: 0 } allocated when allocated.ProducerIdLen < size =>
+                    (ErrorCode.UnknownServerError, $"The controller handed out {allocated.ProducerIdLen} producer ids, fewer than the {size} asked for"),
+                AllocateProducerIdsResponse { ErrorCode: 0 } allocated => (ErrorCode.None, allocated.ProducerIdStart.ToString(CultureInfo.InvariantCulture)),
+                AllocateProducerIdsResponse refused => ((ErrorCode)refused.ErrorCode, null),
+                _ => null,
+            },
+            cancellationToken).ConfigureAwait(false);
+        return error == ErrorCode.None
+            ? long.Parse(message!, CultureInfo.InvariantCulture)
+            : throw new KafkaException(error, message ?? error.ToString());
+    }
 
     public Task RegisterBrokerAsync(string host, int port, CancellationToken cancellationToken) =>
         Local.RegisterBrokerAsync(host, port, cancellationToken);
 
-    public Task<(ErrorCode Error, string? Message)> AlterBrokerConfigsAsync(
-        string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken) =>
-        Local.AlterBrokerConfigsAsync(resourceName, changes, incremental, validateOnly, cancellationToken);
+    private static IRequestMessage AlterConfigsRequest(
+        ConfigResourceType type, string name, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly) =>
+        incremental
+            ? new IncrementalAlterConfigsRequest
+            {
+                ValidateOnly = validateOnly,
+                Resources = [new IncrementalAlterConfigsRequest.AlterConfigsResource
+                {
+                    ResourceType = (sbyte)type,
+                    ResourceName = name,
+                    Configs = [.. changes.Select(c => new IncrementalAlterConfigsRequest.AlterableConfig { Name = c.Name, ConfigOperation = (sbyte)c.Operation, Value = c.Value })],
+                }],
+            }
+            : new AlterConfigsRequest
+            {
+                ValidateOnly = validateOnly,
+                Resources = [new AlterConfigsRequest.AlterConfigsResource
+                {
+                    ResourceType = (sbyte)type,
+                    ResourceName = name,
+                    Configs = [.. changes.Select(c => new AlterConfigsRequest.AlterableConfig { Name = c.Name, Value = c.Value })],
+                }],
+            };
+
+    private static (ErrorCode, string?)? AlterConfigsResult(IResponseMessage? response) => response switch
+    {
+        IncrementalAlterConfigsResponse { Responses: [{ } result] } => ((ErrorCode)result.ErrorCode, result.ErrorMessage),
+        AlterConfigsResponse { Responses: [{ } result] } => ((ErrorCode)result.ErrorCode, result.ErrorMessage),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Runs <paramref name="local"/> when this node's controller is active, else forwards
+    /// <paramref name="request"/> to the active controller; NOT_CONTROLLER (or no reachable
+    /// controller) is retried with backoff, except on the controller listener, where the
+    /// forwarding broker retries.
+    /// </summary>
+    private async Task<(ErrorCode Error, string? Message)> WithRetriesAsync(
+        Func<Task<(ErrorCode Error, string? Message)>> local,
+        IRequestMessage request,
+        short version,
+        Func<IResponseMessage?, (ErrorCode Error, string? Message)?> readResponse,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            (ErrorCode Error, string? Message) result;
+            if (!Forwards)
+            {
+                result = await local().ConfigureAwait(false);
+            }
+            else
+            {
+                var response = await ForwardAsync(request, version, cancellationToken).ConfigureAwait(false);
+                result = readResponse(response) ?? (ErrorCode.NotController, "the active controller is not reachable");
+            }
+            if (result.Error != ErrorCode.NotController || attempt >= ForwardAttempts || !Retries)
+            {
+                return result;
+            }
+            await Task.Delay(100 + (attempt * 50), cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Sends <paramref name="request"/> to the active controller's controller listener; null when no controller is known or reachable.</summary>
     private async Task<IResponseMessage?> ForwardAsync(IRequestMessage request, short version, CancellationToken cancellationToken)

@@ -267,6 +267,14 @@ public sealed partial class QuorumController : IController, IDisposable
         return InvokeAsync<(ErrorCode, string?)>((core, reply) => core.AlterBrokerConfigs(resourceName, changes, incremental, validateOnly, reply), cancellationToken);
     }
 
+    /// <summary>
+    /// <see cref="AlterBrokerConfigsAsync"/> for any broker's resource: a change another broker
+    /// forwarded to this (active) controller, which that broker checked names itself.
+    /// </summary>
+    public Task<(ErrorCode Error, string? Message)> AlterAnyBrokerConfigsAsync(
+        string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken) =>
+        InvokeAsync<(ErrorCode, string?)>((core, reply) => core.AlterBrokerConfigs(resourceName, changes, incremental, validateOnly, reply), cancellationToken);
+
     /// <summary>Hands out <paramref name="size"/> producer ids; the block is committed before it is returned, so ids never repeat across restarts.</summary>
     public async Task<long> AllocateProducerIdBlockAsync(int size, CancellationToken cancellationToken)
     {

@@ -2,7 +2,7 @@ namespace Gregor.Cli;
 
 /// <summary>
 /// The <c>gregor</c> command line: picks the command and maps failures to exit codes:
-/// <c>serve</c> runs a node; <c>storage</c> formats its storage; <c>topics</c>, <c>groups</c>, <c>produce</c> and <c>consume</c>
+/// <c>serve</c> runs a node; <c>storage</c> formats its storage; <c>topics</c>, <c>groups</c>, <c>quorum</c>, <c>produce</c> and <c>consume</c>
 /// are clients of any Kafka-compatible broker (exit codes in <see cref="Client.ClientExitCodes"/>).
 /// </summary>
 internal static class GregorCli
@@ -17,6 +17,7 @@ internal static class GregorCli
           groups   list, describe (with lag), reset offsets of, delete consumer groups
           produce  produce records from stdin or --value
           consume  print records of a topic (kcat-like formats, --output json)
+          quorum   describe the metadata quorum: leader, epoch, voters, lag (gregor quorum --help)
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -47,7 +48,7 @@ internal static class GregorCli
                 return await ServeCommand.RunAsync(options, output, error).ConfigureAwait(false);
             case "storage":
                 return await StorageCommand.RunAsync(args[1..], output, error, TimeProvider.System).ConfigureAwait(false);
-            case "topics" or "groups" or "produce" or "consume":
+            case "topics" or "groups" or "produce" or "consume" or "quorum":
                 return await RunClientAsync(args[0], args[1..], output, error).ConfigureAwait(false);
             default:
                 await error.WriteLineAsync($"gregor: unknown command {args[0]}\n\n{Usage}").ConfigureAwait(false);
@@ -71,6 +72,7 @@ internal static class GregorCli
             {
                 "topics" => await TopicsCommand.RunAsync(args, output, cancel.Token).ConfigureAwait(false),
                 "groups" => await GroupsCommand.RunAsync(args, output, cancel.Token).ConfigureAwait(false),
+                "quorum" => await QuorumCommand.RunAsync(args, output, cancel.Token).ConfigureAwait(false),
                 "produce" => await ProduceCommand.RunAsync(args, Console.In, output, cancel.Token).ConfigureAwait(false),
                 _ => await ConsumeCommand.RunAsync(args, output, cancel.Token).ConfigureAwait(false),
             };
