@@ -5,7 +5,7 @@ namespace Gregor.Broker.Network;
 /// <summary>
 /// The network layer's instruments on the <c>Gregor.Network</c> meter (names and units:
 /// docs/metrics.md): open connections,
-/// bytes in and out, requests by API key and version, failed requests, their latency (frame
+/// bytes in and out, requests by API key and version, failed requests, response-send time, their latency (frame
 /// received → response written) by API key, and requests in flight. One instance per broker (from the DI container's
 /// <see cref="IMeterFactory"/>, so two brokers in one test process keep separate meters).
 /// Instruments are thread-safe.
