@@ -172,6 +172,11 @@ public sealed partial class MessageEmitter
         w.Close();
         EmitWriteBody(w, _spec.Fields, true);
         w.Close();
+        if (!_spec.IsRequest)
+        {
+            w.Line();
+            EmitCountErrors(w, _spec.Fields, true, "public");
+        }
         foreach (var info in _structOrder)
         {
             w.Line();
@@ -226,6 +231,11 @@ public sealed partial class MessageEmitter
         w.Open("public void Write(ProtocolWriter writer, short version)");
         EmitWriteBody(w, info.Fields, false);
         w.Close();
+        if (!_spec.IsRequest)
+        {
+            w.Line();
+            EmitCountErrors(w, info.Fields, false, "internal");
+        }
         w.Line();
         w.Line("/// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>");
         w.Open("internal bool IsAllDefault()");
@@ -298,6 +308,35 @@ public sealed partial class MessageEmitter
             "bytes" or "records" => $"({compact} ? 1 : 4)",
             _ => field.IsNullable ? "1" : $"{QualifiedStruct(field.Type)}.MinimumWireSize(version)",
         };
+    }
+
+    // Kafka's errorCounts(): every ErrorCode field, nested structs included; zero (NONE) is skipped.
+    private void EmitCountErrors(CodeWriter w, List<FieldSpec> fields, bool messageLevel, string visibility)
+    {
+        w.Open($"{visibility} void CountErrors(IErrorCodeCounter counter)");
+        foreach (var field in fields)
+        {
+            var name = PropertyName(field, messageLevel);
+            if (field.Name == "ErrorCode" && field.Type == "int16")
+            {
+                w.Open($"if ({name} != 0)");
+                w.Line($"counter.Count({name});");
+                w.Close();
+            }
+            else if (field.IsStructType && field.IsArray)
+            {
+                w.Open($"if ({name} is {{ }} {name.ToLowerInvariant()}Items)");
+                w.Open($"foreach (var item in {name.ToLowerInvariant()}Items)");
+                w.Line("item.CountErrors(counter);");
+                w.Close();
+                w.Close();
+            }
+            else if (field.IsStructType)
+            {
+                w.Line($"{name}?.CountErrors(counter);");
+            }
+        }
+        w.Close();
     }
 
     // ---------------------------------------------------------------- properties and types

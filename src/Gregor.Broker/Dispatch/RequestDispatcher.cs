@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Gregor.Broker.Diagnostics;
 using Gregor.Broker.Handlers;
 using Gregor.Broker.Network;
+using Gregor.Cluster.Purgatory;
 using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
@@ -30,14 +31,32 @@ public sealed class RequestDispatcher : IRequestProcessor
     private readonly ApiHandlerRegistry _registry;
     private readonly ILogger<RequestDispatcher> _logger;
     private readonly Histogram<double> _handlerDuration;
+    private readonly Histogram<double> _queueDuration;
+    private readonly Histogram<double> _localDuration;
+    private readonly Histogram<double> _remoteDuration;
+    private readonly ResponseErrorCounter?[] _errorCounters;
 
     public RequestDispatcher(ApiHandlerRegistry registry, IMeterFactory meterFactory, ILogger<RequestDispatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _registry = registry;
         _logger = logger;
-        _handlerDuration = meterFactory.Create(NetworkMetrics.MeterName).CreateHistogram<double>(
+        var meter = meterFactory.Create(NetworkMetrics.MeterName);
+        _handlerDuration = meter.CreateHistogram<double>(
             "gregor.network.request.handler.duration", "s", "Time from dispatch to the handler's response, by API");
+        _queueDuration = meter.CreateHistogram<double>(
+            "gregor.network.request.queue.duration", "s", "From a request's last byte read to its handler starting, by API (Kafka's RequestQueueTimeMs)");
+        _localDuration = meter.CreateHistogram<double>(
+            "gregor.network.request.local.duration", "s", "Handler time outside purgatory waits, by API (Kafka's LocalTimeMs)");
+        var errors = meter.CreateCounter<long>(
+            "gregor.network.request.errors", "{error}", "Non-zero error codes in responses (top-level and nested), by API and error (Kafka's ErrorsPerSec)");
+        _errorCounters = new ResponseErrorCounter?[Enum.GetValues<ApiKey>().Max(k => (int)k) + 1];
+        foreach (var key in Enum.GetValues<ApiKey>().Where(k => k >= 0))
+        {
+            _errorCounters[(int)key] = new ResponseErrorCounter(errors, key.ToString());
+        }
+        _remoteDuration = meter.CreateHistogram<double>(
+            "gregor.network.request.remote.duration", "s", "Time a delayed produce or fetch waited in the purgatory, by API (Kafka's RemoteTimeMs)");
     }
 
     public ValueTask<ResponseFrame?> ProcessAsync(ConnectionInfo connection, RequestFrame request, CancellationToken cancellationToken)
@@ -67,6 +86,13 @@ public sealed class RequestDispatcher : IRequestProcessor
         var context = new RequestContext(header, connection, request.ReceivedTimestampMs);
         Quorum.NodeController.CurrentListener.Value = connection.ListenerName;
         var started = Stopwatch.GetTimestamp();
+        if (request.ReceivedTimestamp != 0)
+        {
+            _queueDuration.Record(Stopwatch.GetElapsedTime(request.ReceivedTimestamp, started).TotalSeconds, ApiTag(context.ApiKey));
+        }
+        // One tracker per request: the replica manager reports purgatory waits to it (remote time).
+        var waits = new PurgatoryWaitTracker();
+        PurgatoryWaitTracker.Current.Value = waits;
         // Null unless traces are exported (gregor.otlp.endpoint): the request path pays one check.
         var activity = BrokerTracing.StartRequest(context, body);
         ValueTask<IResponseMessage?> pending;
@@ -84,13 +110,13 @@ public sealed class RequestDispatcher : IRequestProcessor
         {
             using (activity)
             {
-                return ValueTask.FromResult(Encode(context, pending.Result, started));
+                return ValueTask.FromResult(Encode(context, pending.Result, started, waits));
             }
         }
-        return AwaitAsync(context, pending, started, activity);
+        return AwaitAsync(context, pending, started, waits, activity);
     }
 
-    private async ValueTask<ResponseFrame?> AwaitAsync(RequestContext context, ValueTask<IResponseMessage?> pending, long started, Activity? activity)
+    private async ValueTask<ResponseFrame?> AwaitAsync(RequestContext context, ValueTask<IResponseMessage?> pending, long started, PurgatoryWaitTracker waits, Activity? activity)
     {
         using (activity)
         {
@@ -105,22 +131,33 @@ public sealed class RequestDispatcher : IRequestProcessor
                 context.DisposeResponseResources();
                 throw;
             }
-            return Encode(context, response, started);
+            return Encode(context, response, started, waits);
         }
     }
 
-    private ResponseFrame? Encode(RequestContext context, IResponseMessage? response, long started)
+    private ResponseFrame? Encode(RequestContext context, IResponseMessage? response, long started, PurgatoryWaitTracker waits)
     {
         try
         {
-            _handlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("api", context.ApiKey.ToString()));
+            var api = ApiTag(context.ApiKey);
+            var handler = Stopwatch.GetElapsedTime(started);
+            var remote = waits.Elapsed;
+            _handlerDuration.Record(handler.TotalSeconds, api);
+            _remoteDuration.Record(remote.TotalSeconds, api);
+            _localDuration.Record(Math.Max(0, (handler - remote).TotalSeconds), api);
             if (response is null)
             {
                 return null;
             }
             // Pooled buffers the response references (fetch records) are spliced into the frame
             // by reference and released by it once written, instead of copied here.
-            return EncodeResponse(context.CorrelationId, context.ApiKey, context.ApiVersion, response, context.ResponseSizeHint, context.TakeResponseResource());
+            if ((uint)context.ApiKey < (uint)_errorCounters.Length && _errorCounters[(int)context.ApiKey] is { } errorCounter)
+            {
+                response.CountErrors(errorCounter);
+            }
+            var frame = EncodeResponse(context.CorrelationId, context.ApiKey, context.ApiVersion, response, context.ResponseSizeHint, context.TakeResponseResource());
+            frame.ReadyTimestamp = Stopwatch.GetTimestamp();
+            return frame;
         }
         finally
         {
@@ -159,6 +196,9 @@ public sealed class RequestDispatcher : IRequestProcessor
     }
 
     private const int DefaultResponseBuffer = 512;
+
+    // Enum names of defined keys are cached by the runtime, so the tag allocates only its pair.
+    private static KeyValuePair<string, object?> ApiTag(ApiKey apiKey) => new("api", apiKey.ToString());
 
     /// <summary>
     /// Smaller record sets are copied: below this a copy costs less than the extra segment write

@@ -352,6 +352,12 @@ internal sealed class KafkaConnection
                             await response.WriteToAsync(output, _closing.Token).ConfigureAwait(false);
                             unflushed = true;
                             _metrics.BytesSent.Add(length);
+                            if (response.ReadyTimestamp != 0)
+                            {
+                                _metrics.ResponseSendDuration.Record(
+                                    Stopwatch.GetElapsedTime(response.ReadyTimestamp).TotalSeconds,
+                                    new KeyValuePair<string, object?>("api", ApiName(pending.ApiKey)));
+                            }
                         }
                         finally
                         {

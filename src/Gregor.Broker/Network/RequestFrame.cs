@@ -19,6 +19,7 @@ public sealed class RequestFrame : IDisposable
         _buffer = buffer;
         Length = length;
         ReceivedTimestampMs = receivedTimestampMs;
+        ReceivedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
     /// <summary>Creates a frame holding a copy of <paramref name="payload"/> (tests, in-memory callers).</summary>
@@ -33,6 +34,9 @@ public sealed class RequestFrame : IDisposable
 
     /// <summary>Unix milliseconds when the frame's last byte was read.</summary>
     public long ReceivedTimestampMs { get; }
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the frame was complete (request queue time starts here).</summary>
+    public long ReceivedTimestamp { get; }
 
     public ReadOnlyMemory<byte> Payload => _buffer is { } buffer
         ? buffer.AsMemory(0, Length)

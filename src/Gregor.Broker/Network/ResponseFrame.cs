@@ -16,6 +16,12 @@ public abstract class ResponseFrame : IDisposable
     /// <summary>Writes the frame into <paramref name="output"/>; the caller flushes.</summary>
     public abstract ValueTask WriteToAsync(PipeWriter output, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the response was encoded and
+    /// ready to send (response-send time starts here); 0 when not known.
+    /// </summary>
+    public long ReadyTimestamp { get; set; }
+
     public void Dispose()
     {
         Dispose(true);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Gregor.Cluster.Metadata;
@@ -190,11 +191,17 @@ public sealed partial class ReplicaManager : IDisposable
         {
             var delayed = new DelayedProduce(partition, appended.LastOffset + 1, timeout);
             // Checked before watching so that the single-node case (covered already) allocates no key list.
+            var waitStarted = 0L;
             if (!delayed.TryComplete())
             {
+                waitStarted = Stopwatch.GetTimestamp();
                 DelayedProduces.TryCompleteElseWatch(delayed, [topicPartition], cancellationToken);
             }
             var replicated = await delayed.Completion.ConfigureAwait(false);
+            if (waitStarted != 0)
+            {
+                PurgatoryWaitTracker.Current.Value?.Record(waitStarted, Stopwatch.GetTimestamp());
+            }
             if (replicated != ErrorCode.None)
             {
                 return ProducePartitionResult.Failed(replicated, $"the high watermark of {topicPartition} did not reach {appended.LastOffset + 1} in time");
@@ -272,11 +279,14 @@ public sealed partial class ReplicaManager : IDisposable
             }
         }
         var delayed = new DelayedFetch(hosted, visibleBefore!, epochs!, maxBytes, bytes, request.MinBytes, TimeSpan.FromMilliseconds(request.MaxWaitMs));
+        var waitStarted = Stopwatch.GetTimestamp();
         if (!DelayedFetches.TryCompleteElseWatch(delayed, keys, cancellationToken))
         {
             _delayedFetches.Add(1);
         }
-        if (await delayed.Completion.ConfigureAwait(false) == DelayedOperationOutcome.Cancelled)
+        var outcome = await delayed.Completion.ConfigureAwait(false);
+        PurgatoryWaitTracker.Current.Value?.Record(waitStarted, Stopwatch.GetTimestamp());
+        if (outcome == DelayedOperationOutcome.Cancelled)
         {
             throw new OperationCanceledException(cancellationToken);
         }

@@ -143,6 +143,28 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (ResultsByTransaction is { } resultsbytransactionItems)
+        {
+            foreach (var item in resultsbytransactionItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (ResultsByTopicV3AndBelow is { } resultsbytopicv3andbelowItems)
+        {
+            foreach (var item in resultsbytopicv3andbelowItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The AddPartitionsToTxnResult struct of AddPartitionsToTxnResponse. Not thread-safe.</summary>
     public sealed partial class AddPartitionsToTxnResult
     {
@@ -227,6 +249,17 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (TopicResults is { } topicresultsItems)
+            {
+                foreach (var item in topicresultsItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -319,6 +352,17 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ResultsByPartition is { } resultsbypartitionItems)
+            {
+                foreach (var item in resultsbypartitionItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -381,6 +425,10 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

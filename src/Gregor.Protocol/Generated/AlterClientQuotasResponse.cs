@@ -86,6 +86,17 @@ public sealed partial class AlterClientQuotasResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Entries is { } entriesItems)
+        {
+            foreach (var item in entriesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The EntryData struct of AlterClientQuotasResponse. Not thread-safe.</summary>
     public sealed partial class EntryData
     {
@@ -147,6 +158,21 @@ public sealed partial class AlterClientQuotasResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            if (Entity is { } entityItems)
+            {
+                foreach (var item in entityItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -214,6 +240,10 @@ public sealed partial class AlterClientQuotasResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

@@ -86,6 +86,17 @@ public sealed partial class AlterConfigsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Responses is { } responsesItems)
+        {
+            foreach (var item in responsesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The AlterConfigsResourceResponse struct of AlterConfigsResponse. Not thread-safe.</summary>
     public sealed partial class AlterConfigsResourceResponse
     {
@@ -131,6 +142,14 @@ public sealed partial class AlterConfigsResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

@@ -87,6 +87,17 @@ public sealed partial class AlterReplicaLogDirsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Results is { } resultsItems)
+        {
+            foreach (var item in resultsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The AlterReplicaLogDirTopicResult struct of AlterReplicaLogDirsResponse. Not thread-safe.</summary>
     public sealed partial class AlterReplicaLogDirTopicResult
     {
@@ -145,6 +156,17 @@ public sealed partial class AlterReplicaLogDirsResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Partitions is { } partitionsItems)
+            {
+                foreach (var item in partitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -209,6 +231,14 @@ public sealed partial class AlterReplicaLogDirsResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

@@ -82,6 +82,21 @@ public sealed partial class AlterShareGroupOffsetsResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Responses is { } responsesItems)
+        {
+            foreach (var item in responsesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The AlterShareGroupOffsetsResponseTopic struct of AlterShareGroupOffsetsResponse. Not thread-safe.</summary>
     public sealed partial class AlterShareGroupOffsetsResponseTopic
     {
@@ -134,6 +149,17 @@ public sealed partial class AlterShareGroupOffsetsResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Partitions is { } partitionsItems)
+            {
+                foreach (var item in partitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -190,6 +216,14 @@ public sealed partial class AlterShareGroupOffsetsResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

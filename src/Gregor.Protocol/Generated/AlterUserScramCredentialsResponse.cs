@@ -76,6 +76,17 @@ public sealed partial class AlterUserScramCredentialsResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Results is { } resultsItems)
+        {
+            foreach (var item in resultsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The AlterUserScramCredentialsResult struct of AlterUserScramCredentialsResponse. Not thread-safe.</summary>
     public sealed partial class AlterUserScramCredentialsResult
     {
@@ -109,6 +120,14 @@ public sealed partial class AlterUserScramCredentialsResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

@@ -217,6 +217,35 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (ApiKeys is { } apikeysItems)
+        {
+            foreach (var item in apikeysItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (SupportedFeatures is { } supportedfeaturesItems)
+        {
+            foreach (var item in supportedfeaturesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (FinalizedFeatures is { } finalizedfeaturesItems)
+        {
+            foreach (var item in finalizedfeaturesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The ApiVersion struct of ApiVersionsResponse. Not thread-safe.</summary>
     public sealed partial class ApiVersion
     {
@@ -260,6 +289,10 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -368,6 +401,10 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -485,6 +522,10 @@ public sealed partial class ApiVersionsResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

@@ -79,6 +79,21 @@ public sealed partial class AssignReplicasToDirsResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Directories is { } directoriesItems)
+        {
+            foreach (var item in directoriesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DirectoryData struct of AssignReplicasToDirsResponse. Not thread-safe.</summary>
     public sealed partial class DirectoryData
     {
@@ -128,6 +143,17 @@ public sealed partial class AssignReplicasToDirsResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Topics is { } topicsItems)
+            {
+                foreach (var item in topicsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -200,6 +226,17 @@ public sealed partial class AssignReplicasToDirsResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Partitions is { } partitionsItems)
+            {
+                foreach (var item in partitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -249,6 +286,14 @@ public sealed partial class AssignReplicasToDirsResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

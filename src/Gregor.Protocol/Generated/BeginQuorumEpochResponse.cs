@@ -136,6 +136,28 @@ public sealed partial class BeginQuorumEpochResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Topics is { } topicsItems)
+        {
+            foreach (var item in topicsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (NodeEndpoints is { } nodeendpointsItems)
+        {
+            foreach (var item in nodeendpointsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The TopicData struct of BeginQuorumEpochResponse. Not thread-safe.</summary>
     public sealed partial class TopicData
     {
@@ -194,6 +216,17 @@ public sealed partial class BeginQuorumEpochResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Partitions is { } partitionsItems)
+            {
+                foreach (var item in partitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -264,6 +297,14 @@ public sealed partial class BeginQuorumEpochResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 
@@ -375,6 +416,10 @@ public sealed partial class BeginQuorumEpochResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

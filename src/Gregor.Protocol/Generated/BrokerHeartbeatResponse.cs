@@ -65,4 +65,12 @@ public sealed partial class BrokerHeartbeatResponse : IResponseMessage
         writer.WriteUnsignedVarInt((uint)taggedCount);
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
+
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+    }
 }

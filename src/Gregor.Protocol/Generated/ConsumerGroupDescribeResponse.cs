@@ -76,6 +76,17 @@ public sealed partial class ConsumerGroupDescribeResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Groups is { } groupsItems)
+        {
+            foreach (var item in groupsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DescribedGroup struct of ConsumerGroupDescribeResponse. Not thread-safe.</summary>
     public sealed partial class DescribedGroup
     {
@@ -146,6 +157,21 @@ public sealed partial class ConsumerGroupDescribeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            if (Members is { } membersItems)
+            {
+                foreach (var item in membersItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -263,6 +289,12 @@ public sealed partial class ConsumerGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            Assignment?.CountErrors(counter);
+            TargetAssignment?.CountErrors(counter);
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -351,6 +383,17 @@ public sealed partial class ConsumerGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (TopicPartitions is { } topicpartitionsItems)
+            {
+                foreach (var item in topicpartitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -418,6 +461,10 @@ public sealed partial class ConsumerGroupDescribeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

@@ -43,4 +43,8 @@ public sealed partial class ControlledShutdownResponse : IResponseMessage
             throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
         }
     }
+
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+    }
 }

@@ -87,6 +87,17 @@ public sealed partial class CreateAclsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Results is { } resultsItems)
+        {
+            foreach (var item in resultsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The AclCreationResult struct of CreateAclsResponse. Not thread-safe.</summary>
     public sealed partial class AclCreationResult
     {
@@ -126,6 +137,14 @@ public sealed partial class CreateAclsResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

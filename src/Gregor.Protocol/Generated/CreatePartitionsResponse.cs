@@ -86,6 +86,17 @@ public sealed partial class CreatePartitionsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Results is { } resultsItems)
+        {
+            foreach (var item in resultsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The CreatePartitionsTopicResult struct of CreatePartitionsResponse. Not thread-safe.</summary>
     public sealed partial class CreatePartitionsTopicResult
     {
@@ -128,6 +139,14 @@ public sealed partial class CreatePartitionsResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

@@ -93,6 +93,17 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Topics is { } topicsItems)
+        {
+            foreach (var item in topicsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The CreatableTopicResult struct of CreateTopicsResponse. Not thread-safe.</summary>
     public sealed partial class CreatableTopicResult
     {
@@ -237,6 +248,21 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            if (Configs is { } configsItems)
+            {
+                foreach (var item in configsItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -395,6 +421,10 @@ public sealed partial class CreateTopicsResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

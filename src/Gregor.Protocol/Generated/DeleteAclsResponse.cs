@@ -87,6 +87,17 @@ public sealed partial class DeleteAclsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (FilterResults is { } filterresultsItems)
+        {
+            foreach (var item in filterresultsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DeleteAclsFilterResult struct of DeleteAclsResponse. Not thread-safe.</summary>
     public sealed partial class DeleteAclsFilterResult
     {
@@ -148,6 +159,21 @@ public sealed partial class DeleteAclsResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            if (MatchingAcls is { } matchingaclsItems)
+            {
+                foreach (var item in matchingaclsItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -248,6 +274,14 @@ public sealed partial class DeleteAclsResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

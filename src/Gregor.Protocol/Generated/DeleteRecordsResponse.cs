@@ -86,6 +86,17 @@ public sealed partial class DeleteRecordsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Topics is { } topicsItems)
+        {
+            foreach (var item in topicsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DeleteRecordsTopicResult struct of DeleteRecordsResponse. Not thread-safe.</summary>
     public sealed partial class DeleteRecordsTopicResult
     {
@@ -144,6 +155,17 @@ public sealed partial class DeleteRecordsResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Partitions is { } partitionsItems)
+            {
+                foreach (var item in partitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -211,6 +233,14 @@ public sealed partial class DeleteRecordsResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

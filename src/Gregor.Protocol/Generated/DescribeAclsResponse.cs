@@ -93,6 +93,21 @@ public sealed partial class DescribeAclsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Resources is { } resourcesItems)
+        {
+            foreach (var item in resourcesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DescribeAclsResource struct of DescribeAclsResponse. Not thread-safe.</summary>
     public sealed partial class DescribeAclsResource
     {
@@ -173,6 +188,17 @@ public sealed partial class DescribeAclsResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Acls is { } aclsItems)
+            {
+                foreach (var item in aclsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -248,6 +274,10 @@ public sealed partial class DescribeAclsResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

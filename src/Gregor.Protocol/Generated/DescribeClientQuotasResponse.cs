@@ -106,6 +106,21 @@ public sealed partial class DescribeClientQuotasResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Entries is { } entriesItems)
+        {
+            foreach (var item in entriesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The EntryData struct of DescribeClientQuotasResponse. Not thread-safe.</summary>
     public sealed partial class EntryData
     {
@@ -186,6 +201,24 @@ public sealed partial class DescribeClientQuotasResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Entity is { } entityItems)
+            {
+                foreach (var item in entityItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            if (Values is { } valuesItems)
+            {
+                foreach (var item in valuesItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -250,6 +283,10 @@ public sealed partial class DescribeClientQuotasResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -312,6 +349,10 @@ public sealed partial class DescribeClientQuotasResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

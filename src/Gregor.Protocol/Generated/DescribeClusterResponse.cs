@@ -107,6 +107,21 @@ public sealed partial class DescribeClusterResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Brokers is { } brokersItems)
+        {
+            foreach (var item in brokersItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DescribeClusterBroker struct of DescribeClusterResponse. Not thread-safe.</summary>
     public sealed partial class DescribeClusterBroker
     {
@@ -159,6 +174,10 @@ public sealed partial class DescribeClusterResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

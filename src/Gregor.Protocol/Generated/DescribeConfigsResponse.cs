@@ -87,6 +87,17 @@ public sealed partial class DescribeConfigsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Results is { } resultsItems)
+        {
+            foreach (var item in resultsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DescribeConfigsResult struct of DescribeConfigsResponse. Not thread-safe.</summary>
     public sealed partial class DescribeConfigsResult
     {
@@ -154,6 +165,21 @@ public sealed partial class DescribeConfigsResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            if (Configs is { } configsItems)
+            {
+                foreach (var item in configsItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -304,6 +330,17 @@ public sealed partial class DescribeConfigsResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Synonyms is { } synonymsItems)
+            {
+                foreach (var item in synonymsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -437,6 +474,10 @@ public sealed partial class DescribeConfigsResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

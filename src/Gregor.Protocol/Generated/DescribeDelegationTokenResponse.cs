@@ -90,6 +90,21 @@ public sealed partial class DescribeDelegationTokenResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Tokens is { } tokensItems)
+        {
+            foreach (var item in tokensItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DescribedDelegationToken struct of DescribeDelegationTokenResponse. Not thread-safe.</summary>
     public sealed partial class DescribedDelegationToken
     {
@@ -201,6 +216,17 @@ public sealed partial class DescribeDelegationTokenResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Renewers is { } renewersItems)
+            {
+                foreach (var item in renewersItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -285,6 +311,10 @@ public sealed partial class DescribeDelegationTokenResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

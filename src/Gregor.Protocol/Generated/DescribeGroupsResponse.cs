@@ -92,6 +92,17 @@ public sealed partial class DescribeGroupsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Groups is { } groupsItems)
+        {
+            foreach (var item in groupsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DescribedGroup struct of DescribeGroupsResponse. Not thread-safe.</summary>
     public sealed partial class DescribedGroup
     {
@@ -197,6 +208,21 @@ public sealed partial class DescribeGroupsResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            if (Members is { } membersItems)
+            {
+                foreach (var item in membersItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -295,6 +321,10 @@ public sealed partial class DescribeGroupsResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

@@ -76,6 +76,17 @@ public sealed partial class DescribeTransactionsResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (TransactionStates is { } transactionstatesItems)
+        {
+            foreach (var item in transactionstatesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The TransactionState struct of DescribeTransactionsResponse. Not thread-safe.</summary>
     public sealed partial class TransactionStateData
     {
@@ -143,6 +154,21 @@ public sealed partial class DescribeTransactionsResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            if (Topics is { } topicsItems)
+            {
+                foreach (var item in topicsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -223,6 +249,10 @@ public sealed partial class DescribeTransactionsResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

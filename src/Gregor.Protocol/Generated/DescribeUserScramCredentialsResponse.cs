@@ -82,6 +82,21 @@ public sealed partial class DescribeUserScramCredentialsResponse : IResponseMess
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Results is { } resultsItems)
+        {
+            foreach (var item in resultsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DescribeUserScramCredentialsResult struct of DescribeUserScramCredentialsResponse. Not thread-safe.</summary>
     public sealed partial class DescribeUserScramCredentialsResult
     {
@@ -139,6 +154,21 @@ public sealed partial class DescribeUserScramCredentialsResponse : IResponseMess
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            if (CredentialInfos is { } credentialinfosItems)
+            {
+                foreach (var item in credentialinfosItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -192,6 +222,10 @@ public sealed partial class DescribeUserScramCredentialsResponse : IResponseMess
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

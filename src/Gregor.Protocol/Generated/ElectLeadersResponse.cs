@@ -102,6 +102,21 @@ public sealed partial class ElectLeadersResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (ReplicaElectionResults is { } replicaelectionresultsItems)
+        {
+            foreach (var item in replicaelectionresultsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The ReplicaElectionResult struct of ElectLeadersResponse. Not thread-safe.</summary>
     public sealed partial class ReplicaElectionResult
     {
@@ -160,6 +175,17 @@ public sealed partial class ElectLeadersResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (PartitionResult is { } partitionresultItems)
+            {
+                foreach (var item in partitionresultItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -227,6 +253,14 @@ public sealed partial class ElectLeadersResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

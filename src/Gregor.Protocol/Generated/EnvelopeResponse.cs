@@ -63,4 +63,12 @@ public sealed partial class EnvelopeResponse : IResponseMessage
         writer.WriteUnsignedVarInt((uint)taggedCount);
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
+
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+    }
 }

@@ -168,6 +168,28 @@ public sealed partial class FetchResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Responses is { } responsesItems)
+        {
+            foreach (var item in responsesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (NodeEndpoints is { } nodeendpointsItems)
+        {
+            foreach (var item in nodeendpointsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The FetchableTopicResponse struct of FetchResponse. Not thread-safe.</summary>
     public sealed partial class FetchableTopicResponse
     {
@@ -241,6 +263,17 @@ public sealed partial class FetchResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Partitions is { } partitionsItems)
+            {
+                foreach (var item in partitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -482,6 +515,24 @@ public sealed partial class FetchResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            DivergingEpoch?.CountErrors(counter);
+            CurrentLeader?.CountErrors(counter);
+            SnapshotId?.CountErrors(counter);
+            if (AbortedTransactions is { } abortedtransactionsItems)
+            {
+                foreach (var item in abortedtransactionsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -599,6 +650,10 @@ public sealed partial class FetchResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -695,6 +750,10 @@ public sealed partial class FetchResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -763,6 +822,10 @@ public sealed partial class FetchResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -853,6 +916,10 @@ public sealed partial class FetchResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -981,6 +1048,10 @@ public sealed partial class FetchResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

@@ -178,6 +178,21 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Coordinators is { } coordinatorsItems)
+        {
+            foreach (var item in coordinatorsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The Coordinator struct of FindCoordinatorResponse. Not thread-safe.</summary>
     public sealed partial class Coordinator
     {
@@ -300,6 +315,14 @@ public sealed partial class FindCoordinatorResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

@@ -139,6 +139,21 @@ public sealed partial class JoinGroupResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Members is { } membersItems)
+        {
+            foreach (var item in membersItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The JoinGroupResponseMember struct of JoinGroupResponse. Not thread-safe.</summary>
     public sealed partial class JoinGroupResponseMember
     {
@@ -188,6 +203,10 @@ public sealed partial class JoinGroupResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

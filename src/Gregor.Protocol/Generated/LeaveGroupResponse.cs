@@ -108,6 +108,21 @@ public sealed partial class LeaveGroupResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Members is { } membersItems)
+        {
+            foreach (var item in membersItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The MemberResponse struct of LeaveGroupResponse. Not thread-safe.</summary>
     public sealed partial class MemberResponse
     {
@@ -189,6 +204,14 @@ public sealed partial class LeaveGroupResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

@@ -79,6 +79,21 @@ public sealed partial class ListConfigResourcesResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (ConfigResources is { } configresourcesItems)
+        {
+            foreach (var item in configresourcesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The ConfigResource struct of ListConfigResourcesResponse. Not thread-safe.</summary>
     public sealed partial class ConfigResource
     {
@@ -115,6 +130,10 @@ public sealed partial class ListConfigResourcesResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

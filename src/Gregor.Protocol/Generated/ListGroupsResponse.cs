@@ -95,6 +95,21 @@ public sealed partial class ListGroupsResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Groups is { } groupsItems)
+        {
+            foreach (var item in groupsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The ListedGroup struct of ListGroupsResponse. Not thread-safe.</summary>
     public sealed partial class ListedGroup
     {
@@ -153,6 +168,10 @@ public sealed partial class ListGroupsResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

@@ -72,6 +72,21 @@ public sealed partial class OffsetDeleteResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Topics is { } topicsItems)
+        {
+            foreach (var item in topicsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The OffsetDeleteResponseTopic struct of OffsetDeleteResponse. Not thread-safe.</summary>
     public sealed partial class OffsetDeleteResponseTopic
     {
@@ -116,6 +131,17 @@ public sealed partial class OffsetDeleteResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Partitions is { } partitionsItems)
+            {
+                foreach (var item in partitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -156,6 +182,14 @@ public sealed partial class OffsetDeleteResponse : IResponseMessage
             if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

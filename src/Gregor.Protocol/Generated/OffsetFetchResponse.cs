@@ -150,6 +150,28 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Topics is { } topicsItems)
+        {
+            foreach (var item in topicsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Groups is { } groupsItems)
+        {
+            foreach (var item in groupsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The OffsetFetchResponseTopic struct of OffsetFetchResponse. Not thread-safe.</summary>
     public sealed partial class OffsetFetchResponseTopic
     {
@@ -234,6 +256,17 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Partitions is { } partitionsItems)
+            {
+                foreach (var item in partitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -371,6 +404,14 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 
@@ -520,6 +561,21 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Topics is { } topicsItems)
+            {
+                foreach (var item in topicsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -639,6 +695,17 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Partitions is { } partitionsItems)
+            {
+                foreach (var item in partitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -781,6 +848,14 @@ public sealed partial class OffsetFetchResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

@@ -143,6 +143,24 @@ public sealed partial class ProduceResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Responses is { } responsesItems)
+        {
+            foreach (var item in responsesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (NodeEndpoints is { } nodeendpointsItems)
+        {
+            foreach (var item in nodeendpointsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The TopicProduceResponse struct of ProduceResponse. Not thread-safe.</summary>
     public sealed partial class TopicProduceResponse
     {
@@ -216,6 +234,17 @@ public sealed partial class ProduceResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (PartitionResponses is { } partitionresponsesItems)
+            {
+                foreach (var item in partitionresponsesItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -380,6 +409,22 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            if (RecordErrors is { } recorderrorsItems)
+            {
+                foreach (var item in recorderrorsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            CurrentLeader?.CountErrors(counter);
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -493,6 +538,10 @@ public sealed partial class ProduceResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -587,6 +636,10 @@ public sealed partial class ProduceResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -715,6 +768,10 @@ public sealed partial class ProduceResponse : IResponseMessage
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
             }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

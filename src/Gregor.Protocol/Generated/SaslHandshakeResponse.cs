@@ -66,4 +66,12 @@ public sealed partial class SaslHandshakeResponse : IResponseMessage
             throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
         }
     }
+
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+    }
 }

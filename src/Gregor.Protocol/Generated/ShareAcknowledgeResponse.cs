@@ -113,6 +113,28 @@ public sealed partial class ShareAcknowledgeResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Responses is { } responsesItems)
+        {
+            foreach (var item in responsesItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (NodeEndpoints is { } nodeendpointsItems)
+        {
+            foreach (var item in nodeendpointsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The ShareAcknowledgeTopicResponse struct of ShareAcknowledgeResponse. Not thread-safe.</summary>
     public sealed partial class ShareAcknowledgeTopicResponse
     {
@@ -162,6 +184,17 @@ public sealed partial class ShareAcknowledgeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Partitions is { } partitionsItems)
+            {
+                foreach (var item in partitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -221,6 +254,15 @@ public sealed partial class ShareAcknowledgeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            CurrentLeader?.CountErrors(counter);
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -274,6 +316,10 @@ public sealed partial class ShareAcknowledgeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -331,6 +377,10 @@ public sealed partial class ShareAcknowledgeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

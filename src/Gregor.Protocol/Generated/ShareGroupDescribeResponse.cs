@@ -76,6 +76,17 @@ public sealed partial class ShareGroupDescribeResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Groups is { } groupsItems)
+        {
+            foreach (var item in groupsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DescribedGroup struct of ShareGroupDescribeResponse. Not thread-safe.</summary>
     public sealed partial class DescribedGroup
     {
@@ -146,6 +157,21 @@ public sealed partial class ShareGroupDescribeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            if (Members is { } membersItems)
+            {
+                foreach (var item in membersItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -245,6 +271,11 @@ public sealed partial class ShareGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            Assignment?.CountErrors(counter);
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -322,6 +353,17 @@ public sealed partial class ShareGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (TopicPartitions is { } topicpartitionsItems)
+            {
+                foreach (var item in topicpartitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -389,6 +431,10 @@ public sealed partial class ShareGroupDescribeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

@@ -88,6 +88,15 @@ public sealed partial class ShareGroupHeartbeatResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        Assignment?.CountErrors(counter);
+    }
+
     /// <summary>The Assignment struct of ShareGroupHeartbeatResponse. Not thread-safe.</summary>
     public sealed partial class AssignmentData
     {
@@ -134,6 +143,17 @@ public sealed partial class ShareGroupHeartbeatResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (TopicPartitions is { } topicpartitionsItems)
+            {
+                foreach (var item in topicpartitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -200,6 +220,10 @@ public sealed partial class ShareGroupHeartbeatResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

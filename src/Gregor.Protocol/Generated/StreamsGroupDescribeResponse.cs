@@ -76,6 +76,17 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Groups is { } groupsItems)
+        {
+            foreach (var item in groupsItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The DescribedGroup struct of StreamsGroupDescribeResponse. Not thread-safe.</summary>
     public sealed partial class DescribedGroup
     {
@@ -221,6 +232,23 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
+            }
+            Topology?.CountErrors(counter);
+            if (Members is { } membersItems)
+            {
+                foreach (var item in membersItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            TopologyDescription?.CountErrors(counter);
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -332,6 +360,17 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Subtopologies is { } subtopologiesItems)
+            {
+                foreach (var item in subtopologiesItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -466,6 +505,24 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (StateChangelogTopics is { } statechangelogtopicsItems)
+            {
+                foreach (var item in statechangelogtopicsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            if (RepartitionSourceTopics is { } repartitionsourcetopicsItems)
+            {
+                foreach (var item in repartitionsourcetopicsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -548,6 +605,17 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (TopicConfigs is { } topicconfigsItems)
+            {
+                foreach (var item in topicconfigsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -601,6 +669,10 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -766,6 +838,34 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            UserEndpoint?.CountErrors(counter);
+            if (ClientTags is { } clienttagsItems)
+            {
+                foreach (var item in clienttagsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            if (TaskOffsets is { } taskoffsetsItems)
+            {
+                foreach (var item in taskoffsetsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            if (TaskEndOffsets is { } taskendoffsetsItems)
+            {
+                foreach (var item in taskendoffsetsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            Assignment?.CountErrors(counter);
+            TargetAssignment?.CountErrors(counter);
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -843,6 +943,10 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -895,6 +999,10 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -1010,6 +1118,31 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ActiveTasks is { } activetasksItems)
+            {
+                foreach (var item in activetasksItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            if (StandbyTasks is { } standbytasksItems)
+            {
+                foreach (var item in standbytasksItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            if (WarmupTasks is { } warmuptasksItems)
+            {
+                foreach (var item in warmuptasksItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -1078,6 +1211,10 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -1195,6 +1332,24 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Subtopologies is { } subtopologiesItems)
+            {
+                foreach (var item in subtopologiesItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            if (GlobalStores is { } globalstoresItems)
+            {
+                foreach (var item in globalstoresItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -1295,6 +1450,17 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Nodes is { } nodesItems)
+            {
+                foreach (var item in nodesItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -1495,6 +1661,10 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -1596,6 +1766,12 @@ public sealed partial class StreamsGroupDescribeResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            Source?.CountErrors(counter);
+            Processor?.CountErrors(counter);
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

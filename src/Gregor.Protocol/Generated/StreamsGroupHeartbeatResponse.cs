@@ -296,6 +296,49 @@ public sealed partial class StreamsGroupHeartbeatResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        if (Status is { } statusItems)
+        {
+            foreach (var item in statusItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (ActiveTasks is { } activetasksItems)
+        {
+            foreach (var item in activetasksItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (StandbyTasks is { } standbytasksItems)
+        {
+            foreach (var item in standbytasksItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (WarmupTasks is { } warmuptasksItems)
+        {
+            foreach (var item in warmuptasksItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+        if (PartitionsByUserEndpoint is { } partitionsbyuserendpointItems)
+        {
+            foreach (var item in partitionsbyuserendpointItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The Status struct of StreamsGroupHeartbeatResponse. Not thread-safe.</summary>
     public sealed partial class StatusData
     {
@@ -326,6 +369,10 @@ public sealed partial class StreamsGroupHeartbeatResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -394,6 +441,10 @@ public sealed partial class StreamsGroupHeartbeatResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -488,6 +539,25 @@ public sealed partial class StreamsGroupHeartbeatResponse : IResponseMessage
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            UserEndpoint?.CountErrors(counter);
+            if (ActivePartitions is { } activepartitionsItems)
+            {
+                foreach (var item in activepartitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+            if (StandbyPartitions is { } standbypartitionsItems)
+            {
+                foreach (var item in standbypartitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -539,6 +609,10 @@ public sealed partial class StreamsGroupHeartbeatResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
@@ -607,6 +681,10 @@ public sealed partial class StreamsGroupHeartbeatResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

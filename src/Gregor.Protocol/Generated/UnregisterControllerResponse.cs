@@ -59,4 +59,12 @@ public sealed partial class UnregisterControllerResponse : IResponseMessage
         writer.WriteUnsignedVarInt((uint)taggedCount);
         TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
     }
+
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+    }
 }

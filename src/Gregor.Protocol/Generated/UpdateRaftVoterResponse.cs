@@ -84,6 +84,15 @@ public sealed partial class UpdateRaftVoterResponse : IResponseMessage
         TaggedFields.WriteUnknownBefore(writer, unknown, nextUnknown, int.MaxValue);
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (ErrorCode != 0)
+        {
+            counter.Count(ErrorCode);
+        }
+        CurrentLeader?.CountErrors(counter);
+    }
+
     /// <summary>The CurrentLeader struct of UpdateRaftVoterResponse. Not thread-safe.</summary>
     public sealed partial class CurrentLeaderData
     {
@@ -120,6 +129,10 @@ public sealed partial class UpdateRaftVoterResponse : IResponseMessage
             var taggedCount = unknown?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFields.WriteUnknownBefore(writer, unknown, 0, int.MaxValue);
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
         }
 
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>

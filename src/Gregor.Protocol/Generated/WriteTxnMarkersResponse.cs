@@ -84,6 +84,17 @@ public sealed partial class WriteTxnMarkersResponse : IResponseMessage
         }
     }
 
+    public void CountErrors(IErrorCodeCounter counter)
+    {
+        if (Markers is { } markersItems)
+        {
+            foreach (var item in markersItems)
+            {
+                item.CountErrors(counter);
+            }
+        }
+    }
+
     /// <summary>The WritableTxnMarkerResult struct of WriteTxnMarkersResponse. Not thread-safe.</summary>
     public sealed partial class WritableTxnMarkerResult
     {
@@ -142,6 +153,17 @@ public sealed partial class WriteTxnMarkersResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Topics is { } topicsItems)
+            {
+                foreach (var item in topicsItems)
+                {
+                    item.CountErrors(counter);
+                }
             }
         }
 
@@ -228,6 +250,17 @@ public sealed partial class WriteTxnMarkersResponse : IResponseMessage
             }
         }
 
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (Partitions is { } partitionsItems)
+            {
+                foreach (var item in partitionsItems)
+                {
+                    item.CountErrors(counter);
+                }
+            }
+        }
+
         /// <summary>True when every field holds its default (how Kafka decides whether to write a tagged struct).</summary>
         internal bool IsAllDefault()
         {
@@ -289,6 +322,14 @@ public sealed partial class WriteTxnMarkersResponse : IResponseMessage
             else if (UnknownTaggedFields is { Count: > 0 })
             {
                 throw new UnsupportedVersionException($"tagged fields are set but version {version} has none");
+            }
+        }
+
+        internal void CountErrors(IErrorCodeCounter counter)
+        {
+            if (ErrorCode != 0)
+            {
+                counter.Count(ErrorCode);
             }
         }
 

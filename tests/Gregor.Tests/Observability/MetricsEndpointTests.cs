@@ -1,4 +1,5 @@
 using System.Net;
+using Gregor.Protocol.Messages;
 
 namespace Gregor.Tests.Observability;
 
@@ -56,6 +57,81 @@ public sealed class MetricsEndpointTests
         Assert.True(metrics.Has("dotnet_gc_collections_total"));
         Assert.True(metrics.Has("dotnet_thread_pool_thread_count"));
         Assert.True(metrics.Has("dotnet_gc_last_collection_heap_size_bytes"));
+    }
+
+    [Fact]
+    public async Task Metrics_SplitRequestTimeAsKafka_ALongPollWaitIsRemoteTime()
+    {
+        await using var broker = await ObservedBroker.StartAsync();
+        using var connection = await broker.ConnectAsync();
+        await broker.CreateTopicAsync(connection, Topic, partitions: 1);
+        await ObservedBroker.ProduceAsync(connection, Topic, 0, TestBatches.Build(recordCount: 2));
+
+        // Nothing beyond offset 2: the fetch waits its full 200 ms in the fetch purgatory.
+        var response = await KafkaWire.RoundTripAsync<FetchResponse>(connection, new FetchRequest
+        {
+            MaxWaitMs = 200,
+            MinBytes = 1,
+            MaxBytes = 1 << 20,
+            Topics = [new FetchRequest.FetchTopic { Topic = Topic, Partitions = [new FetchRequest.FetchPartition { Partition = 0, FetchOffset = 2, PartitionMaxBytes = 1 << 20 }] }],
+        }, 11);
+        Assert.Equal(0, Assert.Single(Assert.Single(response!.Responses).Partitions).ErrorCode);
+        var metrics = await ScrapeAsync(broker);
+
+        var fetch = ("api", "Fetch");
+        Assert.Equal(1, metrics.Value("gregor_network_request_remote_duration_seconds_count", fetch));
+        Assert.InRange(metrics.Value("gregor_network_request_remote_duration_seconds_sum", fetch), 0.2, 10);
+        Assert.Equal(1, metrics.Value("gregor_network_request_queue_duration_seconds_count", fetch));
+        Assert.Equal(1, metrics.Value("gregor_network_request_local_duration_seconds_count", fetch));
+        // Local time excludes the purgatory wait.
+        Assert.True(metrics.Value("gregor_network_request_local_duration_seconds_sum", fetch) < metrics.Value("gregor_network_request_remote_duration_seconds_sum", fetch));
+        Assert.Equal(1, metrics.Value("gregor_network_request_response_send_duration_seconds_count", fetch));
+        // An acks=1 produce never waits in the purgatory: remote time recorded, as zero.
+        var produce = ("api", "Produce");
+        Assert.Equal(1, metrics.Value("gregor_network_request_remote_duration_seconds_count", produce));
+        Assert.Equal(0, metrics.Value("gregor_network_request_remote_duration_seconds_sum", produce));
+        Assert.InRange(metrics.Value("gregor_network_request_duration_seconds_sum", fetch), 0.2, 10);
+    }
+
+    [Fact]
+    public async Task Metrics_CountResponseErrorCodesPerApiAndError()
+    {
+        await using var broker = await ObservedBroker.StartAsync();
+        using var connection = await broker.ConnectAsync();
+        await broker.CreateTopicAsync(connection, Topic, partitions: 1);
+        // Twice more: two topics of one request already exist, a third is new.
+        var again = await KafkaWire.RoundTripAsync<CreateTopicsResponse>(connection, new CreateTopicsRequest
+        {
+            timeoutMs = 30_000,
+            Topics =
+            [
+                new CreateTopicsRequest.CreatableTopic { Name = Topic, NumPartitions = 1, ReplicationFactor = 1 },
+                new CreateTopicsRequest.CreatableTopic { Name = "metrics-fresh", NumPartitions = 1, ReplicationFactor = 1 },
+            ],
+        }, 5);
+        Assert.Equal([36, 0], again!.Topics.Select(t => (int)t.ErrorCode));
+        await KafkaWire.RoundTripAsync<CreateTopicsResponse>(connection, new CreateTopicsRequest
+        {
+            timeoutMs = 30_000,
+            Topics = [new CreateTopicsRequest.CreatableTopic { Name = Topic, NumPartitions = 1, ReplicationFactor = 1 }],
+        }, 5);
+        // A fetch of a partition that does not exist: the nested per-partition error is counted.
+        var fetch = await KafkaWire.RoundTripAsync<FetchResponse>(connection, new FetchRequest
+        {
+            MaxWaitMs = 0,
+            MaxBytes = 1 << 20,
+            Topics = [new FetchRequest.FetchTopic { Topic = Topic, Partitions = [new FetchRequest.FetchPartition { Partition = 7, PartitionMaxBytes = 1 << 20 }] }],
+        }, 11);
+        var fetchError = Assert.Single(Assert.Single(fetch!.Responses).Partitions).ErrorCode;
+        Assert.NotEqual(0, fetchError);
+
+        var metrics = await ScrapeAsync(broker);
+
+        Assert.Equal(2, metrics.Value("gregor_network_request_errors_total", ("api", "CreateTopics"), ("error", "TOPIC_ALREADY_EXISTS")));
+        Assert.Equal(1, metrics.Value("gregor_network_request_errors_total", ("api", "Fetch"), ("error", Gregor.Protocol.Errors.ErrorCatalogue.Name((Gregor.Protocol.Errors.ErrorCode)fetchError))));
+        // NONE is not counted (documented): a clean response adds nothing.
+        Assert.False(metrics.Has("gregor_network_request_errors_total", ("error", "NONE")));
+        Assert.False(metrics.Has("gregor_network_request_errors_total", ("api", "Produce")));
     }
 
     [Fact]
