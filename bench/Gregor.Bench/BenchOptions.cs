@@ -27,6 +27,8 @@ internal sealed record BenchOptions
                             0: no cgroup; skipped where no memory cgroup can be made)
           --latency-rounds N  repetitions of the latency scenarios, each against Gregor and against
                             librdkafka's in-process mock cluster (default 3, quick 1)
+          --metrics-rounds N  pairs of runs (not scraped, scraped; ABBA order) of the "metrics
+                            overhead" scenario (default 3, quick 2)
           --dotnet-producer produce with Confluent.Kafka from .NET instead of the C producer
                             (bench/loadgen/producer.c, built with cc against librdkafka-dev)
           -h, --help        show this help
@@ -47,6 +49,11 @@ internal sealed record BenchOptions
 
     /// <summary>The number of latency rounds to run.</summary>
     public int EffectiveLatencyRounds => LatencyRounds ?? (Quick ? 1 : 3);
+
+    /// <summary>Pairs of (not scraped, scraped) runs of the metrics-overhead scenario; null: the default for the mode.</summary>
+    public int? MetricsRounds { get; init; }
+
+    public int EffectiveMetricsRounds => MetricsRounds ?? (Quick ? 2 : 3);
 
     public bool Help { get; init; }
     public bool SkipBuild { get; init; }
@@ -115,6 +122,14 @@ internal sealed record BenchOptions
                         throw new ArgumentException($"--latency-rounds {roundsText}: expected 1 to 20");
                     }
                     options = options with { LatencyRounds = rounds };
+                    break;
+                case "--metrics-rounds":
+                    var metricsRoundsText = Next();
+                    if (!int.TryParse(metricsRoundsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var metricsRounds) || metricsRounds is < 1 or > 20)
+                    {
+                        throw new ArgumentException($"--metrics-rounds {metricsRoundsText}: expected 1 to 20");
+                    }
+                    options = options with { MetricsRounds = metricsRounds };
                     break;
                 case "--dotnet-producer":
                     options = options with { DotnetProducer = true };
