@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using Gregor.Broker.Admin;
 using Gregor.Broker.Config;
@@ -33,8 +32,7 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
     /// it between them.
     /// </summary>
     public static readonly AsyncLocal<string?> CurrentListener = new();
-    private readonly Lock _lock = new();
-    private ImmutableArray<Action<MetadataImage, MetadataImage>> _subscribers = [];
+    private readonly MetadataSubscribers _subscribers = new();
     private IMetadataPublisher? _publisher;
     private IController? _controller;
 
@@ -43,13 +41,8 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
     {
         _controller = controller;
         _publisher = publisher;
-        publisher.Subscribe((before, after) =>
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber(before, after);
-            }
-        });
+        // The publisher reports a failing subscriber itself: rethrow so it sees the failure.
+        publisher.Subscribe((before, after) => _subscribers.Publish(before, after, (ex, _) => System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex)));
     }
 
     private IController Local => _controller ?? (quorum.IsQuorum ? throw new InvalidOperationException("no controller on this node") : local());
@@ -73,25 +66,7 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
         }
     }
 
-    public IDisposable Subscribe(Action<MetadataImage, MetadataImage> onPublished)
-    {
-        lock (_lock)
-        {
-            _subscribers = _subscribers.Add(onPublished);
-        }
-        return new Subscription(this, onPublished);
-    }
-
-    private sealed class Subscription(NodeController owner, Action<MetadataImage, MetadataImage> subscriber) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (owner._lock)
-            {
-                owner._subscribers = owner._subscribers.Remove(subscriber);
-            }
-        }
-    }
+    public IDisposable Subscribe(Action<MetadataImage, MetadataImage> onPublished) => _subscribers.Add(onPublished);
 
     public EffectiveConfigs Configs => (_controller ?? local()).Configs;
 

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using Gregor.Cluster.Configs;
 using Gregor.Cluster.Controller.Core;
@@ -36,7 +35,6 @@ public sealed partial class QuorumController : IController, IDisposable
 
     private readonly QuorumControllerOptions _options;
     private readonly ILogger _logger;
-    private readonly Lock _subscribersLock = new();
     private readonly bool _local;
     private IMetadataLogStore? _store;
     private IRaftClient? _raft;
@@ -44,7 +42,7 @@ public sealed partial class QuorumController : IController, IDisposable
     private MetadataLoader? _loader;
     private ControllerCore? _core;
     private IDisposable? _loaderSubscription;
-    private ImmutableArray<Action<MetadataImage, MetadataImage>> _subscribers = [];
+    private readonly MetadataSubscribers _subscribers = new();
     private MetadataImage _current;
     private bool _disposed;
 
@@ -172,40 +170,12 @@ public sealed partial class QuorumController : IController, IDisposable
     /// <summary>The finalized feature levels recorded in the log (metadata.version, …).</summary>
     public IReadOnlyDictionary<string, short> FeatureLevels => new Dictionary<string, short>(Current.FeatureLevels, StringComparer.Ordinal);
 
-    public IDisposable Subscribe(Action<MetadataImage, MetadataImage> onPublished)
-    {
-        lock (_subscribersLock)
-        {
-            _subscribers = _subscribers.Add(onPublished);
-        }
-        return new Subscription(this, onPublished);
-    }
-
-    private sealed class Subscription(QuorumController owner, Action<MetadataImage, MetadataImage> callback) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (owner._subscribersLock)
-            {
-                owner._subscribers = owner._subscribers.Remove(callback);
-            }
-        }
-    }
+    public IDisposable Subscribe(Action<MetadataImage, MetadataImage> onPublished) => _subscribers.Add(onPublished);
 
     private void Publish(MetadataImage previous, MetadataImage next)
     {
         Volatile.Write(ref _current, next);
-        foreach (var subscriber in _subscribers)
-        {
-            try
-            {
-                subscriber(previous, next);
-            }
-            catch (Exception ex)
-            {
-                LogSubscriberFailed(ex, next.Offset);
-            }
-        }
+        _subscribers.Publish(previous, next, (ex, image) => LogSubscriberFailed(ex, image.Offset));
     }
 
     /// <summary>The configs this node runs with: static settings under the image's dynamic broker configs.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Gregor.Cluster.Raft;
 using Gregor.Cluster.Records;
 using Microsoft.Extensions.Logging;
@@ -25,8 +24,7 @@ public sealed partial class MetadataLoader : IRaftListener, IMetadataPublisher
     private readonly MetadataLoaderOptions _options;
     private readonly IRaftClient? _raft;
     private readonly ILogger _logger;
-    private readonly Lock _subscribersLock = new();
-    private ImmutableArray<Action<MetadataImage, MetadataImage>> _subscribers = [];
+    private readonly MetadataSubscribers _subscribers = new();
     private MetadataImage _current;
     private long _bytesSinceSnapshot;
     private long _firstUnsnapshottedTimeMs = -1;
@@ -49,25 +47,7 @@ public sealed partial class MetadataLoader : IRaftListener, IMetadataPublisher
     /// <summary>The offset of the last snapshot this loader wrote or loaded (-1 none).</summary>
     public long LastSnapshotOffset => _lastSnapshotOffset;
 
-    public IDisposable Subscribe(Action<MetadataImage, MetadataImage> onPublished)
-    {
-        lock (_subscribersLock)
-        {
-            _subscribers = _subscribers.Add(onPublished);
-        }
-        return new Subscription(this, onPublished);
-    }
-
-    private sealed class Subscription(MetadataLoader owner, Action<MetadataImage, MetadataImage> callback) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (owner._subscribersLock)
-            {
-                owner._subscribers = owner._subscribers.Remove(callback);
-            }
-        }
-    }
+    public IDisposable Subscribe(Action<MetadataImage, MetadataImage> onPublished) => _subscribers.Add(onPublished);
 
     public void HandleCommit(RaftBatch batch)
     {
@@ -149,17 +129,7 @@ public sealed partial class MetadataLoader : IRaftListener, IMetadataPublisher
     private void Publish(MetadataImage previous, MetadataImage next)
     {
         Volatile.Write(ref _current, next);
-        foreach (var subscriber in _subscribers)
-        {
-            try
-            {
-                subscriber(previous, next);
-            }
-            catch (Exception ex)
-            {
-                LogSubscriberFailed(ex, next.Offset);
-            }
-        }
+        _subscribers.Publish(previous, next, (ex, image) => LogSubscriberFailed(ex, image.Offset));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded a metadata snapshot up to offset {Offset} ({Records} records)")]
