@@ -284,6 +284,15 @@ try
     {
         await broker.DisposeAsync();
     }
+
+    // Cluster (issue #11): three real processes, after the single broker is gone (ClusterScenario).
+    var clusterParts = (Throughput: options.Selects(ClusterScenario.ThroughputName), Failover: options.Selects(ClusterScenario.FailoverName), Fencing: options.Selects(ClusterScenario.FencingName));
+    if (clusterParts.Throughput || clusterParts.Failover || clusterParts.Fencing)
+    {
+        var clusterScenario = new ClusterScenario(gregorDll, Directory.CreateDirectory(Path.Combine(work.FullName, "cluster")).FullName, Log);
+        report.Cluster = await clusterScenario.RunAsync(clusterParts.Throughput, clusterParts.Failover, clusterParts.Fencing,
+            options.EffectiveClusterTopics, options.EffectiveFailoverRounds, options.EffectiveFencingRounds, options.SessionTimeoutMs);
+    }
 }
 finally
 {
