@@ -5,6 +5,12 @@ internal sealed record FailoverRound(int Round, int KilledNode, int NewLeader, d
 {
     /// <summary>Kill → both a new leader reported and an admin request served.</summary>
     public double FailoverMs => Math.Max(LeaderMs, AdminMs);
+
+    /// <summary>The survivor the admin request went through.</summary>
+    public int AdminThrough { get; init; }
+
+    /// <summary>The CreateTopics attempts until one succeeded (error codes, timeouts), folded.</summary>
+    public string AdminAttempts { get; init; } = "";
 }
 
 /// <summary>One broker pause: SIGSTOP → Metadata through another node stops listing it; SIGCONT → listed again. Immutable.</summary>

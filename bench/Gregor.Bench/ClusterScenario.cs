@@ -68,7 +68,7 @@ internal sealed class ClusterScenario(string gregorDll, string directory, Action
                     {
                         var measured = await FailoverAsync(cluster, round);
                         result.Failovers.Add(measured);
-                        log($"failover {round}/{failoverRounds}: killed node {measured.KilledNode}, new leader {measured.NewLeader} after {measured.LeaderMs:F0} ms, admin through a survivor after {measured.AdminMs:F0} ms, killed node back and caught up {measured.RejoinMs:F0} ms after its restart (load {MachineLimits.LoadAverage()})");
+                        log($"failover {round}/{failoverRounds}: killed node {measured.KilledNode}, new leader {measured.NewLeader} after {measured.LeaderMs:F0} ms, admin through node {measured.AdminThrough} after {measured.AdminMs:F0} ms ({measured.AdminAttempts}), killed node back and caught up {measured.RejoinMs:F0} ms after its restart (load {MachineLimits.LoadAverage()})");
                     }
                 });
             }
@@ -116,6 +116,24 @@ internal sealed class ClusterScenario(string gregorDll, string directory, Action
             result.Notes.Add($"{name}: failed ({e.GetType().Name}: {e.Message})");
             log($"{name}: FAILED {e.Message}");
         }
+    }
+
+    // Consecutive equal outcomes folded: "NotController × 12 (…), None after 35 ms".
+    private static string Summarize(List<string> attempts)
+    {
+        var parts = new List<string>();
+        for (var i = 0; i < attempts.Count;)
+        {
+            var kind = attempts[i].Split(" after ")[0];
+            var j = i;
+            while (j < attempts.Count && attempts[j].Split(" after ")[0] == kind)
+            {
+                j++;
+            }
+            parts.Add(j - i == 1 ? attempts[i] : $"{kind} × {j - i}");
+            i = j;
+        }
+        return string.Join(", ", parts);
     }
 
     private static string Line(MetadataThroughput m) =>
@@ -183,16 +201,26 @@ internal sealed class ClusterScenario(string gregorDll, string directory, Action
         }, $"a survivor of round {round} names a new leader"));
         // The survivor asked alternates by round: sometimes the new leader itself, sometimes a node that forwards.
         var through = survivors[round % survivors.Length];
+        // What each attempt got (an error code, or "no answer" for a timeout or closed connection): the report shows where the time went.
+        var attempts = new List<string>();
         var adminTask = Timed(PollAsync(async () =>
-            await CreateTopicAsync(through, topic) is ErrorCode.None or ErrorCode.TopicAlreadyExists ? (int?)1 : null,
-            $"CreateTopics {topic} through node {through.NodeId}"));
+        {
+            var attempt = Stopwatch.StartNew();
+            var code = await CreateTopicAsync(through, topic);
+            attempts.Add($"{code?.ToString() ?? "no answer"} after {attempt.Elapsed.TotalMilliseconds:F0} ms");
+            return code is ErrorCode.None or ErrorCode.TopicAlreadyExists ? 1 : null;
+        }, $"CreateTopics {topic} through node {through.NodeId}"));
         var (newLeader, leaderMs) = await newLeaderTask;
         var (_, adminMs) = await adminTask;
         var rejoin = Stopwatch.StartNew();
         await killed.StartAsync();
         await PollAsync(async () => await TopicKnownAsync(killed, topic) && (await BrokersAsync(killed)).Count == 3 ? (int?)1 : null,
             $"node {killed.NodeId} back with topic {topic}");
-        return new FailoverRound(round, leader, newLeader, leaderMs, adminMs, rejoin.Elapsed.TotalMilliseconds);
+        return new FailoverRound(round, leader, newLeader, leaderMs, adminMs, rejoin.Elapsed.TotalMilliseconds)
+        {
+            AdminThrough = through.NodeId,
+            AdminAttempts = Summarize(attempts),
+        };
     }
 
     private async Task<FencingRound> FencingAsync(ClusterNodes cluster, int round)
