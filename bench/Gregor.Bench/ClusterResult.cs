@@ -20,6 +20,17 @@ internal sealed record FencingRound(int Round, int PausedNode, double FencedMs, 
 internal sealed record MetadataThroughput(string Target, int Topics, int TopicsPerRequest, double Seconds, int Errors)
 {
     public double TopicsPerSecond => Seconds > 0 ? Topics / Seconds : 0;
+
+    /// <summary>Topics/s over the first and the last tenth of the requests: whether creating gets slower as topics accumulate.</summary>
+    public double FirstTenthPerSecond { get; init; }
+
+    public double LastTenthPerSecond { get; init; }
+
+    /// <summary>How many topics the node already had when this measurement started.</summary>
+    public int TopicsBefore { get; init; }
+
+    /// <summary>The 1-minute load average when this measurement started.</summary>
+    public string Load { get; init; } = "?";
 }
 
 /// <summary>What the cluster scenario measured (<see cref="ClusterScenario"/>); rendered by <see cref="ClusterReport"/>. Filled as it runs.</summary>

@@ -22,6 +22,7 @@ internal sealed class ClusterScenario(string gregorDll, string directory, Action
     public const int BatchSize = 100;
 
     private const int PollMs = 10;
+    private const int WarmUpTopics = 10;
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan AdminTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RoundLimit = TimeSpan.FromSeconds(60);
@@ -43,17 +44,30 @@ internal sealed class ClusterScenario(string gregorDll, string directory, Action
                 result.LoadDuringThroughput = MachineLimits.LoadAverage();
                 await Part(result, ThroughputName, async () =>
                 {
+                    // The single node runs beside the (idle) cluster and the measurements alternate
+                    // between them, so that the load of this shared machine, which drifts by tens
+                    // within minutes, falls on both alike.
+                    var singleDir = Directory.CreateDirectory(Path.Combine(directory, "cluster1"));
+                    await using var single = await ClusterNodes.StartAsync(gregorDll, singleDir.FullName, 1, []);
+                    await StableAsync(single, "single node");
                     var leader = await StableAsync(cluster, "throughput");
                     var follower = cluster.Nodes.First(n => n.NodeId != leader);
                     var active = cluster.Node(leader);
+                    var created = new Dictionary<ClusterNode, int>();
                     foreach (var (node, perRequest, target) in new[]
                     {
+                        (single.Node(1), 1, "single node"),
                         (active, 1, "3-node quorum, through the active controller"),
                         (follower, 1, "3-node quorum, through a follower (forwarded)"),
+                        (single.Node(1), BatchSize, "single node"),
                         (active, BatchSize, "3-node quorum, through the active controller"),
                     })
                     {
-                        var measured = await CreateTopicsAsync(node, $"q{node.NodeId}-b{perRequest}", topics, perRequest, target);
+                        // Both forwarded and direct creates land in the same quorum: count its topics once.
+                        var key = node == single.Node(1) ? node : active;
+                        var before = created.GetValueOrDefault(key);
+                        var measured = await CreateTopicsAsync(node, $"n{node.NodeId}-{target.Length}-b{perRequest}", topics, perRequest, target) with { TopicsBefore = before };
+                        created[key] = before + topics + WarmUpTopics;
                         result.Throughput.Add(measured);
                         log(Line(measured));
                     }
@@ -85,22 +99,6 @@ internal sealed class ClusterScenario(string gregorDll, string directory, Action
                     }
                 });
             }
-        }
-        if (throughput)
-        {
-            // The single node runs after the cluster is gone, so neither competes with the other for the CPU.
-            var singleDir = Directory.CreateDirectory(Path.Combine(directory, "cluster1"));
-            await Part(result, ThroughputName + " (single node)", async () =>
-            {
-                await using var single = await ClusterNodes.StartAsync(gregorDll, singleDir.FullName, 1, []);
-                await StableAsync(single, "single node");
-                foreach (var perRequest in new[] { 1, BatchSize })
-                {
-                    var measured = await CreateTopicsAsync(single.Node(1), $"s-b{perRequest}", topics, perRequest, "single node");
-                    result.Throughput.Add(measured);
-                    log(Line(measured));
-                }
-            });
         }
         return result;
     }
@@ -137,7 +135,7 @@ internal sealed class ClusterScenario(string gregorDll, string directory, Action
     }
 
     private static string Line(MetadataThroughput m) =>
-        $"metadata throughput, {m.Target}, {m.TopicsPerRequest} topic{(m.TopicsPerRequest > 1 ? "s" : "")} per request: {m.Topics} topics in {m.Seconds:F2} s = {m.TopicsPerSecond:F0} topics/s{(m.Errors > 0 ? $", {m.Errors} errors" : "")}";
+        $"metadata throughput, {m.Target}, {m.TopicsPerRequest} topic{(m.TopicsPerRequest > 1 ? "s" : "")} per request: {m.Topics} topics in {m.Seconds:F2} s = {m.TopicsPerSecond:F0} topics/s (first tenth {m.FirstTenthPerSecond:F0}/s, last tenth {m.LastTenthPerSecond:F0}/s, {m.TopicsBefore} topics before, load {m.Load}){(m.Errors > 0 ? $", {m.Errors} errors" : "")}";
 
     /// <summary>
     /// Creates <paramref name="topics"/> topics (1 partition, replication factor 1: the data plane
@@ -147,21 +145,34 @@ internal sealed class ClusterScenario(string gregorDll, string directory, Action
     /// </summary>
     private static async Task<MetadataThroughput> CreateTopicsAsync(ClusterNode node, string prefix, int topics, int perRequest, string target)
     {
+        var load = MachineLimits.LoadAverage().Split(' ')[0];
         using var client = await KafkaWireClient.ConnectAsync(node.BrokerEndPoint, ProbeTimeout);
-        for (var i = 0; i < 10; i++)
+        for (var i = 0; i < WarmUpTopics; i++)
         {
             await CreateAsync(client, [$"{prefix}-warm-{i}"]);
         }
         var errors = 0;
+        var ends = new List<(int Created, double Seconds)>();
         var watch = Stopwatch.StartNew();
         for (var first = 0; first < topics; first += perRequest)
         {
             var names = Enumerable.Range(first, Math.Min(perRequest, topics - first)).Select(i => $"{prefix}-{i}").ToList();
             var codes = await CreateAsync(client, names);
             errors += codes.Count(c => c != ErrorCode.None);
+            ends.Add((first + names.Count, watch.Elapsed.TotalSeconds));
         }
         watch.Stop();
-        return new MetadataThroughput(target, topics, perRequest, watch.Elapsed.TotalSeconds, errors);
+        // Rate over the first and the last tenth of the requests (at least one each).
+        var tenth = Math.Max(1, ends.Count / 10);
+        var firstRate = ends[tenth - 1].Created / ends[tenth - 1].Seconds;
+        var lastStart = ends.Count - tenth - 1 >= 0 ? ends[ends.Count - tenth - 1] : (0, 0.0);
+        var lastRate = (ends[^1].Created - lastStart.Item1) / Math.Max(1e-9, ends[^1].Seconds - lastStart.Item2);
+        return new MetadataThroughput(target, topics, perRequest, watch.Elapsed.TotalSeconds, errors)
+        {
+            FirstTenthPerSecond = firstRate,
+            LastTenthPerSecond = lastRate,
+            Load = load,
+        };
     }
 
     private static async Task<List<ErrorCode>> CreateAsync(KafkaWireClient client, IReadOnlyList<string> names)
