@@ -34,11 +34,21 @@ internal sealed class ClusterScenario(string gregorDll, string directory, Action
         var heartbeatMs = Math.Min(2000, Math.Max(100, sessionTimeoutMs / 4));
         var result = new ClusterResult { SessionTimeoutMs = sessionTimeoutMs, HeartbeatIntervalMs = heartbeatMs };
         var clusterDir = Directory.CreateDirectory(Path.Combine(directory, "cluster3"));
-        await using (var cluster = await ClusterNodes.StartAsync(gregorDll, clusterDir.FullName, 3,
-            [$"broker.session.timeout.ms={sessionTimeoutMs}", $"broker.heartbeat.interval.ms={heartbeatMs}"]))
+        ClusterNodes cluster;
+        try
+        {
+            cluster = await ClusterNodes.StartAsync(gregorDll, clusterDir.FullName, 3,
+                [$"broker.session.timeout.ms={sessionTimeoutMs}", $"broker.heartbeat.interval.ms={heartbeatMs}"]);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
+        {
+            result.Notes.Add($"cluster: could not start three nodes ({e.GetType().Name}: {e.Message})");
+            log($"cluster: FAILED to start: {e.Message}");
+            return result;
+        }
+        await using (cluster)
         {
             log($"cluster of 3 started (pids {string.Join(", ", cluster.Nodes.Select(n => n.Pid))})");
-            await StableAsync(cluster, "start");
             if (throughput)
             {
                 result.LoadDuringThroughput = MachineLimits.LoadAverage();
