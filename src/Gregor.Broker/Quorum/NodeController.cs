@@ -16,7 +16,12 @@ namespace Gregor.Broker.Quorum;
 /// admin change to the active controller's controller listener (CreateTopics, DeleteTopics,
 /// CreatePartitions, AlterConfigs / IncrementalAlterConfigs as a Kafka client would send them;
 /// AllocateProducerIds for producer-id blocks, as a Kafka broker does) and relays the answer, retrying
-/// NOT_CONTROLLER while leadership moves, so clients never see it. The metadata image is the
+/// NOT_CONTROLLER while leadership moves, so clients never see it. A forward in flight follows
+/// the quorum: when this node learns of a new leader it abandons the attempt at once and retries
+/// against the new one (as Kafka's controller channel does on a controller change) instead of
+/// waiting out <see cref="ForwardTimeout"/>. An abandoned attempt may still commit, so a retried
+/// CreateTopics that then meets TOPIC_ALREADY_EXISTS answers success when the existing topic is
+/// the one the request asked for (see <see cref="CreatedByThisRequestAsync"/>). The metadata image is the
 /// node's metadata loader's (every node replays the log). Subscribers registered before the
 /// quorum is open are attached once it is (<see cref="Attach"/>). Thread-safe.
 /// </summary>
@@ -36,6 +41,13 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
     private IMetadataPublisher? _publisher;
     private IController? _controller;
 
+    /// <summary>Test seam: the link to the active controller instead of the quorum's Raft driver (which also makes the node forward).</summary>
+    internal IControllerLink? LinkOverride { get; init; }
+
+    private IControllerLink? Link => LinkOverride ?? quorum.Driver;
+
+    private bool InQuorum => quorum.IsQuorum || LinkOverride is not null;
+
     /// <summary>Called once the metadata is open: the publisher and (if this node has one) the controller requests go to.</summary>
     public void Attach(IMetadataPublisher publisher, IController? controller)
     {
@@ -45,7 +57,7 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
         publisher.Subscribe((before, after) => _subscribers.Publish(before, after, (ex, _) => System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex)));
     }
 
-    private IController Local => _controller ?? (quorum.IsQuorum ? throw new InvalidOperationException("no controller on this node") : local());
+    private IController Local => _controller ?? (InQuorum ? throw new InvalidOperationException("no controller on this node") : local());
 
     /// <summary>
     /// The node's image. In a quorum its controller id is the Raft leader this node knows (-1 while
@@ -75,16 +87,20 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
 
     private bool OnControllerListener => CurrentListener.Value is { } listener && config.IsControllerListenerName(listener);
 
-    private bool Forwards => quorum.IsQuorum && !OnControllerListener && (_controller is not QuorumController controller || !controller.Core.IsActive);
+    private bool Forwards => InQuorum && !OnControllerListener && (_controller is not QuorumController controller || !controller.Core.IsActive);
 
     private bool Retries => !OnControllerListener;
 
     public async Task<CreateTopicOutcome> CreateTopicAsync(CreateTopicSpec spec, bool validateOnly, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        // Whether an earlier attempt reached a controller without a definite answer (no answer, or
+        // NOT_CONTROLLER from one that resigned with the records appended): it may have committed.
+        var mayHaveCreated = false;
         for (var attempt = 0; ; attempt++)
         {
             CreateTopicOutcome outcome;
+            var leader = Link?.LeaderId;
             if (!Forwards)
             {
                 outcome = await Local.CreateTopicAsync(spec, validateOnly, cancellationToken).ConfigureAwait(false);
@@ -111,11 +127,17 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
                     : new CreateTopicOutcome((ErrorCode)result.ErrorCode, result.ErrorMessage, result.TopicId, result.NumPartitions, result.ReplicationFactor,
                         (result.Configs ?? []).Where(c => c.Value is not null).ToDictionary(c => c.Name, c => c.Value!));
             }
+            if (outcome.Error == ErrorCode.TopicAlreadyExists && mayHaveCreated && !validateOnly
+                && await CreatedByThisRequestAsync(spec, cancellationToken).ConfigureAwait(false) is { } created)
+            {
+                return created;
+            }
             if (outcome.Error != ErrorCode.NotController || attempt >= ForwardAttempts || !Retries)
             {
                 return outcome;
             }
-            await Task.Delay(100 + (attempt * 50), cancellationToken).ConfigureAwait(false);
+            mayHaveCreated |= leader is not null && !validateOnly;
+            await BackoffAsync(attempt, leader, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -124,6 +146,7 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
         for (var attempt = 0; ; attempt++)
         {
             (ErrorCode Error, string? Message) result;
+            var leader = Link?.LeaderId;
             if (!Forwards)
             {
                 result = await Local.DeleteTopicAsync(name, cancellationToken).ConfigureAwait(false);
@@ -139,7 +162,7 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
             {
                 return result;
             }
-            await Task.Delay(100 + (attempt * 50), cancellationToken).ConfigureAwait(false);
+            await BackoffAsync(attempt, leader, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -290,6 +313,7 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
         for (var attempt = 0; ; attempt++)
         {
             (ErrorCode Error, string? Message) result;
+            var leader = Link?.LeaderId;
             if (!Forwards)
             {
                 result = await local().ConfigureAwait(false);
@@ -303,26 +327,107 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
             {
                 return result;
             }
-            await Task.Delay(100 + (attempt * 50), cancellationToken).ConfigureAwait(false);
+            await BackoffAsync(attempt, leader, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Sends <paramref name="request"/> to the active controller's controller listener; null when no controller is known or reachable.</summary>
+    /// <summary>
+    /// Waits before retrying an attempt made while <paramref name="leader"/> led: the backoff, cut
+    /// short when the quorum names another leader (a retry to the same one would fail the same way).
+    /// </summary>
+    private async Task BackoffAsync(int attempt, int? leader, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100 + (attempt * 50));
+        if (!Forwards || Link is not { } link)
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var moved = link.LeaderChangedAsync(leader, stop.Token);
+        await Task.WhenAny(moved, Task.Delay(delay, stop.Token)).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// After an attempt whose outcome is unknown, the topic exists: it is this request's own if it
+    /// matches what was asked (the same assignments, or partition count and replication factor
+    /// where given, and exactly the configs given). Kafka's forwarding has the same ambiguity and
+    /// leaks TOPIC_ALREADY_EXISTS; the trade-off here is that a client racing another one creating
+    /// an identical topic in the same failover may be told it created it. Waits (bounded) for the
+    /// committed topic to reach this node's image; null when it does not match or does not arrive.
+    /// </summary>
+    private async Task<CreateTopicOutcome?> CreatedByThisRequestAsync(CreateTopicSpec spec, CancellationToken cancellationToken)
+    {
+        var arrived = new TaskCompletionSource<TopicImage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (Subscribe((_, after) =>
+        {
+            if (after.Topic(spec.Name) is { } published)
+            {
+                arrived.TrySetResult(published);
+            }
+        }))
+        {
+            if (Current.Topic(spec.Name) is { } known)
+            {
+                arrived.TrySetResult(known);
+            }
+            TopicImage topic;
+            try
+            {
+                topic = await arrived.Task.WaitAsync(ForwardTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+            var partitions = topic.Partitions.Values.OrderBy(p => p.Partition).ToList();
+            var replication = partitions.Count > 0 ? partitions[0].Replicas.Length : 0;
+            var matches = spec.Assignments is { } assignments
+                ? assignments.Count == partitions.Count && partitions.All(p => assignments.TryGetValue(p.Partition, out var replicas) && replicas.SequenceEqual(p.Replicas))
+                : (spec.NumPartitions <= 0 || spec.NumPartitions == partitions.Count)
+                    && (spec.ReplicationFactor <= 0 || partitions.All(p => p.Replicas.Length == spec.ReplicationFactor));
+            var given = spec.Configs.Where(c => c.Value is not null).ToDictionary(c => c.Key, c => c.Value!.Trim(), StringComparer.Ordinal);
+            matches &= given.Count == topic.Configs.Count && given.All(c => topic.Configs.TryGetValue(c.Key, out var value) && value == c.Value);
+            return matches
+                ? new CreateTopicOutcome(ErrorCode.None, null, topic.TopicId, partitions.Count, (short)replication, EffectiveTopicConfigs(topic.Configs))
+                : null;
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> to the active controller's controller listener; null when
+    /// no controller is known or reachable, or when the quorum names a new leader while the
+    /// request is in flight (the caller retries against it; the abandoned attempt's outcome is unknown).
+    /// </summary>
     private async Task<IResponseMessage?> ForwardAsync(IRequestMessage request, short version, CancellationToken cancellationToken)
     {
-        if (quorum.Driver is not { } driver || driver.Leader.LeaderId is not { } leader)
+        if (Link is not { } link || link.LeaderId is not { } leader)
         {
             return null;
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ForwardTimeout);
+        var send = link.SendAsync(leader, request, version, timeout.Token);
+        var moved = link.LeaderChangedAsync(leader, timeout.Token);
         try
         {
-            return await driver.Transport.SendAsync(leader, request, version, timeout.Token).ConfigureAwait(false);
+            if (await Task.WhenAny(send, moved).ConfigureAwait(false) != send)
+            {
+                // The quorum moved on: this attempt is abandoned (and its late failure observed).
+                _ = send.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                return null;
+            }
+            return await send.ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return null;
+        }
+        finally
+        {
+            await timeout.CancelAsync().ConfigureAwait(false);
         }
     }
 }

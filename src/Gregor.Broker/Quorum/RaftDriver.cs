@@ -4,6 +4,7 @@ using Gregor.Cluster.Controller;
 using Gregor.Cluster.Raft;
 using Gregor.Cluster.Raft.Messages;
 using Gregor.Protocol.Errors;
+using Gregor.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Quorum;
@@ -21,7 +22,7 @@ namespace Gregor.Broker.Quorum;
 /// completion is delivered as the next event.
 /// Thread-safe; <see cref="Leader"/> and <see cref="HighWatermark"/> are snapshots safe to read anywhere.
 /// </summary>
-public sealed partial class RaftDriver : IControllerDriver, IDisposable
+public sealed partial class RaftDriver : IControllerDriver, IControllerLink, IDisposable
 {
     public const int MaxQueuedEvents = 100_000;
 
@@ -35,6 +36,7 @@ public sealed partial class RaftDriver : IControllerDriver, IDisposable
     private long _nextInboundId;
     private bool _flushPending;
     private volatile StrongBox<LeaderAndEpoch> _leader = new(new LeaderAndEpoch(null, 0));
+    private TaskCompletionSource _leaderChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _highWatermark = -1;
 
     public RaftDriver(RaftOptions options, FileRaftLog log, IQuorumStateStore state, IReadOnlyDictionary<int, (string Host, int Port)> voterEndpoints,
@@ -193,10 +195,35 @@ public sealed partial class RaftDriver : IControllerDriver, IDisposable
             next = Math.Min(next, nextDeadline());
         }
         next = Math.Min(next, Raft.Poll(now));
-        _leader = new StrongBox<LeaderAndEpoch>(Raft.LeaderAndEpoch);
+        var leader = Raft.LeaderAndEpoch;
+        if (leader != _leader.Value)
+        {
+            _leader = new StrongBox<LeaderAndEpoch>(leader);
+            // Wakes whoever waits on the old leader (a forwarded request in flight) at once.
+            Interlocked.Exchange(ref _leaderChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
         Interlocked.Exchange(ref _highWatermark, Raft.HighWatermark);
         return next;
     }
+
+    int? IControllerLink.LeaderId => Leader.LeaderId;
+
+    async Task IControllerLink.LeaderChangedAsync(int? leader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // The signal is read before the leader, so a change in between completes it.
+            var changed = Volatile.Read(ref _leaderChanged).Task;
+            if (Leader.LeaderId != leader)
+            {
+                return;
+            }
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    Task<IResponseMessage> IControllerLink.SendAsync(int nodeId, IRequestMessage request, short version, CancellationToken cancellationToken) =>
+        Transport.SendAsync(nodeId, request, version, cancellationToken);
 
     public void Dispose()
     {
