@@ -13,7 +13,11 @@ namespace Gregor.Broker.Quorum;
 /// <see cref="MaxInFlightPerDestination"/> requests outstanding per destination (more are failed at
 /// once — the core retries on its timers). Answers and failures come back to the core as loop
 /// events. Also the client other node parts use to reach a voter (<see cref="SendAsync"/>:
-/// broker heartbeats, forwarded admin requests). Thread-safe.
+/// broker heartbeats, forwarded admin requests) — over a second connection per destination, as
+/// Kafka keeps its Raft channel apart from the broker-to-controller channel: a listener answers a
+/// connection's requests in arrival order, so a forwarded CreateTopics waiting for its commit
+/// would otherwise hold back the Fetch responses that commit needs (with one voter down, until a
+/// timeout broke the wait). Thread-safe.
 /// </summary>
 public sealed class KafkaRaftTransport(RaftDriver driver, int nodeId, IReadOnlyDictionary<int, (string Host, int Port)> voters, ILogger logger)
     : IRaftTransport, IDisposable
@@ -24,6 +28,7 @@ public sealed class KafkaRaftTransport(RaftDriver driver, int nodeId, IReadOnlyD
     public const int MaxInFlightPerDestination = 32;
 
     private readonly ConcurrentDictionary<int, Destination> _destinations = new();
+    private readonly ConcurrentDictionary<int, Destination> _clientDestinations = new();
     private readonly CancellationTokenSource _closed = new();
 
     private sealed class Destination
@@ -51,7 +56,7 @@ public sealed class KafkaRaftTransport(RaftDriver driver, int nodeId, IReadOnlyD
         {
             try
             {
-                var response = await SendAsync(destinationId, body, version, _closed.Token).ConfigureAwait(false);
+                var response = await SendOnAsync(_destinations, destinationId, body, version, _closed.Token).ConfigureAwait(false);
                 var raftResponse = RaftWire.FromWire(response);
                 driver.Post(now => driver.Raft.HandleResponse(destinationId, correlationId, raftResponse, now));
             }
@@ -73,29 +78,33 @@ public sealed class KafkaRaftTransport(RaftDriver driver, int nodeId, IReadOnlyD
     public void SendResponse(int destinationId, long correlationId, RaftResponse response) => driver.CompleteInbound(correlationId, response);
 
     /// <summary>Sends any request to voter <paramref name="destinationId"/>'s controller listener; throws <see cref="IOException"/> when it cannot be reached.</summary>
-    public async Task<IResponseMessage> SendAsync(int destinationId, IRequestMessage body, short version, CancellationToken cancellationToken)
+    public Task<IResponseMessage> SendAsync(int destinationId, IRequestMessage body, short version, CancellationToken cancellationToken) =>
+        SendOnAsync(_clientDestinations, destinationId, body, version, cancellationToken);
+
+    private async Task<IResponseMessage> SendOnAsync(
+        ConcurrentDictionary<int, Destination> destinations, int destinationId, IRequestMessage body, short version, CancellationToken cancellationToken)
     {
-        var connection = await ConnectionAsync(destinationId, cancellationToken).ConfigureAwait(false);
+        var connection = await ConnectionAsync(destinations, destinationId, cancellationToken).ConfigureAwait(false);
         try
         {
             return await connection.SendAsync(body, version, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException)
         {
-            var destination = _destinations.GetOrAdd(destinationId, _ => new Destination());
+            var destination = destinations.GetOrAdd(destinationId, _ => new Destination());
             Interlocked.CompareExchange(ref destination.Connection, null, connection);
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    private async Task<KafkaClientConnection> ConnectionAsync(int destinationId, CancellationToken cancellationToken)
+    private async Task<KafkaClientConnection> ConnectionAsync(ConcurrentDictionary<int, Destination> destinations, int destinationId, CancellationToken cancellationToken)
     {
         if (!voters.TryGetValue(destinationId, out var endpoint))
         {
             throw new IOException($"node {destinationId} is not a known voter");
         }
-        var destination = _destinations.GetOrAdd(destinationId, _ => new Destination());
+        var destination = destinations.GetOrAdd(destinationId, _ => new Destination());
         if (destination.Connection is { IsClosed: false } open)
         {
             return open;
@@ -138,7 +147,7 @@ public sealed class KafkaRaftTransport(RaftDriver driver, int nodeId, IReadOnlyD
     public void Dispose()
     {
         _closed.Cancel();
-        foreach (var (_, destination) in _destinations)
+        foreach (var (_, destination) in _destinations.Concat(_clientDestinations))
         {
             destination.Connection?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
