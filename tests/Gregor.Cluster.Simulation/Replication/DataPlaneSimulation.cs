@@ -225,6 +225,8 @@ public sealed class DataPlaneSimulation
         }
         if (!Live())
         {
+            // A producer stuck on OUT_OF_ORDER_SEQUENCE usually means its acknowledged records are gone: say so first.
+            CheckAcknowledgedPresent();
             Violation($"liveness: {Options.LivenessBoundMs} ms after the heal: {DescribeLiveness()}");
         }
         CheckEnd();
@@ -278,7 +280,7 @@ public sealed class DataPlaneSimulation
         }
         var host = Hosts[Random.Next(Hosts.Count)];
         var duration = 200 + Random.Next(5_000);
-        var kind = Random.Next(10);
+        var kind = Random.Next(11);
         Trace.Add(Scheduler.Now, -1, 1000 + kind, host.Id);
         Say($"fault {kind} broker {host.Id} for {duration}");
         var everyone = Hosts.Select(h => h.Id).Append(SimPartitionController.NodeId).Concat(_producers.Select(p => p.NodeId)).ToList();
@@ -312,10 +314,37 @@ public sealed class DataPlaneSimulation
                     host.PausedUntil = Scheduler.Now + 100 + Random.Next(4_000);
                 }
                 break;
+            case 8:
+                Kip903Race();
+                break;
             default: // a quiet spell
                 break;
         }
         Scheduler.After(1 + Random.Next(Options.MeanFaultIntervalMs * 2), InjectFault);
+    }
+
+    /// <summary>
+    /// The KIP-903 race: a follower a leader is just adding to its ISR crashes and comes straight
+    /// back (a machine crash when the seed's budget allows: an emptier disk), while the leader is
+    /// cut off from the controller for a moment, so its retried AlterPartition — carrying the old
+    /// incarnation's broker epoch — reaches the controller after the new incarnation registered.
+    /// </summary>
+    private void Kip903Race()
+    {
+        foreach (var host in Hosts)
+        {
+            foreach (var replica in host.Process?.Replicas.Values ?? [])
+            {
+                if (replica.Leader?.PendingIsrChange is { Kind: IsrChangeKind.Expand } change)
+                {
+                    var joining = Hosts[change.NewIsr[^1].BrokerId];
+                    CutFor(300 + Random.Next(700), [(host.Id, SimPartitionController.NodeId), (SimPartitionController.NodeId, host.Id)]);
+                    var machine = Hosts.Sum(h => h.MachineCrashes) < MachineCrashBudget;
+                    CrashHost(joining, machine, torn: false, restartAfterMs: 20 + Random.Next(100));
+                    return;
+                }
+            }
+        }
     }
 
     public void CutFor(long durationMs, List<(int From, int To)> links)
@@ -350,6 +379,42 @@ public sealed class DataPlaneSimulation
                 if (replica.Leader is { } leader)
                 {
                     CheckLeader(host, replica, leader);
+                }
+            }
+        }
+        CheckIsrMembersHoldTheCommittedLog();
+    }
+
+    /// <summary>
+    /// A committed ISR member whose current process has registered holds everything below its
+    /// leader's HWM: it joined only after fetching up to the HWM, the HWM waits for it, and only
+    /// a crash (a new incarnation, which leaves the ISR when it registers) shortens its log. An
+    /// ISR admitting a fenced or stale-epoch replica (KIP-903) breaks this.
+    /// </summary>
+    private void CheckIsrMembersHoldTheCommittedLog()
+    {
+        var image = Controller.Image;
+        foreach (var partition in image.Partitions)
+        {
+            if (partition.Leader < 0
+                || Hosts[partition.Leader].Process?.Replicas.GetValueOrDefault(partition.Partition)?.Leader is not { } leader
+                || leader.LeaderEpoch != partition.LeaderEpoch)
+            {
+                continue;
+            }
+            foreach (var member in partition.Isr)
+            {
+                if (member == partition.Leader
+                    || Hosts[member].Process is not { } process
+                    || !image.Brokers.TryGetValue(member, out var registration)
+                    || process.BrokerEpoch != registration.Epoch)
+                {
+                    continue;
+                }
+                var end = Hosts[member].Logs[partition.Partition].LogEndOffset;
+                if (end < leader.HighWatermark)
+                {
+                    Violation($"p{partition.Partition}: ISR member {member} (broker epoch {registration.Epoch}) ends at {end}, below leader {partition.Leader}'s HWM {leader.HighWatermark}");
                 }
             }
         }
@@ -437,8 +502,29 @@ public sealed class DataPlaneSimulation
         string.Join(",", p.Replicas.Select(id => $"{id}:{Hosts[id].Logs[p.Partition].LogEndOffset}{(Hosts[id].IsUp ? "" : "(down)")}")) +
         $" producer idle={_producers[p.Partition].Idle}"));
 
+    private void CheckAcknowledgedPresent()
+    {
+        foreach (var partition in Controller.Image.Partitions)
+        {
+            if (partition.Leader < 0)
+            {
+                continue;
+            }
+            var log = Hosts[partition.Leader].Logs[partition.Partition];
+            var producer = _producers[partition.Partition];
+            foreach (var (sequence, offset) in producer.Acknowledged)
+            {
+                if (log.RecordAt(offset) is not { } record || record.ProducerId != producer.ProducerId || record.Sequence != sequence)
+                {
+                    Violation($"p{partition.Partition}: acknowledged seq {sequence} at offset {offset} lost on leader {partition.Leader} (now {log.RecordAt(offset)?.ToString() ?? "nothing"} there; log end {log.LogEndOffset})");
+                }
+            }
+        }
+    }
+
     private void CheckEnd()
     {
+        CheckAcknowledgedPresent();
         foreach (var partition in Controller.Image.Partitions)
         {
             var p = partition.Partition;
@@ -454,13 +540,6 @@ public sealed class DataPlaneSimulation
                         : $"p{p}: seq {expected}..{batch.BaseSequence - 1} missing before offset {batch.BaseOffset}");
                 }
                 expected = batch.LastSequence + 1;
-            }
-            foreach (var (sequence, offset) in producer.Acknowledged)
-            {
-                if (log.RecordAt(offset) is not { } record || record.ProducerId != producer.ProducerId || record.Sequence != sequence)
-                {
-                    Violation($"p{p}: acknowledged seq {sequence} at offset {offset} lost (now {log.RecordAt(offset)?.ToString() ?? "nothing"} there; log end {log.LogEndOffset})");
-                }
             }
             foreach (var id in partition.Replicas)
             {

@@ -23,6 +23,13 @@ public sealed class SimBroker(DataPlaneSimulation simulation, SimBrokerHost host
 
     public long BrokerEpoch { get; private set; } = -1;
 
+    /// <summary>
+    /// False for a dead incarnation. Answers travel to the host's current incarnation, but an
+    /// answer to a request a dead process sent (held up by a paused peer) must not run the dead
+    /// process's code on the new one's disk: a real answer would arrive on a closed connection.
+    /// </summary>
+    private bool Current => ReferenceEquals(host.Process, this);
+
     public IReadOnlyDictionary<int, SimReplica> Replicas => _replicas;
 
     private DataPlaneNetwork Network => simulation.Network;
@@ -63,6 +70,10 @@ public sealed class SimBroker(DataPlaneSimulation simulation, SimBrokerHost host
 
     private void OnRegistered(long epoch, SimImage image)
     {
+        if (!Current)
+        {
+            return;
+        }
         if (BrokerEpoch >= 0)
         {
             return;
@@ -131,6 +142,10 @@ public sealed class SimBroker(DataPlaneSimulation simulation, SimBrokerHost host
     /// <summary>A published image: leadership, ISR and broker changes for the replicas this broker holds.</summary>
     public void OnImage(SimImage image)
     {
+        if (!Current)
+        {
+            return;
+        }
         if (BrokerEpoch < 0 || (_image is { } current && image.Version <= current.Version))
         {
             return;
@@ -227,6 +242,10 @@ public sealed class SimBroker(DataPlaneSimulation simulation, SimBrokerHost host
 
     private void OnFetchResponse(SimReplica replica, long fetchId, SimFetchRequest request, SimFetchResponse response)
     {
+        if (!Current)
+        {
+            return;
+        }
         if (replica.FetchId != fetchId || replica.Leader is not null || replica.FollowLeaderEpoch != request.CurrentLeaderEpoch)
         {
             return;
@@ -253,6 +272,7 @@ public sealed class SimBroker(DataPlaneSimulation simulation, SimBrokerHost host
         if (response.Diverging is { } diverging)
         {
             var decision = FollowerTruncation.Decide(replica.Cache, log.LogEndOffset, replica.FollowerHighWatermark, diverging);
+            simulation.Say($"broker {host.Id}: p{replica.Partition} diverging {diverging} at {log.LogEndOffset} (last epoch {replica.Cache.LatestEpoch}) → truncate to {decision}");
             log.TruncateTo(decision.TruncateTo);
             replica.Cache.TruncateFromEnd(log.LogEndOffset);
             replica.PersistCache();
@@ -361,6 +381,10 @@ public sealed class SimBroker(DataPlaneSimulation simulation, SimBrokerHost host
 
     private void OnAlterPartitionResponse(SimReplica replica, IsrChange change, ErrorCode error, PartitionImage? partition)
     {
+        if (!Current)
+        {
+            return;
+        }
         if (replica.Leader is not { } leader)
         {
             return;

@@ -13,8 +13,8 @@ namespace Gregor.Cluster.Simulation.Replication;
 /// (fenced brokers leave every ISR), AlterPartition validation (leader and partition epochs;
 /// INELIGIBLE_REPLICA for fenced, unregistered or stale-epoch members), the ELR (replicas that
 /// leave an ISR below min.insync.replicas), and elections: the first unfenced ISR member in
-/// replica order, else (ISR empty) an unfenced ELR member, else (both empty) the last known
-/// leader once it is back (Kafka's balanced recovery), else none.
+/// replica order, else (ISR empty) an unfenced ELR member, else (both empty: KIP-966 balanced
+/// unclean recovery) once every replica is back the one with the newest epoch and longest log.
 /// <para>
 /// It is one never-crashing endpoint on the simulated network: the Raft quorum that makes the
 /// real controller durable is part 1's simulator's subject. Swapping in ControllerCore (as the
@@ -32,7 +32,6 @@ public sealed class SimPartitionController
     private readonly Dictionary<int, int> _incarnations = [];
     private readonly PartitionImage[] _partitions;
     private readonly List<int>[] _elr;
-    private readonly int[] _lastKnownLeader;
     private long _nextBrokerEpoch = 100;
     private long _version;
 
@@ -41,7 +40,6 @@ public sealed class SimPartitionController
         _simulation = simulation;
         _partitions = [.. assignments.Select((replicas, p) => new PartitionImage(p, -1, 0, replicas, replicas, 0))];
         _elr = [.. assignments.Select(_ => new List<int>())];
-        _lastKnownLeader = [.. assignments.Select(_ => -1)];
         Image = Build();
     }
 
@@ -63,13 +61,17 @@ public sealed class SimPartitionController
         }
         _incarnations[brokerId] = incarnation;
         var epoch = ++_nextBrokerEpoch;
+        _simulation.Say($"controller: broker {brokerId} registered, epoch {epoch}");
         _brokers[brokerId] = new BrokerImage(brokerId, "b" + brokerId, 9092, null, Fenced: true) { Epoch = epoch };
         _lastHeartbeat[brokerId] = _simulation.Scheduler.Now;
-        // Every registration follows a kill (the simulator has no controlled shutdown): an unclean
-        // shutdown, so its log may miss what it acknowledged — out of every ISR and ELR (KIP-966).
-        for (var p = 0; p < _partitions.Length; p++)
+        // Every re-registration follows a kill (the simulator has no controlled shutdown): an
+        // unclean shutdown, so its log may miss what it acknowledged — out of every ISR and ELR (KIP-966).
+        if (incarnation > 1)
         {
-            RemoveReplica(p, brokerId, unclean: true);
+            for (var p = 0; p < _partitions.Length; p++)
+            {
+                RemoveReplica(p, brokerId, unclean: true);
+            }
         }
         Publish();
         reply(epoch, Image);
@@ -86,6 +88,7 @@ public sealed class SimPartitionController
         if (broker.Fenced)
         {
             _brokers[brokerId] = broker with { Fenced = false };
+            _simulation.Say($"controller: broker {brokerId} unfenced");
             for (var p = 0; p < _partitions.Length; p++)
             {
                 if (_partitions[p].Leader < 0)
@@ -150,6 +153,7 @@ public sealed class SimPartitionController
             if (!broker.Fenced && now - _lastHeartbeat[id] > _simulation.Options.SessionTimeoutMs)
             {
                 _brokers[id] = broker with { Fenced = true };
+                _simulation.Say($"controller: broker {id} fenced");
                 for (var p = 0; p < _partitions.Length; p++)
                 {
                     RemoveReplica(p, id, unclean: false);
@@ -212,11 +216,8 @@ public sealed class SimPartitionController
             }
             _elr[p].RemoveAll(newIsr.Contains);
         }
-        if (newIsr.IsEmpty && old.Length > 0)
-        {
-            _lastKnownLeader[p] = old[0];
-        }
         _partitions[p] = _partitions[p] with { Isr = newIsr };
+        _simulation.Say($"controller: p{p} isr [{string.Join(",", newIsr)}] elr [{string.Join(",", _elr[p])}]");
     }
 
     private bool Unfenced(int id) => _brokers.TryGetValue(id, out var b) && !b.Fenced;
@@ -229,15 +230,21 @@ public sealed class SimPartitionController
         if (leader < 0 && isr.IsEmpty)
         {
             leader = partition.Replicas.FirstOrDefault(id => _elr[p].Contains(id) && Unfenced(id), -1);
-            if (leader < 0 && _elr[p].Count == 0 && _lastKnownLeader[p] >= 0 && Unfenced(_lastKnownLeader[p]))
+            if (leader < 0 && _elr[p].Count == 0 && partition.Replicas.All(Unfenced))
             {
-                leader = _lastKnownLeader[p];
+                // KIP-966 unclean recovery (balanced): nobody is known to hold everything, so once
+                // every replica is back, the one with the newest epoch and the longest log leads.
+                // Kafka asks them (GetReplicaLogInfo); the simulator reads their disks.
+                leader = partition.Replicas
+                    .OrderByDescending(id => _simulation.Hosts[id].Logs[p].Batches is { Count: > 0 } b ? b[^1].Epoch : -1)
+                    .ThenByDescending(id => _simulation.Hosts[id].Logs[p].LogEndOffset)
+                    .First();
+                _simulation.Say($"controller: p{p} unclean recovery elects {leader}");
             }
             if (leader >= 0)
             {
                 _elr[p].Remove(leader);
                 isr = [leader];
-                _lastKnownLeader[p] = -1;
             }
         }
         if (leader == partition.Leader)
