@@ -241,13 +241,17 @@ public sealed class DataPlaneSimulation
         }
     }
 
-    public void CrashHost(SimBrokerHost host, bool machine, bool torn, long restartAfterMs)
+    public void CrashHost(SimBrokerHost host, bool machine, bool torn, long restartAfterMs, bool wipe = false)
     {
         if (!host.IsUp)
         {
             return;
         }
-        if (machine)
+        if (wipe)
+        {
+            DataLossEvents++;
+        }
+        if (machine && !wipe)
         {
             Stats.MachineCrashes++;
         }
@@ -255,8 +259,12 @@ public sealed class DataPlaneSimulation
         {
             Stats.ProcessCrashes++;
         }
-        Say($"broker {host.Id}: {(machine ? torn ? "machine crash (torn tail)" : "machine crash" : "process crash")}");
-        host.Crash(machine, torn);
+        Say($"broker {host.Id}: {(wipe ? "disk replaced (empty)" : machine ? torn ? "machine crash (torn tail)" : "machine crash" : "process crash")}");
+        if (machine && !wipe && CrashMode != CrashMode.FlushEveryMessage)
+        {
+            DataLossEvents++;
+        }
+        host.Crash(machine, torn, wipe);
         var incarnation = host.Incarnation;
         if (restartAfterMs >= 0)
         {
@@ -265,11 +273,17 @@ public sealed class DataPlaneSimulation
         AfterEvent();
     }
 
-    private int MachineCrashBudget => CrashMode switch
+    /// <summary>Crashes that lost bytes (machine crashes without flush.messages=1, empty-disk rejoins).</summary>
+    public int DataLossEvents { get; private set; }
+
+    /// <summary>How many replicas may lose data in this seed: none, or min.insync.replicas − 1 (issue #12's bounds).</summary>
+    private int DataLossBudget => CrashMode == CrashMode.ProcessOnly ? 0 : Options.MinInsyncReplicas - 1;
+
+    private bool MachineCrashAllowed => CrashMode switch
     {
-        CrashMode.ProcessOnly => 0,
-        CrashMode.FewMachineCrashes => Options.MinInsyncReplicas - 1,
-        _ => int.MaxValue,
+        CrashMode.ProcessOnly => false,
+        CrashMode.FewMachineCrashes => DataLossEvents < DataLossBudget,
+        _ => true,
     };
 
     private void InjectFault()
@@ -305,7 +319,7 @@ public sealed class DataPlaneSimulation
                 break;
             case 5:
             case 6:
-                var machine = kind == 6 && Hosts.Sum(h => h.MachineCrashes) < MachineCrashBudget;
+                var machine = kind == 6 && MachineCrashAllowed;
                 CrashHost(host, machine, torn: machine && Random.Next(2) == 0, restartAfterMs: 100 + Random.Next(4_000));
                 break;
             case 7:
@@ -325,7 +339,7 @@ public sealed class DataPlaneSimulation
 
     /// <summary>
     /// The KIP-903 race: a follower a leader is just adding to its ISR crashes and comes straight
-    /// back (a machine crash when the seed's budget allows: an emptier disk), while the leader is
+    /// back (with an empty disk when the seed's data-loss budget allows), while the leader is
     /// cut off from the controller for a moment, so its retried AlterPartition — carrying the old
     /// incarnation's broker epoch — reaches the controller after the new incarnation registered.
     /// </summary>
@@ -338,9 +352,13 @@ public sealed class DataPlaneSimulation
                 if (replica.Leader?.PendingIsrChange is { Kind: IsrChangeKind.Expand } change)
                 {
                     var joining = Hosts[change.NewIsr[^1].BrokerId];
-                    CutFor(300 + Random.Next(700), [(host.Id, SimPartitionController.NodeId), (SimPartitionController.NodeId, host.Id)]);
-                    var machine = Hosts.Sum(h => h.MachineCrashes) < MachineCrashBudget;
-                    CrashHost(joining, machine, torn: false, restartAfterMs: 20 + Random.Next(100));
+                    // The joining broker also cannot fetch for a while, so it does not simply catch up again.
+                    CutFor(300 + Random.Next(700), [
+                        (host.Id, SimPartitionController.NodeId), (SimPartitionController.NodeId, host.Id),
+                        (host.Id, joining.Id), (joining.Id, host.Id),
+                    ]);
+                    var wipe = DataLossEvents < DataLossBudget;
+                    CrashHost(joining, machine: wipe, torn: false, restartAfterMs: 20 + Random.Next(100), wipe: wipe);
                     return;
                 }
             }

@@ -38,12 +38,21 @@ public sealed class SimBrokerHost(DataPlaneSimulation simulation, int id)
         Process.Start();
     }
 
-    public void Crash(bool machine, bool torn)
+    /// <summary>The process dies; <paramref name="machine"/> also loses unflushed bytes; <paramref name="wipe"/> replaces the disk with an empty one.</summary>
+    public void Crash(bool machine, bool torn, bool wipe = false)
     {
         Incarnation++;
         Process = null;
         PausedUntil = 0;
-        if (machine)
+        if (wipe)
+        {
+            MachineCrashes++;
+            foreach (var partition in Logs.Keys.ToList())
+            {
+                Logs[partition] = new SimPartitionLog();
+            }
+        }
+        else if (machine)
         {
             MachineCrashes++;
             foreach (var log in Logs.Values)
