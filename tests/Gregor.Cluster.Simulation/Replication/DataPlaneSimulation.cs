@@ -173,6 +173,18 @@ public sealed class DataPlaneSimulation
 
     private void RunPhases()
     {
+        Start();
+        if (Options.RandomFaults)
+        {
+            Scheduler.After(500 + Random.Next(Options.MeanFaultIntervalMs * 2), InjectFault);
+        }
+        RunUntil(Options.FaultPhaseMs);
+        Heal();
+    }
+
+    /// <summary>Starts the controller, the brokers and the producers (named scenarios then drive faults themselves).</summary>
+    public void Start()
+    {
         Controller.Start();
         foreach (var host in Hosts)
         {
@@ -184,12 +196,6 @@ public sealed class DataPlaneSimulation
             _producers.Add(producer);
             producer.Start();
         }
-        if (Options.RandomFaults)
-        {
-            Scheduler.After(500 + Random.Next(Options.MeanFaultIntervalMs * 2), InjectFault);
-        }
-        RunUntil(Options.FaultPhaseMs);
-        Heal();
     }
 
     /// <summary>Runs events until virtual time <paramref name="until"/>.</summary>
@@ -198,6 +204,15 @@ public sealed class DataPlaneSimulation
         while (Scheduler.RunNext(until))
         {
         }
+    }
+
+    /// <summary>Runs events until <paramref name="condition"/> holds (checked after each) or virtual time <paramref name="until"/>; whether it held.</summary>
+    public bool RunUntil(Func<bool> condition, long until)
+    {
+        while (!condition() && Scheduler.RunNext(until))
+        {
+        }
+        return condition();
     }
 
     /// <summary>Heals, then runs until the cluster is live again and checks the end-of-run properties.</summary>
