@@ -5,9 +5,9 @@ namespace Gregor.Cluster.Simulation.Replication;
 
 /// <summary>
 /// One deterministic data-plane seed (issue #12 A): 3–5 brokers holding RF-3 partitions with
-/// min.insync.replicas 2, a controller, and one idempotent acks=all producer per partition, on
-/// one seeded <see cref="SimScheduler"/>. A fault phase injects drops, duplicates, slow links,
-/// isolation (also of a leader from the controller only: a zombie), process crashes (page cache
+/// min.insync.replicas 2, a controller, one idempotent acks=all producer and one consumer per
+/// partition, on one seeded <see cref="SimScheduler"/>. A fault phase injects drops, duplicates,
+/// slow links, isolation (also of a leader from the controller only: a zombie), process crashes (page cache
 /// kept), machine crashes (unflushed tail lost, maybe torn — bounded by the seed's
 /// <see cref="CrashMode"/>) and pauses; then everything heals and within the liveness bound every
 /// partition must be led, every replica caught up and in the ISR, every batch acknowledged.
@@ -152,6 +152,20 @@ public sealed class DataPlaneSimulation
         }
     }
 
+    internal void OnConsumed(int partition, long offset, (int Epoch, int ProducerId, int Sequence) record)
+    {
+        var committed = _committed[partition];
+        if (offset >= committed.Count)
+        {
+            Violation($"p{partition}: a consumer read offset {offset}, past every HWM so far (committed up to {committed.Count})");
+        }
+        if (committed[(int)offset] != record)
+        {
+            Violation($"p{partition}: a consumer read {record} at {offset}, but {committed[(int)offset]} was committed there");
+        }
+        Stats.Consumed++;
+    }
+
     public SimulationResult Run()
     {
         string? violation = null;
@@ -195,6 +209,7 @@ public sealed class DataPlaneSimulation
             var producer = new SimProducer(this, p);
             _producers.Add(producer);
             producer.Start();
+            new SimConsumer(this, p).Start();
         }
     }
 
@@ -312,7 +327,8 @@ public sealed class DataPlaneSimulation
         var kind = Random.Next(11);
         Trace.Add(Scheduler.Now, -1, 1000 + kind, host.Id);
         Say($"fault {kind} broker {host.Id} for {duration}");
-        var everyone = Hosts.Select(h => h.Id).Append(SimPartitionController.NodeId).Concat(_producers.Select(p => p.NodeId)).ToList();
+        var everyone = Hosts.Select(h => h.Id).Append(SimPartitionController.NodeId).Concat(_producers.Select(p => p.NodeId))
+            .Concat(_producers.Select(p => 3_000 + p.Partition)).ToList();
         switch (kind)
         {
             case 0:
@@ -563,6 +579,14 @@ public sealed class DataPlaneSimulation
             var p = partition.Partition;
             var log = Hosts[partition.Leader].Logs[p];
             var producer = _producers[p];
+            var committed = _committed[p];
+            for (var offset = 0; offset < committed.Count; offset++)
+            {
+                if (log.RecordAt(offset) != committed[offset])
+                {
+                    Violation($"p{p}: after the heal the leader has {log.RecordAt(offset)} at {offset}, where {committed[offset]} was committed");
+                }
+            }
             var expected = 0;
             foreach (var batch in log.Batches)
             {

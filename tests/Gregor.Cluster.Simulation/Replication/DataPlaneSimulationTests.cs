@@ -98,6 +98,7 @@ public sealed class DataPlaneSimulationTests
         Assert.True(results.Average(r => r.CommittedEnd) > 100, $"average acknowledged records {results.Average(r => r.CommittedEnd)}");
         Assert.True(simulations.Average(s => s.Stats.Elections) > 4, $"average elections {simulations.Average(s => s.Stats.Elections)}");
         Assert.True(simulations.Sum(s => s.Stats.Truncations) > 0, "no follower ever truncated a divergent log");
+        Assert.True(simulations.Average(s => s.Stats.Consumed) > 50, $"average consumed records {simulations.Average(s => s.Stats.Consumed)}");
         Assert.True(simulations.Sum(s => s.Stats.MachineCrashes) > 0, "no machine crash");
         Assert.Contains(simulations, s => s.CrashMode == CrashMode.FlushEveryMessage);
     }

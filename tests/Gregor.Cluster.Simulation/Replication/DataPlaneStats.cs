@@ -7,6 +7,8 @@ public sealed class DataPlaneStats
 
     public long Elections { get; set; }
 
+    public long Consumed { get; set; }
+
     public long Truncations { get; set; }
 
     public long ProduceErrors { get; set; }

@@ -405,6 +405,25 @@ public sealed class SimBroker(DataPlaneSimulation simulation, SimBrokerHost host
         CompleteDelayed(replica);
     }
 
+    /// <summary>A consumer's fetch: whole batches from <paramref name="position"/> below the HWM (consumers never read past it).</summary>
+    public void HandleConsumerFetch(int partition, int leaderEpoch, long position, Action<ErrorCode, IReadOnlyList<SimBatch>> reply)
+    {
+        if (!_replicas.TryGetValue(partition, out var replica) || replica.Leader is not { } leader)
+        {
+            reply(ErrorCode.NotLeaderOrFollower, []);
+            return;
+        }
+        var epochError = leader.ValidateLeaderEpoch(leaderEpoch);
+        if (epochError != ErrorCode.None)
+        {
+            reply(epochError, []);
+            return;
+        }
+        var batches = Read(replica.Log, position, leader.HighWatermark);
+        batches.RemoveAll(b => b.NextOffset > leader.HighWatermark);
+        reply(ErrorCode.None, batches);
+    }
+
     /// <summary>An idempotent acks=all produce of <paramref name="count"/> records from <paramref name="producerId"/>.</summary>
     public void HandleProduce(int partition, int producerId, int baseSequence, int count, Action<ErrorCode, long> reply)
     {
