@@ -136,4 +136,31 @@ public sealed class NamedScenarioTests
             Assert.Contains(simulation.Controller.Image.Partitions[0].Leader, elr);
         });
     }
+
+    [Fact]
+    public void ZombieLeader_OnTheMinoritySide_AcknowledgesNothing_AndIsTruncatedAfterTheHeal()
+    {
+        var simulation = new DataPlaneSimulation(12, Scripted);
+        Run(simulation, () =>
+        {
+            simulation.RunUntil(2_000);
+            var partition = simulation.Controller.Image.Partitions[0];
+            var a = partition.Leader;
+            var others = partition.Replicas.Where(id => id != a).ToList();
+            // A loses the controller and its followers but clients still reach it.
+            AfterNextAcknowledgement(simulation, 4_000);
+            Isolate(simulation, a, [SimPartitionController.NodeId, .. others], 6_000);
+            var zombie = simulation.Hosts[a].Process!.Replicas[0].Leader!;
+            var frozenHighWatermark = zombie.HighWatermark;
+            var acknowledged = simulation.Producers[0].Acknowledged.Count;
+            simulation.RunUntil(simulation.Scheduler.Now + 5_000);
+            Assert.Same(zombie, simulation.Hosts[a].Process!.Replicas[0].Leader);   // it still believes it leads
+            Assert.Equal(frozenHighWatermark, zombie.HighWatermark);
+            Assert.True(simulation.Hosts[a].Logs[0].LogEndOffset > frozenHighWatermark, "the zombie appended nothing: the scenario tests nothing");
+            var leader = simulation.Controller.Image.Partitions[0].Leader;
+            Assert.Contains(leader, others);
+            Assert.True(simulation.Producers[0].Acknowledged.Count > acknowledged, "the majority side acknowledged nothing");
+        });
+        Assert.True(simulation.Stats.Truncations >= 1, "the zombie's suffix was not truncated");
+    }
 }
