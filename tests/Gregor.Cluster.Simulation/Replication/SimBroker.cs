@@ -63,7 +63,8 @@ public sealed class SimBroker(DataPlaneSimulation simulation, SimBrokerHost host
             return;
         }
         var controller = simulation.Controller;
-        Network.Send(host.Id, SimPartitionController.NodeId, 60, () => controller.Register(host.Id, incarnation, (epoch, image) =>
+        var clean = simulation.CrashMode == CrashMode.FlushEveryMessage && !host.DiskReplaced;
+        Network.Send(host.Id, SimPartitionController.NodeId, 60, () => controller.Register(host.Id, incarnation, clean, (epoch, image) =>
             Network.Send(SimPartitionController.NodeId, host.Id, 61, () => OnRegistered(epoch, image))));
         Schedule(500, 83, Register);
     }
@@ -79,6 +80,7 @@ public sealed class SimBroker(DataPlaneSimulation simulation, SimBrokerHost host
             return;
         }
         BrokerEpoch = epoch;
+        host.DiskReplaced = false;
         OnImage(image);
         Heartbeat();
     }

@@ -20,6 +20,9 @@ public sealed class SimBrokerHost(DataPlaneSimulation simulation, int id)
 
     public int MachineCrashes { get; private set; }
 
+    /// <summary>The disk was replaced by an empty one since the broker last registered (it then cannot register as clean).</summary>
+    public bool DiskReplaced { get; set; }
+
     public SimPartitionLog LogFor(int partition)
     {
         if (!Logs.TryGetValue(partition, out var log))
@@ -47,6 +50,7 @@ public sealed class SimBrokerHost(DataPlaneSimulation simulation, int id)
         if (wipe)
         {
             MachineCrashes++;
+            DiskReplaced = true;
             foreach (var partition in Logs.Keys.ToList())
             {
                 Logs[partition] = new SimPartitionLog();

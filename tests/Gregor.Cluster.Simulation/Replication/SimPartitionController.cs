@@ -51,7 +51,12 @@ public sealed class SimPartitionController
 
     public void Start() => _simulation.Scheduler.After(100, Tick);
 
-    public void Register(int brokerId, int incarnation, Action<long, SimImage> reply)
+    /// <summary>
+    /// Registers a broker process (the same epoch again for a retry of the same incarnation).
+    /// <c>clean</c>: its log cannot have lost anything it had (flush.messages=1 and the same disk),
+    /// so it keeps its ISR and ELR places.
+    /// </summary>
+    public void Register(int brokerId, int incarnation, bool clean, Action<long, SimImage> reply)
     {
         if (_incarnations.GetValueOrDefault(brokerId) == incarnation && _brokers.TryGetValue(brokerId, out var existing))
         {
@@ -64,13 +69,20 @@ public sealed class SimPartitionController
         _simulation.Say($"controller: broker {brokerId} registered, epoch {epoch}");
         _brokers[brokerId] = new BrokerImage(brokerId, "b" + brokerId, 9092, null, Fenced: true) { Epoch = epoch };
         _lastHeartbeat[brokerId] = _simulation.Scheduler.Now;
-        // Every re-registration follows a kill (the simulator has no controlled shutdown): an
-        // unclean shutdown, so its log may miss what it acknowledged — out of every ISR and ELR (KIP-966).
-        if (incarnation > 1)
+        // A re-registration follows a kill (the simulator has no controlled shutdown): an unclean
+        // shutdown, so its log may miss what it acknowledged — out of every ISR and ELR (KIP-966);
+        // unless every append was fsynced and the disk is the same one (it says so when it registers).
+        for (var p = 0; incarnation > 1 && p < _partitions.Length; p++)
         {
-            for (var p = 0; p < _partitions.Length; p++)
+            if (!clean)
             {
                 RemoveReplica(p, brokerId, unclean: true);
+            }
+            else if (_partitions[p].Leader == brokerId)
+            {
+                // The new process must not lead in its predecessor's epoch (its HWM restarts from
+                // the checkpoint): elect again, in a new epoch, while it is fenced.
+                Elect(p);
             }
         }
         Publish();
