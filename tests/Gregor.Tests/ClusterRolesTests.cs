@@ -98,6 +98,14 @@ public sealed class ClusterRolesTests
             var node = broker;
             await Eventually.TrueAsync(async () => (await ClusterClient.TopicsAsync(cluster, node)).SetEquals(["on-brokers", "via-controller-listener"]), $"broker {node} has both topics", Bound);
         }
+
+        // A broker-only node's SIGTERM is a controlled shutdown through the controllers: it exits 0,
+        // drops out of Metadata, and registers again when it comes back.
+        Assert.Equal(0, await cluster.Node(5).StopAsync());
+        await Eventually.TrueAsync(async () => (await ClusterClient.BrokersAsync(cluster, 4)).SetEquals([4]), "broker 5 is no longer listed", Bound);
+        await cluster.RestartAsync(5, kill: false);
+        await Eventually.TrueAsync(async () => (await ClusterClient.BrokersAsync(cluster, 4)).SetEquals(Brokers), "broker 5 is listed again", Bound);
+        await Eventually.TrueAsync(async () => (await ClusterClient.TopicsAsync(cluster, 5)).SetEquals(["on-brokers", "via-controller-listener"]), "broker 5 has both topics after its restart", Bound);
     }
 
     private static async Task<string> RunAsync(string file, string arguments)
