@@ -126,6 +126,48 @@ public sealed partial class ControllerCore : IRaftListener
         {
             RebuildLatest();
         }
+        CompleteCommitted();
+    }
+
+    public void HandleLoadSnapshot(RaftSnapshot snapshot)
+    {
+        var image = MetadataImageRecords.Read(_options.ClusterId, _options.NodeId, snapshot.LastContained.Offset, snapshot.Records);
+        if (_state != ControllerState.Inactive && snapshot.LastContained.Offset >= _committedOffset)
+        {
+            // The leader's own log was cleaned below this listener: its node's metadata loader,
+            // registered first, snapshotted committed batches this core had not been handed yet.
+            // The snapshot is the committed state at its end, so it commits up to there like
+            // those batches would have; renouncing here would leave the Raft leader without an
+            // active controller until the next election (found by the controller simulation).
+            _committed = image;
+            _committedOffset = snapshot.LastContained.Offset;
+            _uncommitted.RemoveAll(b => b.LastOffset <= _committedOffset);
+            if (_uncommitted.Count == 0)
+            {
+                _latest = _committed;
+            }
+            else
+            {
+                RebuildLatest();
+            }
+            CompleteCommitted();
+            return;
+        }
+        if (_state != ControllerState.Inactive)
+        {
+            // A snapshot behind what this controller already applied cannot come from its own log; start over.
+            Renounce();
+        }
+        _committed = image;
+        _committedOffset = snapshot.LastContained.Offset;
+        _latest = _committed;
+        _uncommitted.Clear();
+    }
+
+    // The committed offset advanced: activation completes once the barrier commits, and the
+    // replies waiting for offsets up to it are sent.
+    private void CompleteCommitted()
+    {
         if (_state == ControllerState.Activating && _committedOffset >= _activationOffset)
         {
             _state = ControllerState.Active;
@@ -140,19 +182,6 @@ public sealed partial class ControllerCore : IRaftListener
             _pendingReplies.Dequeue();
             pending.Complete();
         }
-    }
-
-    public void HandleLoadSnapshot(RaftSnapshot snapshot)
-    {
-        if (_state != ControllerState.Inactive)
-        {
-            // A leader never loads a snapshot of its own log; if Raft says otherwise, start over.
-            Renounce();
-        }
-        _committed = MetadataImageRecords.Read(_options.ClusterId, _options.NodeId, snapshot.LastContained.Offset, snapshot.Records);
-        _committedOffset = snapshot.LastContained.Offset;
-        _latest = _committed;
-        _uncommitted.Clear();
     }
 
     public void HandleLeaderChange(LeaderAndEpoch leader)
@@ -177,7 +206,9 @@ public sealed partial class ControllerCore : IRaftListener
 
     /// <summary>
     /// Time passed: fences every unfenced broker whose session expired (no heartbeat within
-    /// broker.session.timeout.ms). Call at least every <see cref="NextDeadlineMs"/>.
+    /// broker.session.timeout.ms), moving its leaderships and ISR memberships away, and every
+    /// leader.imbalance.check.interval rebalances preferred leaders (auto.leader.rebalance.enable).
+    /// Call at least every <see cref="NextDeadlineMs"/>.
     /// </summary>
     public void Tick()
     {
@@ -186,8 +217,7 @@ public sealed partial class ControllerCore : IRaftListener
             return;
         }
         var now = NowMs;
-        var records = new List<MetadataRecord>();
-        foreach (var broker in _latest.Brokers.Values.OrderBy(b => b.NodeId))
+        foreach (var broker in _latest.Brokers.Values.OrderBy(b => b.NodeId).ToList())
         {
             if (!_lastContactMs.TryGetValue(broker.NodeId, out var last))
             {
@@ -196,10 +226,19 @@ public sealed partial class ControllerCore : IRaftListener
             }
             if (!broker.Fenced && now - last > _options.BrokerSessionTimeoutMs)
             {
+                // One batch per fenced broker (Kafka's maybeFenceOneStaleBroker): the next one's
+                // elections then see this one's, so no partition gets two changes from one state.
                 LogSessionExpired(broker.NodeId, broker.Epoch);
-                Fence(broker, records);
+                var fence = new List<MetadataRecord>();
+                Fence(_latest.Brokers[broker.NodeId], fence);
+                if (Append(fence) < 0)
+                {
+                    return;
+                }
             }
         }
+        var records = new List<MetadataRecord>();
+        MaybeBalanceLeaders(now, records);
         if (records.Count > 0)
         {
             Append(records);
@@ -215,7 +254,7 @@ public sealed partial class ControllerCore : IRaftListener
             {
                 return long.MaxValue;
             }
-            var next = long.MaxValue;
+            var next = _options.AutoLeaderRebalanceEnable ? _nextLeaderBalanceMs : long.MaxValue;
             foreach (var broker in _latest.Brokers.Values)
             {
                 if (!broker.Fenced && _lastContactMs.TryGetValue(broker.NodeId, out var last))
@@ -240,6 +279,8 @@ public sealed partial class ControllerCore : IRaftListener
         // heartbeats sent to the old one are unknown here.
         var now = NowMs;
         _lastContactMs.Clear();
+        _controlledShutdownOffsets.Clear();
+        _nextLeaderBalanceMs = now + _options.LeaderImbalanceCheckIntervalMs;
         foreach (var id in _committed.Brokers.Keys)
         {
             _lastContactMs[id] = now;
