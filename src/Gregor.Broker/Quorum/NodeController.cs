@@ -4,6 +4,7 @@ using Gregor.Broker.Config;
 using Gregor.Cluster.Configs;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 
@@ -242,6 +243,20 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
 
     public Task RegisterBrokerAsync(string host, int port, CancellationToken cancellationToken) =>
         Local.RegisterBrokerAsync(host, port, cancellationToken);
+
+    // Forwarding to the active controller follows (issue #12); today the local controller answers.
+    public Task<AlterPartitionOutcome> AlterPartitionAsync(int brokerId, long brokerEpoch, IReadOnlyList<AlterPartitionItem> items, CancellationToken cancellationToken) =>
+        Local.AlterPartitionAsync(brokerId, brokerEpoch, items, cancellationToken);
+
+    public Task<ElectLeadersOutcome> ElectLeadersAsync(ElectionType electionType, IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken) =>
+        Local.ElectLeadersAsync(electionType, partitions, cancellationToken);
+
+    public Task<AlterPartitionReassignmentsOutcome> AlterPartitionReassignmentsAsync(
+        IReadOnlyList<PartitionReassignment> reassignments, bool allowReplicationFactorChange, CancellationToken cancellationToken) =>
+        Local.AlterPartitionReassignmentsAsync(reassignments, allowReplicationFactorChange, cancellationToken);
+
+    public Task<ListPartitionReassignmentsOutcome> ListPartitionReassignmentsAsync(IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken) =>
+        Local.ListPartitionReassignmentsAsync(partitions, cancellationToken);
 
     private static IRequestMessage AlterConfigsRequest(
         ConfigResourceType type, string name, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly) =>
