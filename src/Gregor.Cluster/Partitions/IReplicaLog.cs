@@ -52,6 +52,9 @@ public interface IReplicaLog : IDisposable
     /// </summary>
     (int Epoch, long EndOffset)? EndOffsetForEpoch(int epoch);
 
+    /// <summary>The leader-epoch history (epoch, first offset), oldest first; empty when the log keeps none.</summary>
+    IReadOnlyList<(int Epoch, long StartOffset)> LeaderEpochs { get; }
+
     /// <summary>The latest leader epoch of a batch in the log (the last fetched epoch a follower sends), or -1 when none.</summary>
     int LatestEpoch { get; }
 

@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Replication;
 using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Records;
@@ -12,7 +15,7 @@ namespace Gregor.Cluster.Partitions;
 /// As the leader of a single-replica partition it is a cluster of one: the ISR is {self} and the
 /// high watermark advances to the log end offset as soon as an append returns (under the storage
 /// flush policy that is the durable point). As the leader of a replicated partition it keeps a
-/// <see cref="LeaderReplication"/>: the followers' fetch positions move the high watermark
+/// <see cref="LeaderReplicaState"/> (the replication core): the followers' fetch positions move the high watermark
 /// (min log end offset over the ISR, only while the ISR has at least min.insync.replicas members)
 /// and propose ISR changes. As a follower it takes appends from its replica fetcher as received
 /// bytes, truncates a divergent tail, and follows the leader's high watermark; clients reading or
@@ -47,8 +50,8 @@ public sealed class Partition : IDisposable
     private volatile int _leaderEpoch;
     private volatile bool _removed;
     private volatile bool _isLeader = true;
-    private volatile PartitionReplicaView? _replicas;
-    private LeaderReplication? _replication;
+    private volatile PartitionImage? _replicas;
+    private LeaderReplicaState? _replication;
     private int _minInsyncReplicas = 1;
     private ProduceLimits _limits;
 
@@ -81,7 +84,7 @@ public sealed class Partition : IDisposable
     public bool IsLeader => _isLeader;
 
     /// <summary>The assignment last applied (null for a partition opened without one: a single-node leader).</summary>
-    public PartitionReplicaView? Replicas => _replicas;
+    public PartitionImage? Replicas => _replicas;
 
     /// <summary>The ISR this leader computes the high watermark over (committed ISR plus pending additions); {self} for a single replica.</summary>
     public IReadOnlyList<int> InSyncReplicas
@@ -90,7 +93,7 @@ public sealed class Partition : IDisposable
         {
             lock (_lock)
             {
-                return _replication?.MaximalIsr ?? (IReadOnlyList<int>?)_replicas?.Isr ?? [];
+                return _replication is { } replication ? replication.MaximalIsr : _replicas is { } image ? image.Isr : [];
             }
         }
     }
@@ -157,26 +160,26 @@ public sealed class Partition : IDisposable
 
     /// <summary>
     /// Applies the image's view of a partition this node leads: a new leader epoch starts a new
-    /// leadership (replication state from scratch, the epoch start offset is the log end); the same
-    /// epoch with a new partition epoch is an ISR change that landed. Returns whether anything the
-    /// waiting operations depend on changed.
+    /// leadership (replication state from scratch, the epoch starts at the log end); the same epoch
+    /// with a newer partition epoch is an ISR change that landed. A single-replica partition keeps
+    /// no replication state: its high watermark follows the local appends, as before replication.
     /// </summary>
-    internal void BecomeLeader(PartitionReplicaView view, int localId, int minInsyncReplicas, long replicaLagTimeMaxMs, long nowMs)
+    internal void BecomeLeader(PartitionImage image, ImmutableDictionary<int, BrokerImage> brokers, int localId, long localBrokerEpoch, ReplicationOptions options, long nowMs)
     {
         bool changed;
         lock (_lock)
         {
-            Volatile.Write(ref _minInsyncReplicas, minInsyncReplicas);
-            var newLeadership = !_isLeader || view.LeaderEpoch != _leaderEpoch || _replicas is null;
-            var wasSingle = _replicas?.IsSingleReplica ?? true;
-            _replicas = view;
-            if (view.IsSingleReplica)
+            Volatile.Write(ref _minInsyncReplicas, options.MinInsyncReplicas);
+            var newLeadership = !_isLeader || image.LeaderEpoch != _leaderEpoch || _replicas is null;
+            var wasSingle = _replicas is null || _replicas.Replicas.Length <= 1;
+            _replicas = image;
+            changed = newLeadership;
+            if (image.Replicas.Length <= 1)
             {
-                // A cluster of one: the high watermark is the durable log end, as before replication.
                 _replication = null;
                 if (newLeadership && !wasSingle)
                 {
-                    _leaderEpochStartOffset = Log.LogEndOffset;
+                    Interlocked.Exchange(ref _leaderEpochStartOffset, Log.LogEndOffset);
                     AdvanceHighWatermark(Log.LogEndOffset);
                     PublishVisible(long.MaxValue);
                 }
@@ -185,20 +188,19 @@ public sealed class Partition : IDisposable
             {
                 Interlocked.Exchange(ref _leaderEpochStartOffset, Log.LogEndOffset);
                 _pendingVisible.Clear();
-                _replication = new LeaderReplication(localId, view, Log.LogEndOffset, HighWatermark, replicaLagTimeMaxMs, nowMs);
+                _replication = new LeaderReplicaState(localId, localBrokerEpoch, TopicId, image, brokers, Log.LogEndOffset, HighWatermark, nowMs, options);
+                changed |= TryAdvanceHighWatermark(_replication.HighWatermark);
             }
             else
             {
-                _replication.Apply(view);
+                _replication.LocalBrokerEpoch = localBrokerEpoch;
+                _replication.UpdateBrokers(brokers);
+                _replication.UpdateOptions(options, nowMs);
+                _replication.OnPartitionImage(image, brokers, nowMs, Log.LogEndOffset);
+                changed |= TryAdvanceHighWatermark(_replication.HighWatermark);
             }
-            changed = !_isLeader || view.LeaderEpoch != _leaderEpoch;
             _isLeader = true;
-            _leaderEpoch = view.LeaderEpoch;
-            if (_replication is not null)
-            {
-                _replication.MinInsyncReplicas = minInsyncReplicas;
-                changed |= TryAdvanceFromReplication(nowMs);
-            }
+            _leaderEpoch = image.LeaderEpoch;
         }
         if (changed)
         {
@@ -212,7 +214,7 @@ public sealed class Partition : IDisposable
     /// replica fetcher feeds the log. The log is not truncated here: the first fetch's DivergingEpoch
     /// says where it diverges.
     /// </summary>
-    internal void BecomeFollower(PartitionReplicaView view)
+    internal void BecomeFollower(PartitionImage view)
     {
         bool changed;
         lock (_lock)
@@ -231,12 +233,36 @@ public sealed class Partition : IDisposable
 
     internal void UpdateLimits(ProduceLimits limits) => Volatile.Write(ref _limits, limits);
 
-    /// <summary>The controller refused the pending ISR proposal for good: a later fetch or check may propose again.</summary>
-    internal void IsrProposalFailed()
+    /// <summary>
+    /// The controller's answer to an ISR change this leader proposed (Kafka's
+    /// handleAlterPartitionUpdate / handleAlterPartitionError); what to do next.
+    /// </summary>
+    public AlterPartitionResponseAction OnAlterPartitionResponse(IsrChange proposal, ErrorCode error, int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr, long nowMs)
+    {
+        bool moved;
+        AlterPartitionResponseAction action;
+        lock (_lock)
+        {
+            if (_replication is null || !_isLeader)
+            {
+                return AlterPartitionResponseAction.Ignored;
+            }
+            action = _replication.OnAlterPartitionResponse(proposal, error, leaderEpoch, partitionEpoch, isr, nowMs);
+            moved = TryAdvanceHighWatermark(_replication.HighWatermark);
+        }
+        if (moved)
+        {
+            _positionChanged?.Invoke(this);
+        }
+        return action;
+    }
+
+    /// <summary>Whether <paramref name="proposal"/> is still the change this leader waits on (retries stop otherwise).</summary>
+    public bool IsPending(IsrChange proposal)
     {
         lock (_lock)
         {
-            _replication?.ClearPending();
+            return _isLeader && !_removed && ReferenceEquals(_replication?.PendingIsrChange, proposal);
         }
     }
 
@@ -277,7 +303,7 @@ public sealed class Partition : IDisposable
             lock (_lock)
             {
                 return _replication is null ? MinInsyncReplicas <= 1 || (_replicas?.Isr.Length ?? 1) >= MinInsyncReplicas
-                    : _replication.IsrCount >= MinInsyncReplicas;
+                    : _replication.CanAcceptAcksAll;
             }
         }
     }
@@ -304,7 +330,8 @@ public sealed class Partition : IDisposable
             if (replicated)
             {
                 QueueVisible(result.LastOffset + 1, appended);
-                TryAdvanceHighWatermark(_replication!.OnLocalAppend(result.LastOffset + 1, Environment.TickCount64));
+                _replication!.OnLocalAppend(Math.Max(result.LastOffset + 1, _replication.LogEndOffset), Environment.TickCount64);
+                TryAdvanceHighWatermark(_replication.HighWatermark);
             }
         }
         if (!replicated)
@@ -345,6 +372,10 @@ public sealed class Partition : IDisposable
         ThrowIfRemoved();
         ThrowIfNotLeader();
         var view = _replicas;
+        if (view is not null && view.Replicas.Length <= 1 && _replication is null)
+        {
+            view = null;
+        }
         if (view is null || !view.Replicas.Contains(replicaId))
         {
             throw new KafkaException(ErrorCode.NotLeaderOrFollower, $"node {replicaId} is not a replica of {TopicPartition}");
@@ -358,15 +389,21 @@ public sealed class Partition : IDisposable
             }
         }
         CheckFetchOffset(fetchOffset);
-        IsrProposal? proposal = null;
+        IsrChange? proposal = null;
         var moved = false;
         lock (_lock)
         {
             if (_replication is not null)
             {
-                var outcome = _replication.OnFollowerFetch(replicaId, replicaEpoch, fetchOffset, lastFetchedEpoch, nowMs, Log.LogEndOffset);
+                // The durable end: a follower's position never makes the high watermark cover bytes
+                // this leader's own flush has not finished (the appends in flight are ahead of it).
+                var outcome = _replication.OnFollowerFetch(replicaId, replicaEpoch, fetchOffset, nowMs, Math.Max(_replication.LogEndOffset, Math.Min(fetchOffset, Log.LogEndOffset)));
+                if (outcome.Error != ErrorCode.None)
+                {
+                    throw new KafkaException(outcome.Error, $"follower fetch of {TopicPartition} from node {replicaId} at {fetchOffset}");
+                }
                 moved = TryAdvanceHighWatermark(outcome.HighWatermark);
-                proposal = outcome.Proposal;
+                proposal = outcome.IsrChange;
             }
         }
         if (moved)
@@ -378,11 +415,11 @@ public sealed class Partition : IDisposable
     }
 
     /// <summary>An ISR shrink the leader should propose now (followers not caught up for replica.lag.time.max.ms), or null.</summary>
-    internal IsrProposal? MaybeShrinkIsr(long nowMs)
+    internal IsrChange? MaybeShrinkIsr(long nowMs)
     {
         lock (_lock)
         {
-            return _isLeader && !_removed ? _replication?.MaybeShrinkIsr(nowMs) : null;
+            return _isLeader && !_removed ? _replication?.MaybeShrinkIsr(nowMs, _replication.LogEndOffset) : null;
         }
     }
 
@@ -500,10 +537,6 @@ public sealed class Partition : IDisposable
                 $"fetch offset {fetchOffset} is outside [{logStart}, {logEnd}] of {TopicPartition}");
         }
     }
-
-    // Caller holds _lock.
-    private bool TryAdvanceFromReplication(long nowMs) =>
-        _replication is not null && TryAdvanceHighWatermark(_replication.Recompute(Log.LogEndOffset, nowMs));
 
     // Caller holds _lock (replicated partitions): moves the HWM and publishes the bytes it made visible.
     private bool TryAdvanceHighWatermark(long candidate)

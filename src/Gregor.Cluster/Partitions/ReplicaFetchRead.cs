@@ -1,3 +1,5 @@
+using Gregor.Cluster.Replication;
+
 namespace Gregor.Cluster.Partitions;
 
 /// <summary>
@@ -6,4 +8,4 @@ namespace Gregor.Cluster.Partitions;
 /// earlier here, or is unknown: it truncates, and nothing is read), and an ISR change the
 /// follower's position made worth proposing.
 /// </summary>
-public sealed record ReplicaFetchRead(FetchedRecords? Records, (int Epoch, long EndOffset)? DivergingEpoch, IsrProposal? Proposal);
+public sealed record ReplicaFetchRead(FetchedRecords? Records, (int Epoch, long EndOffset)? DivergingEpoch, IsrChange? Proposal);

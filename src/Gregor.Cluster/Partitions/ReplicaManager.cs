@@ -5,6 +5,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Gregor.Cluster.Metadata;
 using Gregor.Cluster.Purgatory;
+using Gregor.Cluster.Replication;
 using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Storage;
@@ -118,7 +119,7 @@ public sealed partial class ReplicaManager : IDisposable
     /// for replica.lag.time.max.ms): the AlterPartition manager sends it to the controller; the
     /// change lands through the image. Set before <see cref="Open"/>.
     /// </summary>
-    public Action<Partition, IsrProposal>? IsrProposed { get; set; }
+    public Action<Partition, IsrChange>? IsrProposed { get; set; }
 
     public FetchSessionCache FetchSessions { get; }
 
@@ -537,6 +538,23 @@ public sealed partial class ReplicaManager : IDisposable
         return truncated;
     }
 
+    /// <summary>
+    /// Settles a divergence the leader of <paramref name="leaderEpoch"/> reported (its DivergingEpoch:
+    /// <paramref name="leaderAnswer"/>): where to truncate comes from the replication core's
+    /// <see cref="FollowerTruncation"/> over this replica's epoch history; the log is truncated
+    /// there. Returns the decision, or null when this replica no longer follows that epoch.
+    /// </summary>
+    public TruncationDecision? TruncateOnDivergence(TopicPartition topicPartition, int leaderEpoch, EpochEndOffset leaderAnswer)
+    {
+        if (!_partitions.TryGetValue(topicPartition, out var partition) || partition.IsLeader || partition.LeaderEpoch != leaderEpoch)
+        {
+            return null;
+        }
+        var history = new LeaderEpochCache(partition.Log.LeaderEpochs.Select(e => new EpochEntry(e.Epoch, e.StartOffset)));
+        var decision = FollowerTruncation.Decide(history, partition.LogEndOffset, partition.HighWatermark, leaderAnswer);
+        return TruncateFollower(topicPartition, leaderEpoch, decision.TruncateTo) ? decision : null;
+    }
+
     /// <summary>The end offset of <paramref name="epoch"/> in the local log (a follower's side of a divergence): the largest epoch not above it and where it ends; null when the log keeps no epoch history.</summary>
     public (int Epoch, long EndOffset)? LocalEndOffsetForEpoch(TopicPartition topicPartition, int epoch) =>
         _partitions.TryGetValue(topicPartition, out var partition) ? partition.Log.EndOffsetForEpoch(epoch) : null;
@@ -793,7 +811,7 @@ public sealed partial class ReplicaManager : IDisposable
                     try
                     {
                         configs ??= _options.TopicConfigs?.Invoke(image, topic) ?? topic.Configs;
-                        var partition = ApplyReplica(topicPartition, topic, partitionImage, configs, nowMs);
+                        var partition = ApplyReplica(image, topicPartition, topic, partitionImage, configs, nowMs);
                         if (!leads)
                         {
                             followers.Add(new FollowerAssignment(topicPartition, topic.TopicId, partitionImage.Leader, partitionImage.LeaderEpoch, partition));
@@ -820,10 +838,10 @@ public sealed partial class ReplicaManager : IDisposable
         }
     }
 
-    private Partition ApplyReplica(TopicPartition topicPartition, TopicImage topic, PartitionImage partitionImage, IReadOnlyDictionary<string, string> configs, long nowMs)
+    private Partition ApplyReplica(MetadataImage image, TopicPartition topicPartition, TopicImage topic, PartitionImage partitionImage, IReadOnlyDictionary<string, string> configs, long nowMs)
     {
-        var view = new PartitionReplicaView(partitionImage.Leader, partitionImage.LeaderEpoch, partitionImage.PartitionEpoch, partitionImage.Replicas, partitionImage.Isr);
-        var minIsr = MinInsyncReplicasOf(configs);
+        var view = partitionImage;
+        var replication = new ReplicationOptions { MinInsyncReplicas = MinInsyncReplicasOf(configs), ReplicaLagTimeMaxMs = _options.ReplicaLagTimeMaxMs };
         if (_partitions.TryGetValue(topicPartition, out var existing))
         {
             if (existing.TopicId == topic.TopicId)
@@ -834,7 +852,7 @@ public sealed partial class ReplicaManager : IDisposable
                     existing.Log.UpdateConfig(configs);
                     _appliedConfigs[topicPartition] = configs;
                 }
-                ApplyRole(existing, view, minIsr, nowMs);
+                ApplyRole(image, existing, view, replication, nowMs);
                 return existing;
             }
             // Same name, new topic id: the old topic was deleted and re-created.
@@ -842,27 +860,27 @@ public sealed partial class ReplicaManager : IDisposable
         }
         var log = _logs.GetOrCreate(topicPartition, topic.TopicId, configs);
         var partition = new Partition(topicPartition, topic.TopicId, partitionImage.LeaderEpoch, log, ProduceLimits.From(configs, _options.ProduceLimits), _positionChanged);
-        if (!view.IsSingleReplica && _options.HighWatermarkCheckpoint?.Invoke(topicPartition) is { } checkpointed)
+        if (view.Replicas.Length > 1 && _options.HighWatermarkCheckpoint?.Invoke(topicPartition) is { } checkpointed)
         {
             // A replicated partition knows its committed prefix from the checkpoint, not from its log end.
             partition.RestoreHighWatermark(checkpointed);
         }
-        else if (!view.IsSingleReplica)
+        else if (view.Replicas.Length > 1)
         {
             partition.RestoreHighWatermark(log.LogStartOffset);
         }
-        ApplyRole(partition, view, minIsr, nowMs);
+        ApplyRole(image, partition, view, replication, nowMs);
         _partitions[topicPartition] = partition;
         _appliedConfigs[topicPartition] = configs;
         LogPartitionOpened(topicPartition, view.Leader == NodeId ? "leader" : "follower", partitionImage.LeaderEpoch, log.LogStartOffset, log.LogEndOffset);
         return partition;
     }
 
-    private void ApplyRole(Partition partition, PartitionReplicaView view, int minIsr, long nowMs)
+    private void ApplyRole(MetadataImage image, Partition partition, PartitionImage view, ReplicationOptions replication, long nowMs)
     {
         if (view.Leader == NodeId)
         {
-            partition.BecomeLeader(view, NodeId, minIsr, _options.ReplicaLagTimeMaxMs, nowMs);
+            partition.BecomeLeader(view, image.Brokers, NodeId, LocalBrokerEpoch, replication, nowMs);
         }
         else
         {

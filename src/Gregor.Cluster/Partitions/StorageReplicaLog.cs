@@ -29,6 +29,8 @@ public sealed class StorageReplicaLog(PartitionLog log, LogConfig defaults) : IR
 
     public int LatestEpoch => PartitionLog.LatestEpoch;
 
+    public IReadOnlyList<(int Epoch, long StartOffset)> LeaderEpochs => PartitionLog.LeaderEpochs;
+
     public async ValueTask AppendAsFollowerAsync(ReadOnlyMemory<byte> records, CancellationToken cancellationToken) =>
         await PartitionLog.AppendAsFollowerAsync(records, cancellationToken).ConfigureAwait(false);
 

@@ -125,6 +125,25 @@ internal sealed class InMemoryReplicaLog : IReplicaLog
         }
     }
 
+    public IReadOnlyList<(int Epoch, long StartOffset)> LeaderEpochs
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var entries = new List<(int Epoch, long StartOffset)>();
+                for (var i = 0; i < _epochs.Count; i++)
+                {
+                    if (_epochs[i] >= 0 && (entries.Count == 0 || _epochs[i] > entries[^1].Epoch))
+                    {
+                        entries.Add((_epochs[i], _batches[i].BaseOffset));
+                    }
+                }
+                return entries;
+            }
+        }
+    }
+
     public int LatestEpoch
     {
         get
