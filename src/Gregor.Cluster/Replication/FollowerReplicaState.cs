@@ -24,29 +24,30 @@ public sealed class FollowerReplicaState
     /// <summary>
     /// The last time the follower was caught up: a fetch at an offset ≥ the leader's log end
     /// offset at that time, or ≥ the leader's log end offset as of its previous fetch (then the
-    /// previous fetch's time counts). 0 when never.
+    /// previous fetch's time counts). Null when never (Kafka's 0, which a wall clock never
+    /// comes near; a caller's clock may start at 0).
     /// </summary>
-    public long LastCaughtUpTimeMs { get; internal set; }
+    public long? LastCaughtUpTimeMs { get; internal set; }
 
     /// <summary>The leader's log end offset when the follower last fetched (-1 before any fetch).</summary>
     public long LastFetchLeaderLogEndOffset { get; internal set; } = -1;
 
-    /// <summary>When the follower last fetched (0 before any fetch).</summary>
-    public long LastFetchTimeMs { get; internal set; }
+    /// <summary>When the follower last fetched (null before any fetch from this leader).</summary>
+    public long? LastFetchTimeMs { get; internal set; }
 
     /// <summary>Kafka's isCaughtUp: at the leader's end, or caught up within the lag bound.</summary>
     public bool IsCaughtUp(long leaderLogEndOffset, long nowMs, long replicaLagTimeMaxMs) =>
-        leaderLogEndOffset == LogEndOffset || nowMs - LastCaughtUpTimeMs <= replicaLagTimeMaxMs;
+        leaderLogEndOffset == LogEndOffset || (LastCaughtUpTimeMs is { } caughtUp && nowMs - caughtUp <= replicaLagTimeMaxMs);
 
     internal void UpdateFetchState(long fetchOffset, long fetchTimeMs, long leaderLogEndOffset, long brokerEpoch)
     {
         if (fetchOffset >= leaderLogEndOffset)
         {
-            LastCaughtUpTimeMs = Math.Max(LastCaughtUpTimeMs, fetchTimeMs);
+            LastCaughtUpTimeMs = Max(LastCaughtUpTimeMs, fetchTimeMs);
         }
-        else if (fetchOffset >= LastFetchLeaderLogEndOffset)
+        else if (LastFetchTimeMs is { } previousFetch && fetchOffset >= LastFetchLeaderLogEndOffset)
         {
-            LastCaughtUpTimeMs = Math.Max(LastCaughtUpTimeMs, LastFetchTimeMs);
+            LastCaughtUpTimeMs = Max(LastCaughtUpTimeMs, previousFetch);
         }
         LogEndOffset = fetchOffset;
         LastFetchLeaderLogEndOffset = leaderLogEndOffset;
@@ -56,14 +57,14 @@ public sealed class FollowerReplicaState
 
     internal void Reset(long nowMs, long leaderLogEndOffset, bool isNewLeader, bool isInSync)
     {
-        // In the ISR: caught up "now", so it gets a full lag period; outside: 0, so it does not
+        // In the ISR: caught up "now", so it gets a full lag period; outside: never, so it does not
         // hold the high watermark back (Kafka's resetReplicaState).
-        LastCaughtUpTimeMs = isInSync ? nowMs : 0;
+        LastCaughtUpTimeMs = isInSync ? nowMs : null;
         if (isNewLeader)
         {
             LogEndOffset = -1;
             LastFetchLeaderLogEndOffset = -1;
-            LastFetchTimeMs = 0;
+            LastFetchTimeMs = null;
             BrokerEpoch = null;
         }
         else
@@ -71,4 +72,6 @@ public sealed class FollowerReplicaState
             LastFetchLeaderLogEndOffset = leaderLogEndOffset;
         }
     }
+
+    private static long Max(long? current, long candidate) => current is { } c ? Math.Max(c, candidate) : candidate;
 }
