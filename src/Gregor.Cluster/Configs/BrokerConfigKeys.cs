@@ -195,8 +195,8 @@ public static class BrokerConfigKeys
     // Groups and offsets.
     public static readonly ConfigKey OffsetsTopicNumPartitions = new("offsets.topic.num.partitions", Int, "50", V.AtLeast(1), High, ReadOnly,
         "Partitions of __consumer_offsets (fixed once the topic exists).");
-    public static readonly ConfigKey OffsetsTopicReplicationFactor = new("offsets.topic.replication.factor", Short, "1", V.AtLeast(1), High, ReadOnly,
-        "Replication factor of __consumer_offsets (Kafka's default is 3; a single node has one replica).");
+    public static readonly ConfigKey OffsetsTopicReplicationFactor = new("offsets.topic.replication.factor", Short, "3", V.AtLeast(1), High, ReadOnly,
+        "Replication factor of __consumer_offsets, reduced to the number of registered brokers when fewer exist (a single node has one replica).");
     public static readonly ConfigKey OffsetsTopicSegmentBytes = new("offsets.topic.segment.bytes", Int, "104857600", V.AtLeast(1), High, ReadOnly,
         "segment.bytes of __consumer_offsets.");
     public static readonly ConfigKey OffsetsRetentionMinutes = new("offsets.retention.minutes", Int, "10080", V.AtLeast(1), High, ReadOnly,

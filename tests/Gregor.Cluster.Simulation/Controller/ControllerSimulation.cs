@@ -23,17 +23,26 @@ public sealed class ControllerSimulation
 
     private readonly SimCluster _cluster;
     private readonly MetadataImageInvariant _images = new();
+    private readonly PartitionReplicationInvariant _replication = new();
+    private readonly ReplicationWorkload _workload;
     private int _nextTopic;
     private long _healedAt = -1;
 
     public ControllerSimulation(long seed, SimulationOptions? options = null)
+        : this(seed, options, Gregor.Cluster.Controller.Core.ControllerFaults.None)
+    {
+    }
+
+    /// <summary>A run whose controllers have deliberately broken <paramref name="faults"/> (canaries).</summary>
+    internal ControllerSimulation(long seed, SimulationOptions? options, Gregor.Cluster.Controller.Core.ControllerFaults faults)
     {
         _cluster = new SimCluster(seed, (options ?? new SimulationOptions()) with
         {
             SnapshotEveryOffsets = 0,
-            Components = _ => [new MetadataSimNode()],
-            Invariants = [_images],
+            Components = _ => [new MetadataSimNode(faults)],
+            Invariants = [_images, _replication],
         });
+        _workload = new ReplicationWorkload(_cluster);
     }
 
     public SimCluster Cluster => _cluster;
@@ -44,10 +53,15 @@ public sealed class ControllerSimulation
 
     public long ImageChecks => _images.Checks;
 
+    public PartitionReplicationInvariant Replication => _replication;
+
+    public ReplicationWorkload Workload => _workload;
+
     /// <summary>Runs the seed; returns the violation (null when every invariant and both livenesses held).</summary>
     public string? Run()
     {
         _cluster.Scheduler.After(200, AdminStep);
+        _workload.Start();
         var result = _cluster.Run();
         if (!result.Passed)
         {

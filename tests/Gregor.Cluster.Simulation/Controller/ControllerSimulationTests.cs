@@ -17,6 +17,8 @@ public sealed class ControllerSimulationTests
         var failures = new ConcurrentBag<(long Seed, string Violation)>();
         var successes = 0L;
         var checks = 0L;
+        var isrChanges = 0L;
+        var isrAdditions = 0L;
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var simulation = new ControllerSimulation(first + i);
@@ -26,9 +28,11 @@ public sealed class ControllerSimulationTests
             }
             Interlocked.Add(ref successes, simulation.AdminSucceeded);
             Interlocked.Add(ref checks, simulation.ImageChecks);
+            Interlocked.Add(ref isrChanges, simulation.Replication.Changes);
+            Interlocked.Add(ref isrAdditions, simulation.Replication.IsrAdditions);
         });
         TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{count} seeds from {first}: {successes} admin operations succeeded, {checks} image replays checked, {failures.Count} failed"));
+            $"{count} seeds from {first}: {successes} admin operations succeeded, {checks} image replays checked, {isrChanges} partition changes ({isrAdditions} ISR additions) checked, {failures.Count} failed"));
         if (!failures.IsEmpty)
         {
             var message = new StringBuilder();
@@ -42,6 +46,8 @@ public sealed class ControllerSimulationTests
         }
         Assert.True(successes > count, $"only {successes} admin operations succeeded over {count} seeds: the workload proves little");
         Assert.True(checks > count * 10L, $"only {checks} image replays were checked");
+        Assert.True(isrChanges > count, $"only {isrChanges} partition changes were checked");
+        Assert.True(isrAdditions > count / 2, $"only {isrAdditions} ISR additions were checked");
     }
 
     [Fact]

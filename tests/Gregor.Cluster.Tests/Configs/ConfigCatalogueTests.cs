@@ -117,7 +117,7 @@ public sealed class ConfigCatalogueTests
         { "gregor.connection.max.queued.bytes", ConfigType.Long, "67108864", ConfigScope.ReadOnly },
         { "fetch.max.bytes", ConfigType.Int, "57671680", ConfigScope.ReadOnly },
         { "offsets.topic.num.partitions", ConfigType.Int, "50", ConfigScope.ReadOnly },
-        { "offsets.topic.replication.factor", ConfigType.Short, "1", ConfigScope.ReadOnly },
+        { "offsets.topic.replication.factor", ConfigType.Short, "3", ConfigScope.ReadOnly },
         { "offsets.topic.segment.bytes", ConfigType.Int, "104857600", ConfigScope.ReadOnly },
         { "offsets.retention.minutes", ConfigType.Int, "10080", ConfigScope.ReadOnly },
         { "offsets.retention.check.interval.ms", ConfigType.Long, "600000", ConfigScope.ReadOnly },
