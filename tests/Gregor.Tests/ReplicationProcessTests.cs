@@ -36,6 +36,11 @@ public sealed class ReplicationProcessTests
     public async Task KillNineThePartitionLeaderMidProduce_NoAcknowledgedRecordIsLostDuplicatedOrReordered_AndReplicasEndByteIdentical()
     {
         await using var cluster = await GregorCluster.StartAsync(overrides: FastFailover);
+        await WithNodeLogsOnFailureAsync(cluster, () => KillNineRoundsAsync(cluster));
+    }
+
+    private static async Task KillNineRoundsAsync(GregorCluster cluster)
+    {
         await CreateReplicatedTopicAsync(cluster);
         var ledger = new Ledger();
         using var producer = new ProducerBuilder<Null, string>(ProducerConfig(cluster)).Build();
@@ -71,6 +76,11 @@ public sealed class ReplicationProcessTests
     public async Task SigstopThePartitionLeaderPastTheSessionTimeout_ItIsFencedAndCannotAcknowledge_AndItsSuffixIsTruncated()
     {
         await using var cluster = await GregorCluster.StartAsync(overrides: FastFailover);
+        await WithNodeLogsOnFailureAsync(cluster, () => SigstopAsync(cluster));
+    }
+
+    private static async Task SigstopAsync(GregorCluster cluster)
+    {
         await CreateReplicatedTopicAsync(cluster);
         var ledger = new Ledger();
         using (var producer = new ProducerBuilder<Null, string>(ProducerConfig(cluster)).Build())
@@ -125,6 +135,34 @@ public sealed class ReplicationProcessTests
         Assert.DoesNotContain("zombie", log.Select(r => r.Value));
         ledger.AssertIn(log);
         await AssertReplicasByteIdenticalAsync(cluster);
+    }
+
+    // The nodes' replication lines go to the test output when a step fails: a failover test that
+    // times out says little without them.
+    private static async Task WithNodeLogsOnFailureAsync(GregorCluster cluster, Func<Task> body)
+    {
+        try
+        {
+            await body();
+        }
+        catch
+        {
+            for (var node = 1; node <= cluster.Count; node++)
+            {
+                try
+                {
+                    var lines = cluster.Node(node).Output.Split('\n')
+                        .Where(l => l.Contains(Topic, StringComparison.Ordinal) || l.Contains("ISR", StringComparison.Ordinal) || l.Contains("fail", StringComparison.OrdinalIgnoreCase))
+                        .TakeLast(40);
+                    TestContext.Current.TestOutputHelper?.WriteLine($"--- node {node}\n{string.Join('\n', lines)}");
+                }
+                catch (InvalidOperationException)
+                {
+                    TestContext.Current.TestOutputHelper?.WriteLine($"--- node {node} is not running");
+                }
+            }
+            throw;
+        }
     }
 
     private static async Task ProduceAsync(IProducer<Null, string> producer, Ledger ledger, CancellationToken stop)
