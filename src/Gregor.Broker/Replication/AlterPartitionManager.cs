@@ -131,7 +131,10 @@ public sealed partial class AlterPartitionManager : IAsyncDisposable
     {
         lock (_lock)
         {
-            _stop.Cancel();
+            if (!_stop.IsCancellationRequested)
+            {
+                _stop.Cancel();
+            }
         }
         await _expiration.ConfigureAwait(false);
     }

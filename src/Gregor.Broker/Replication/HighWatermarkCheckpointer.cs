@@ -19,6 +19,7 @@ public sealed partial class HighWatermarkCheckpointer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private int _disposed;
 
     public HighWatermarkCheckpointer(ReplicaManager replicas, LogManager logs, TimeSpan interval, ILogger<HighWatermarkCheckpointer>? logger = null)
     {
@@ -58,6 +59,10 @@ public sealed partial class HighWatermarkCheckpointer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         Checkpoint();

@@ -17,6 +17,7 @@ public sealed class ReplicationRuntime(
     Func<HighWatermarkCheckpointer> checkpointer) : IAsyncDisposable
 {
     private HighWatermarkCheckpointer? _checkpointer;
+    private int _disposed;
 
     public ReplicaFetcherManager Fetchers => fetchers;
 
@@ -30,8 +31,13 @@ public sealed class ReplicationRuntime(
         _checkpointer = checkpointer();
     }
 
+    /// <summary>Idempotent: the node's close step runs it, and the container disposes it again.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await fetchers.DisposeAsync().ConfigureAwait(false);
         await alterPartition.DisposeAsync().ConfigureAwait(false);
         if (_checkpointer is { } written)
