@@ -14,7 +14,4 @@ internal sealed record ReplicationFaults
 
     /// <summary>Fenced, shutting-down or stale-epoch followers proposed for the ISR (KIP-903 ignored).</summary>
     public bool AdmitIneligibleReplicas { get; init; }
-
-    /// <summary>A follower that receives a DivergingEpoch keeps its log instead of truncating.</summary>
-    public bool NoTruncationOnDivergence { get; init; }
 }
