@@ -97,6 +97,9 @@ public sealed class BrokerConfig
     public int ControllerQuorumRequestTimeoutMs => Int(K.ControllerQuorumRequestTimeoutMs);
     public int BrokerHeartbeatIntervalMs => Int(K.BrokerHeartbeatIntervalMs);
     public int BrokerSessionTimeoutMs => Int(K.BrokerSessionTimeoutMs);
+    public bool AutoLeaderRebalanceEnable => Bool(K.AutoLeaderRebalanceEnable);
+    public long LeaderImbalanceCheckIntervalSeconds => Long(K.LeaderImbalanceCheckIntervalSeconds);
+    public int LeaderImbalancePerBrokerPercentage => Int(K.LeaderImbalancePerBrokerPercentage);
     public long MetadataLogMaxRecordBytesBetweenSnapshots => Long(K.MetadataLogMaxRecordBytesBetweenSnapshots);
     public long MetadataLogMaxSnapshotIntervalMs => Long(K.MetadataLogMaxSnapshotIntervalMs);
 

@@ -66,6 +66,12 @@ public static class BrokerConfigKeys
         "How often a broker sends BrokerHeartbeat to the active controller.");
     public static readonly ConfigKey BrokerSessionTimeoutMs = new("broker.session.timeout.ms", Int, "9000", V.AtLeast(1), Medium, ReadOnly,
         "How long the controller waits for a broker's heartbeat before fencing it.");
+    public static readonly ConfigKey AutoLeaderRebalanceEnable = new("auto.leader.rebalance.enable", ConfigType.Boolean, "true", V.Any, High, ReadOnly,
+        "Whether the active controller moves leadership back to preferred replicas every leader.imbalance.check.interval.seconds.");
+    public static readonly ConfigKey LeaderImbalanceCheckIntervalSeconds = new("leader.imbalance.check.interval.seconds", Long, "300", V.AtLeast(1), High, ReadOnly,
+        "How often the controller checks for partitions not led by their preferred replica.");
+    public static readonly ConfigKey LeaderImbalancePerBrokerPercentage = new("leader.imbalance.per.broker.percentage", Int, "10", V.AtLeast(0), High, ReadOnly,
+        "The share (%) of a broker's preferred partitions it may not lead before leadership is rebalanced to it.");
     public static readonly ConfigKey MetadataLogMaxRecordBytesBetweenSnapshots = new("metadata.log.max.record.bytes.between.snapshots", Long, "20971520",
         V.AtLeast(1), High, ReadOnly,
         "The metadata log bytes appended since the last snapshot after which a new snapshot is taken.");
@@ -278,6 +284,7 @@ public static class BrokerConfigKeys
         GroupShareDeliveryCountLimit, GroupSharePartitionMaxRecordLocks, GroupShareMaxShareSessions,
         ProducerIdExpirationMs, TransactionalIdExpirationMs, TransactionMaxTimeoutMs, TransactionStateLogNumPartitions,
         LogLevel, LogFormat, HttpListen, OtlpEndpoint,
+        AutoLeaderRebalanceEnable, LeaderImbalanceCheckIntervalSeconds, LeaderImbalancePerBrokerPercentage,
     ];
 
     private static string? ValidRoles(string value)

@@ -153,6 +153,9 @@ public sealed partial class QuorumController : IController, IDisposable
             DeleteTopicEnable = _options.DeleteTopicEnable,
             MaxPartitionsPerTopic = _options.MaxPartitionsPerTopic,
             BrokerSessionTimeoutMs = _options.BrokerSessionTimeoutMs,
+            AutoLeaderRebalanceEnable = _options.AutoLeaderRebalanceEnable,
+            LeaderImbalanceCheckIntervalMs = _options.LeaderImbalanceCheckIntervalMs,
+            LeaderImbalancePerBrokerPercentage = _options.LeaderImbalancePerBrokerPercentage,
             StaticBrokerConfigs = _options.StaticBrokerConfigs,
             TopicConfigValidator = _options.TopicConfigValidator,
             // A cluster of one writes a batch of any size, as before; Raft bounds its batches.

@@ -39,7 +39,7 @@ public sealed class ControllerSimulation
         _cluster = new SimCluster(seed, (options ?? new SimulationOptions()) with
         {
             SnapshotEveryOffsets = 0,
-            Components = _ => [new MetadataSimNode(faults)],
+            Components = _ => [new MetadataSimNode { Faults = faults }],
             Invariants = [_images, _replication],
         });
         _workload = new ReplicationWorkload(_cluster);

@@ -14,21 +14,14 @@ namespace Gregor.Cluster.Simulation;
 /// </summary>
 public sealed class MetadataSimNode : ISimComponent
 {
-    private readonly ControllerFaults _faults;
-
-    public MetadataSimNode()
-        : this(ControllerFaults.None)
-    {
-    }
-
-    /// <summary>A node whose controller core runs with deliberately broken <paramref name="faults"/> (canaries).</summary>
-    internal MetadataSimNode(ControllerFaults faults) => _faults = faults;
-
     private const int TickMs = 100;
     private const int RpcCode = 20;
 
     private SimNode? _node;
     private int _incarnation;
+
+    /// <summary>Deliberately broken controller variants (canaries only).</summary>
+    internal ControllerFaults Faults { get; init; } = ControllerFaults.None;
 
     public MetadataLoader Loader { get; private set; } = null!;
 
@@ -47,7 +40,7 @@ public sealed class MetadataSimNode : ISimComponent
         // so the loader writes none here; snapshot <-> image is covered by the unit tests.
         Loader = new MetadataLoader(new MetadataLoaderOptions { ClusterId = "sim", NodeId = node.NodeId, GenerateSnapshots = false }, raft);
         Controller = raft.Voters.Contains(node.NodeId)
-            ? new ControllerCore(new ControllerCoreOptions { NodeId = node.NodeId, ClusterId = "sim", Faults = _faults }, raft, time, node.Random)
+            ? new ControllerCore(new ControllerCoreOptions { NodeId = node.NodeId, ClusterId = "sim", Faults = Faults }, raft, time, node.Random)
             : null;
         Broker = new BrokerLifecycleManager(
             new BrokerLifecycleOptions

@@ -99,7 +99,8 @@ public sealed partial class ControllerCore
                 {
                     _controlledShutdownOffsets[broker.NodeId] = _lastWriteOffset + records.Count + (broker.InControlledShutdown ? 0 : 1);
                 }
-                var seenMoves = request.CurrentMetadataOffset >= _controlledShutdownOffsets.GetValueOrDefault(broker.NodeId, -1);
+                // The prediction is the batch's last offset; never wait past what was really written.
+                var seenMoves = request.CurrentMetadataOffset >= Math.Min(_controlledShutdownOffsets.GetValueOrDefault(broker.NodeId, -1), _lastWriteOffset);
                 if (remaining > 0 || moved || !seenMoves)
                 {
                     if (!broker.InControlledShutdown)
