@@ -29,6 +29,10 @@ internal sealed record BenchOptions
                             librdkafka's in-process mock cluster (default 3, quick 1)
           --metrics-rounds N  pairs of runs (not scraped, scraped; ABBA order) of the "metrics
                             overhead" scenario (default 3, quick 2)
+          --cluster-rounds N  kill -9 failovers of the cluster scenario (default 20, quick 5)
+          --cluster-topics N  topics per metadata-throughput measurement (default 1000, quick 200)
+          --session-timeout-ms MS  broker.session.timeout.ms of the cluster scenario's nodes
+                            (default 9000, Kafka's; the fencing time follows it)
           --dotnet-producer produce with Confluent.Kafka from .NET instead of the C producer
                             (bench/loadgen/producer.c, built with cc against librdkafka-dev)
           -h, --help        show this help
@@ -54,6 +58,21 @@ internal sealed record BenchOptions
     public int? MetricsRounds { get; init; }
 
     public int EffectiveMetricsRounds => MetricsRounds ?? (Quick ? 2 : 3);
+
+    /// <summary>Failover rounds of the cluster scenario; null: the default for the mode.</summary>
+    public int? ClusterRounds { get; init; }
+
+    public int EffectiveFailoverRounds => ClusterRounds ?? (Quick ? 5 : 20);
+
+    public int EffectiveFencingRounds => Quick ? 1 : 3;
+
+    /// <summary>Topics created per metadata-throughput measurement; null: the default for the mode.</summary>
+    public int? ClusterTopics { get; init; }
+
+    public int EffectiveClusterTopics => ClusterTopics ?? (Quick ? 200 : 1000);
+
+    /// <summary>broker.session.timeout.ms of the cluster scenario's nodes.</summary>
+    public int SessionTimeoutMs { get; init; } = 9000;
 
     public bool Help { get; init; }
     public bool SkipBuild { get; init; }
@@ -131,6 +150,15 @@ internal sealed record BenchOptions
                     }
                     options = options with { MetricsRounds = metricsRounds };
                     break;
+                case "--cluster-rounds":
+                    options = options with { ClusterRounds = ParseCount("--cluster-rounds", Next(), 1, 200) };
+                    break;
+                case "--cluster-topics":
+                    options = options with { ClusterTopics = ParseCount("--cluster-topics", Next(), 1, 100_000) };
+                    break;
+                case "--session-timeout-ms":
+                    options = options with { SessionTimeoutMs = ParseCount("--session-timeout-ms", Next(), 500, 600_000) };
+                    break;
                 case "--dotnet-producer":
                     options = options with { DotnetProducer = true };
                     break;
@@ -144,6 +172,11 @@ internal sealed record BenchOptions
         var chosen = duration ?? (options.Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10));
         return options with { Duration = chosen };
     }
+
+    private static int ParseCount(string option, string text, int min, int max) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new ArgumentException($"{option} {text}: expected {min} to {max}");
 
     private static TimeSpan ParseDuration(string option, string text)
     {

@@ -24,6 +24,9 @@ internal sealed class ReportWriter
     public List<LatencyResult> Latency { get; } = [];
     public List<string> Notes { get; } = [];
 
+    /// <summary>The cluster scenario's results (null when it did not run).</summary>
+    public ClusterResult? Cluster { get; set; }
+
     private static string F(double value, string format) => double.IsNaN(value) ? "n/a" : value.ToString(format, CultureInfo.InvariantCulture);
     private static string Ratio(double value, ThroughputResult? reference) =>
         reference is null || reference.MegabytesPerSecond <= 0 || value <= 0 ? "n/a" : "×" + F(value / reference.MegabytesPerSecond, value / reference.MegabytesPerSecond < 0.1 ? "F3" : "F2");
@@ -147,6 +150,10 @@ internal sealed class ReportWriter
             ? $"| no RSS growth over a 10-minute run | from the last soak (soak.md, `--soak`): {soak}"
             : "| no RSS growth over a 10-minute run | not measured by this run (scenarios are seconds long; run `--soak 10m`) | n/a |");
         md.AppendLine();
+        if (Cluster is not null)
+        {
+            md.Append(ClusterReport.Markdown(Cluster));
+        }
         if (Notes.Count > 0)
         {
             md.AppendLine("## Notes").AppendLine();

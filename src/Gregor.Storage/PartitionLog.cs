@@ -542,8 +542,10 @@ public sealed partial class PartitionLog : IDisposable
         {
             return;
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         FsyncSegments(recoveryPoint, offset, dataOnly: false);
         StorageMetrics.Fsyncs.Add(1, new KeyValuePair<string, object?>("kind", "flush"));
+        StorageMetrics.FlushDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         lock (_lock)
         {
             if (offset > _recoveryPoint)

@@ -22,6 +22,7 @@ internal static class StorageMetrics
     public static readonly Counter<long> Fsyncs = Meter.CreateCounter<long>("gregor.storage.fsyncs", "{fsync}", "fsync rounds, by kind (group-commit, flush)");
     public static readonly Counter<long> ReadBytes = Meter.CreateCounter<long>("gregor.storage.bytes.read", "By", "Bytes returned by reads as file ranges");
     public static readonly Histogram<double> GroupCommitDuration = Meter.CreateHistogram<double>("gregor.storage.group_commit.duration", "s", "Time of one group-commit fsync round");
+    public static readonly Histogram<double> FlushDuration = Meter.CreateHistogram<double>("gregor.storage.flush.duration", "s", "Time of one flush (fsync of segments, indexes and directory up to an offset: flush.ms, flush.messages, roll, close)");
     public static readonly Counter<long> SegmentsRolled = Meter.CreateCounter<long>("gregor.storage.segments.rolled", "{segment}", "Segments rolled");
     public static readonly Counter<long> SegmentsDeleted = Meter.CreateCounter<long>("gregor.storage.segments.deleted", "{segment}", "Segments deleted by retention, log start offset or truncation");
     public static readonly Counter<long> SegmentsCompacted = Meter.CreateCounter<long>("gregor.storage.segments.compacted", "{segment}", "Segments rewritten by the cleaner");

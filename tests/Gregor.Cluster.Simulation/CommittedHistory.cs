@@ -58,6 +58,9 @@ public sealed class CommittedHistory(SimCluster cluster)
         }
     }
 
+    /// <summary>The state hash some node had after applying everything below <paramref name="endOffset"/>.</summary>
+    public bool TryGetStateAt(long endOffset, out long hash) => _stateAt.TryGetValue(endOffset, out hash);
+
     public void ObserveState(SimNode node, long endOffset, long hash)
     {
         if (_stateAt.TryGetValue(endOffset, out var seen))

@@ -8,6 +8,8 @@ namespace Gregor.Cluster.Simulation;
 /// a running hash, reports every committed batch and state to <see cref="CommittedHistory"/>
 /// (which checks them against every other node's), and snapshots itself every few offsets so
 /// log cleaning and FetchSnapshot are exercised. Its snapshot is one record: (count, hash).
+/// With <c>snapshotEveryOffsets</c> 0 another component writes the snapshots (the controller
+/// simulation's metadata loader), and a loaded one resumes the counter at the committed state.
 /// </summary>
 public sealed class ReplicatedCounter(int snapshotEveryOffsets) : ISimComponent, IRaftListener
 {
@@ -56,6 +58,22 @@ public sealed class ReplicatedCounter(int snapshotEveryOffsets) : ISimComponent,
     public void HandleLoadSnapshot(RaftSnapshot snapshot)
     {
         var node = _node!;
+        if (snapshotEveryOffsets == 0)
+        {
+            // Another component (the metadata loader) owns this run's snapshots: the counter's
+            // state at the snapshot's end is the one every node reached there (some node applied
+            // those batches before snapshotting them); the owner checks the snapshot's content.
+            if (!node.Cluster.History.TryGetStateAt(snapshot.SnapshotId.Offset, out var hash))
+            {
+                node.Cluster.Violation($"node {node.NodeId} loaded snapshot {snapshot.SnapshotId} that no node's state machine reached");
+            }
+
+            _hash = hash;
+            _nextOffset = snapshot.SnapshotId.Offset;
+            _lastSnapshotEnd = _nextOffset;
+            return;
+        }
+
         if (snapshot.Records is not [ProducerIdsRecord state])
         {
             node.Cluster.Violation($"node {node.NodeId} loaded snapshot {snapshot.SnapshotId} with {snapshot.Records.Count} records, expected the counter's one");

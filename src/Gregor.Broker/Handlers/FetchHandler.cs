@@ -17,7 +17,7 @@ namespace Gregor.Broker.Handlers;
 /// Record bytes are whole stored batches as pinned file ranges (see <see cref="FetchedRecords"/>):
 /// the response frame reads them straight into the transport pipe and releases them once written.
 /// </summary>
-public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublisher metadata, QuorumNode quorum) : ApiHandler<FetchRequest, FetchResponse>
+public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublisher metadata, QuorumNode quorum, Config.BrokerConfig config) : ApiHandler<FetchRequest, FetchResponse>
 {
     public override ApiKey ApiKey => ApiKey.Fetch;
 
@@ -41,6 +41,11 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
             var raft = RaftWire.FromWire(request, version);
             var answer = await quorum.Driver!.HandleRequestAsync(raft.ReplicaId, raft, cancellationToken).ConfigureAwait(false);
             return answer is Gregor.Cluster.Raft.Messages.RaftFetchResponse fetch ? RaftWire.ToWire(fetch) : new FetchResponse { ErrorCode = (short)answer.Error };
+        }
+        if (config.IsControllerListenerName(context.Connection.ListenerName))
+        {
+            // A controller listener serves the metadata partition only (Kafka's KafkaRaftClient: INVALID_REQUEST).
+            return new FetchResponse { ErrorCode = (short)Gregor.Protocol.Errors.ErrorCode.InvalidRequest };
         }
         var usesTopicIds = version >= 13;
         var image = metadata.Current;

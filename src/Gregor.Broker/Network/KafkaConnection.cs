@@ -349,14 +349,18 @@ internal sealed class KafkaConnection
                             {
                                 return;
                             }
+                            var writeStarted = Stopwatch.GetTimestamp();
                             await response.WriteToAsync(output, _closing.Token).ConfigureAwait(false);
                             unflushed = true;
                             _metrics.BytesSent.Add(length);
                             if (response.ReadyTimestamp != 0)
                             {
-                                _metrics.ResponseSendDuration.Record(
-                                    Stopwatch.GetElapsedTime(response.ReadyTimestamp).TotalSeconds,
-                                    new KeyValuePair<string, object?>("api", ApiName(pending.ApiKey)));
+                                // Kafka's split: response-queue time is the wait for this
+                                // connection's earlier responses (answered in order), send time
+                                // the write itself.
+                                var api = new KeyValuePair<string, object?>("api", ApiName(pending.ApiKey));
+                                _metrics.ResponseQueueDuration.Record(Stopwatch.GetElapsedTime(response.ReadyTimestamp, writeStarted).TotalSeconds, api);
+                                _metrics.ResponseSendDuration.Record(Stopwatch.GetElapsedTime(writeStarted).TotalSeconds, api);
                             }
                         }
                         finally

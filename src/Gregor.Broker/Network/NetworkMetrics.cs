@@ -5,7 +5,7 @@ namespace Gregor.Broker.Network;
 /// <summary>
 /// The network layer's instruments on the <c>Gregor.Network</c> meter (names and units:
 /// docs/metrics.md): open connections,
-/// bytes in and out, requests by API key and version, failed requests, response-send time, their latency (frame
+/// bytes in and out, requests by API key and version, failed requests, response-queue and response-send time, their latency (frame
 /// received → response written) by API key, and requests in flight. One instance per broker (from the DI container's
 /// <see cref="IMeterFactory"/>, so two brokers in one test process keep separate meters).
 /// Instruments are thread-safe.
@@ -27,8 +27,10 @@ public sealed class NetworkMetrics
         RequestsFailed = meter.CreateCounter<long>("gregor.network.requests.failed", "{request}", "Requests answered by closing the connection (malformed, unsupported, failed), by API");
         RequestsInFlight = meter.CreateUpDownCounter<long>("gregor.network.requests.in_flight", "{request}", "Requests received and not yet answered");
         RequestDuration = meter.CreateHistogram<double>("gregor.network.request.duration", "s", "From a request's last byte read to its response written, by API");
+        ResponseQueueDuration = meter.CreateHistogram<double>(
+            "gregor.network.request.response_queue.duration", "s", "From a response encoded to its write starting (waiting for the connection's earlier responses), by API (Kafka's ResponseQueueTimeMs)");
         ResponseSendDuration = meter.CreateHistogram<double>(
-            "gregor.network.request.response_send.duration", "s", "From a response encoded to written to the transport, by API (Kafka's ResponseSendTimeMs)");
+            "gregor.network.request.response_send.duration", "s", "From a response's write starting to it written to the transport, by API (Kafka's ResponseSendTimeMs)");
     }
 
     public UpDownCounter<long> ActiveConnections { get; }
@@ -40,6 +42,7 @@ public sealed class NetworkMetrics
     public Counter<long> RequestsFailed { get; }
     public UpDownCounter<long> RequestsInFlight { get; }
     public Histogram<double> RequestDuration { get; }
+    public Histogram<double> ResponseQueueDuration { get; }
     public Histogram<double> ResponseSendDuration { get; }
 
     /// <summary>

@@ -4,11 +4,10 @@ using Gregor.Protocol.Errors;
 namespace Gregor.Cluster.Controller;
 
 /// <summary>
-/// The answer for one partition of an AlterPartition request. On success (and on
-/// INVALID_UPDATE_VERSION / FENCED_LEADER_EPOCH, so the leader can catch up) it carries the
+/// The answer for one partition of an AlterPartition request. On success it carries the
 /// partition's state after the change committed: leader, leader epoch, ISR, recovery state and
 /// partition epoch — a broker adopts it only if <see cref="PartitionEpoch"/> is newer than its own.
-/// On other errors the state fields are -1 / empty.
+/// On an error (as Kafka) the state fields are -1 / empty: the leader learns the state from the image.
 /// </summary>
 public sealed record AlterPartitionResult(
     Guid TopicId,

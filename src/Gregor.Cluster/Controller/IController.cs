@@ -51,9 +51,10 @@ public interface IController : IMetadataPublisher
     /// A partition leader's ISR changes (Kafka's AlterPartition, KIP-497, KIP-903): validated
     /// against the latest state (STALE_BROKER_EPOCH for the request when
     /// <paramref name="brokerId"/>/<paramref name="brokerEpoch"/> is not the registered live
-    /// incarnation; per partition UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID, NOT_LEADER_OR_FOLLOWER
-    /// when the sender does not lead it, FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION,
-    /// INELIGIBLE_REPLICA, INVALID_REQUEST), each accepted change committed as one
+    /// incarnation; per partition UNKNOWN_TOPIC_ID / UNKNOWN_TOPIC_OR_PARTITION, NOT_CONTROLLER for
+    /// epochs newer than the controller's, FENCED_LEADER_EPOCH, INVALID_REQUEST when the sender does
+    /// not lead it or the ISR is malformed, INVALID_UPDATE_VERSION, INELIGIBLE_REPLICA,
+    /// NEW_LEADER_ELECTED when it completed a reassignment that moved leadership), each accepted change committed as one
     /// PartitionChangeRecord, and answered with the partition's committed state. Brokers learn the
     /// change through the image too; the answer is for the leader's bookkeeping (Kafka's
     /// AlterPartitionManager). Only one request per partition should be in flight.

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Gregor.Cluster.Metadata;
 
 namespace Gregor.Cluster.Partitions;
@@ -13,24 +14,38 @@ namespace Gregor.Cluster.Partitions;
 /// Everything is observable: the produce and fetch paths only add to plain counters on
 /// <see cref="Partition"/>, and the sums and tags are made when a reader (the Prometheus scrape,
 /// an OTLP export) collects, so the hot paths allocate nothing for per-topic accounting.
-/// Callbacks run on the collecting thread and read a snapshot of the partitions; thread-safe.
+/// Callbacks run on the collecting thread and read the partitions without locking them (the
+/// offsets and counters are interlocked reads); a partition's tags are built once and kept with
+/// it. Thread-safe.
 /// </para>
 /// </summary>
-public static class PartitionMetrics
+public sealed class PartitionMetrics
 {
+    private readonly Func<IEnumerable<Partition>> _partitions;
+    private readonly ConditionalWeakTable<Partition, KeyValuePair<string, object?>[]> _tags = [];
+    private int _measurementsHint;
+
+    private PartitionMetrics(Func<IEnumerable<Partition>> partitions) => _partitions = partitions;
+
+    /// <summary>
+    /// Registers the instruments on <paramref name="meter"/>. <paramref name="partitions"/> is
+    /// enumerated once per instrument per collection and should not lock what the produce and
+    /// fetch paths use (a lock-free enumeration of the replica manager's partitions).
+    /// </summary>
     public static void Register(Meter meter, Func<IEnumerable<Partition>> partitions, Func<MetadataImage> image, int nodeId)
     {
         ArgumentNullException.ThrowIfNull(meter);
         ArgumentNullException.ThrowIfNull(partitions);
         ArgumentNullException.ThrowIfNull(image);
+        var metrics = new PartitionMetrics(partitions);
         meter.CreateObservableCounter("gregor.partitions.records.in", () => PerTopic(partitions(), p => p.RecordsAppended), "{record}", "Records appended, by topic");
         meter.CreateObservableCounter("gregor.partitions.bytes.in", () => PerTopic(partitions(), p => p.BytesAppended), "By", "Record bytes appended, by topic");
         meter.CreateObservableCounter("gregor.partitions.bytes.out", () => PerTopic(partitions(), p => p.BytesFetched), "By", "Record bytes returned to fetchers, by topic");
-        meter.CreateObservableGauge("gregor.partitions.log.size", () => PerPartition(partitions(), p => (p.Log as StorageReplicaLog)?.PartitionLog.Size), "By", "Bytes of a partition's log segments");
-        meter.CreateObservableGauge("gregor.partitions.log.segments", () => PerPartition(partitions(), p => (p.Log as StorageReplicaLog)?.PartitionLog.SegmentCount), "{segment}", "Segments of a partition's log");
-        meter.CreateObservableGauge("gregor.partitions.log.start_offset", () => PerPartition(partitions(), p => p.LogStartOffset), "{offset}", "First offset still readable, by partition");
-        meter.CreateObservableGauge("gregor.partitions.log.end_offset", () => PerPartition(partitions(), p => p.LogEndOffset), "{offset}", "Offset the next record gets, by partition");
-        meter.CreateObservableGauge("gregor.partitions.high_watermark", () => PerPartition(partitions(), p => p.HighWatermark), "{offset}", "Offset up to which records are visible to consumers, by partition");
+        meter.CreateObservableGauge("gregor.partitions.log.size", () => metrics.PerPartition(p => (p.Log as StorageReplicaLog)?.PartitionLog.Size), "By", "Bytes of a partition's log segments");
+        meter.CreateObservableGauge("gregor.partitions.log.segments", () => metrics.PerPartition(p => (p.Log as StorageReplicaLog)?.PartitionLog.SegmentCount), "{segment}", "Segments of a partition's log");
+        meter.CreateObservableGauge("gregor.partitions.log.start_offset", () => metrics.PerPartition(p => p.LogStartOffset), "{offset}", "First offset still readable, by partition");
+        meter.CreateObservableGauge("gregor.partitions.log.end_offset", () => metrics.PerPartition(p => p.LogEndOffset), "{offset}", "Offset the next record gets, by partition");
+        meter.CreateObservableGauge("gregor.partitions.high_watermark", () => metrics.PerPartition(p => p.HighWatermark), "{offset}", "Offset up to which records are visible to consumers, by partition");
         meter.CreateObservableGauge("gregor.partitions.under_replicated", () => UnderReplicated(image(), nodeId), "{partition}", "Partitions led here whose in-sync replicas are fewer than their replicas");
         meter.CreateObservableGauge("gregor.partitions.offline", () => Offline(image()), "{partition}", "Partitions of the cluster without a leader");
     }
@@ -51,19 +66,21 @@ public static class PartitionMetrics
         return measurements;
     }
 
-    private static List<Measurement<long>> PerPartition(IEnumerable<Partition> partitions, Func<Partition, long?> value)
+    private List<Measurement<long>> PerPartition(Func<Partition, long?> value)
     {
-        var measurements = new List<Measurement<long>>();
-        foreach (var partition in partitions)
+        var measurements = new List<Measurement<long>>(_measurementsHint);
+        foreach (var partition in _partitions())
         {
             if (value(partition) is { } measured)
             {
-                measurements.Add(new(
-                    measured,
-                    new KeyValuePair<string, object?>("topic", partition.TopicPartition.Topic),
-                    new KeyValuePair<string, object?>("partition", partition.TopicPartition.Partition)));
+                // The tags of a partition never change: built once, copied into each measurement.
+                var tags = _tags.GetValue(partition, static p => [
+                    new("topic", p.TopicPartition.Topic),
+                    new("partition", p.TopicPartition.Partition)]);
+                measurements.Add(new(measured, tags.AsSpan()));
             }
         }
+        _measurementsHint = measurements.Count;
         return measurements;
     }
 

@@ -84,7 +84,13 @@ public sealed partial class ReplicaManager : IDisposable
             "Delayed operations waiting in the purgatory, by kind (fetch: long polls; produce: acks=all)");
         _positionChanged = OnPositionChanged;
         FetchSessions = new FetchSessionCache(options.MaxFetchSessions, timeProvider: _time, meter: _meter);
+<<<<<<< HEAD
         PartitionMetrics.Register(_meter, () => _partitions.Values.Where(p => p.IsLeader), () => _metadata.Current, options.NodeId);
+=======
+        // Enumerated lock-free: .Values would take every lock of the dictionary on each of the
+        // per-partition instruments' callbacks.
+        PartitionMetrics.Register(_meter, () => _partitions.Select(static entry => entry.Value), () => _metadata.Current, options.NodeId);
+>>>>>>> main
     }
 
     /// <summary>Opens the partitions the current image says this node leads and follows every later image. Once.</summary>

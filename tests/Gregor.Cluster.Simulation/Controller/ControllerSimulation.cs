@@ -28,22 +28,32 @@ public sealed class ControllerSimulation
     private int _nextTopic;
     private long _healedAt = -1;
 
-    public ControllerSimulation(long seed, SimulationOptions? options = null)
-        : this(seed, options, Gregor.Cluster.Controller.Core.ControllerFaults.None)
+    /// <summary><paramref name="corruptSnapshot"/> (canaries only) rewrites the records of every metadata snapshot a loader writes.</summary>
+    public ControllerSimulation(long seed, SimulationOptions? options = null,
+        Func<IReadOnlyList<Gregor.Cluster.Records.MetadataRecord>, IReadOnlyList<Gregor.Cluster.Records.MetadataRecord>>? corruptSnapshot = null)
+        : this(seed, options, Gregor.Cluster.Controller.Core.ControllerFaults.None, corruptSnapshot)
     {
     }
 
     /// <summary>A run whose controllers have deliberately broken <paramref name="faults"/> (canaries).</summary>
-    internal ControllerSimulation(long seed, SimulationOptions? options, Gregor.Cluster.Controller.Core.ControllerFaults faults)
+    internal ControllerSimulation(long seed, SimulationOptions? options, Gregor.Cluster.Controller.Core.ControllerFaults faults,
+        Func<IReadOnlyList<Gregor.Cluster.Records.MetadataRecord>, IReadOnlyList<Gregor.Cluster.Records.MetadataRecord>>? corruptSnapshot = null)
     {
+        // The metadata loaders own the snapshots (as in production), so the built-in counter writes none.
         _cluster = new SimCluster(seed, (options ?? new SimulationOptions()) with
         {
             SnapshotEveryOffsets = 0,
-            Components = _ => [new MetadataSimNode { Faults = faults }],
+            Components = _ => [new MetadataSimNode(Snapshots, corruptSnapshot: corruptSnapshot) { Faults = faults }],
             Invariants = [_images, _replication],
         });
         _workload = new ReplicationWorkload(_cluster);
     }
+
+    /// <summary>Metadata snapshots written and loaded in this run, over every node.</summary>
+    public MetadataSnapshotStats Snapshots { get; } = new();
+
+    /// <summary>Snapshots installed by FetchSnapshot downloads, over every node's log.</summary>
+    public int SnapshotDownloads => _cluster.Nodes.Sum(n => n.Log.SnapshotDownloads);
 
     public SimCluster Cluster => _cluster;
 

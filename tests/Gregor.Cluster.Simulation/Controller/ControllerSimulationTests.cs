@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Gregor.Cluster.Controller.Core;
+using Gregor.Cluster.Records;
 
 namespace Gregor.Cluster.Simulation;
 
@@ -17,6 +18,9 @@ public sealed class ControllerSimulationTests
         var failures = new ConcurrentBag<(long Seed, string Violation)>();
         var successes = 0L;
         var checks = 0L;
+        var written = 0L;
+        var loaded = 0L;
+        var downloads = 0L;
         var isrChanges = 0L;
         var isrAdditions = 0L;
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
@@ -28,11 +32,16 @@ public sealed class ControllerSimulationTests
             }
             Interlocked.Add(ref successes, simulation.AdminSucceeded);
             Interlocked.Add(ref checks, simulation.ImageChecks);
+            Interlocked.Add(ref written, simulation.Snapshots.Written);
+            Interlocked.Add(ref loaded, simulation.Snapshots.LoadedByLoaders + simulation.Snapshots.LoadedByControllers);
+            Interlocked.Add(ref downloads, simulation.SnapshotDownloads);
             Interlocked.Add(ref isrChanges, simulation.Replication.Changes);
             Interlocked.Add(ref isrAdditions, simulation.Replication.IsrAdditions);
         });
         TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{count} seeds from {first}: {successes} admin operations succeeded, {checks} image replays checked, {isrChanges} partition changes ({isrAdditions} ISR additions) checked, {failures.Count} failed"));
+            $"{count} seeds from {first}: {successes} admin operations succeeded, {checks} image replays checked, " +
+            $"{written} metadata snapshots written, {loaded} loaded, {downloads} downloaded, " +
+            $"{isrChanges} partition changes ({isrAdditions} ISR additions) checked; {failures.Count} failed"));
         if (!failures.IsEmpty)
         {
             var message = new StringBuilder();
@@ -46,8 +55,67 @@ public sealed class ControllerSimulationTests
         }
         Assert.True(successes > count, $"only {successes} admin operations succeeded over {count} seeds: the workload proves little");
         Assert.True(checks > count * 10L, $"only {checks} image replays were checked");
+        Assert.True(written >= count, $"only {written} metadata snapshots were written over {count} seeds");
         Assert.True(isrChanges > count, $"only {isrChanges} partition changes were checked");
         Assert.True(isrAdditions > count / 2, $"only {isrAdditions} ISR additions were checked");
+    }
+
+    [Fact]
+    public void ASeed_WritesLoadsAndDownloadsMetadataSnapshots_AndTheImagesStayConsistent()
+    {
+        var simulation = new ControllerSimulation(SnapshotSeed);
+
+        Assert.Null(simulation.Run());
+
+        var stats = simulation.Snapshots;
+        var summary = $"written {stats.Written}, loaded by loaders {stats.LoadedByLoaders}, by controllers {stats.LoadedByControllers} " +
+            $"(active {stats.LoadedByActiveControllers}), FetchSnapshot downloads {simulation.SnapshotDownloads}";
+        TestContext.Current.TestOutputHelper?.WriteLine($"seed {SnapshotSeed}: {summary}");
+        Assert.True(stats.Written > 0, summary);
+        Assert.True(stats.LoadedByLoaders > 0, summary);
+        Assert.True(stats.LoadedByControllers > 0, summary);
+        Assert.True(simulation.SnapshotDownloads > 0, summary);
+        // The log really was cleaned below a snapshot somewhere, so images were rebuilt from snapshot + log.
+        Assert.Contains(simulation.Cluster.Nodes, n => n.Log.LogStartOffset > 0);
+        Assert.True(simulation.AdminSucceededAfterHeal > 0);
+    }
+
+    [Fact]
+    public void Canary_ASnapshotThatLosesATopic_IsFound()
+    {
+        var (failures, seedsRun) = RunUntilFirstFailure(CanarySeeds, seed => new ControllerSimulation(seed, corruptSnapshot: WithoutLastTopic));
+
+        Assert.True(failures > 0, $"a metadata snapshot that drops a topic went unnoticed over {seedsRun} seeds");
+    }
+
+    /// <summary>A fixed seed whose run writes, loads and downloads metadata snapshots.</summary>
+    private const long SnapshotSeed = 1;
+
+    private const int CanarySeeds = 100;
+
+    private static (int Failures, int SeedsRun) RunUntilFirstFailure(int seeds, Func<long, ControllerSimulation> create)
+    {
+        for (var seed = 1; seed <= seeds; seed++)
+        {
+            if (create(seed).Run() is { } violation)
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine($"seed={seed}: {violation}");
+                return (1, seed);
+            }
+        }
+        return (0, seeds);
+    }
+
+    // A wrong image → records conversion: the last topic (its TopicRecord, partitions and configs) is left out.
+    private static IReadOnlyList<MetadataRecord> WithoutLastTopic(IReadOnlyList<MetadataRecord> records)
+    {
+        if (records.OfType<TopicRecord>().LastOrDefault() is not { } topic)
+        {
+            return records;
+        }
+        return [.. records.Where(r => r != topic
+            && !(r is PartitionRecord p && p.TopicId == topic.TopicId)
+            && !(r is ConfigRecord { ResourceType: ConfigRecord.TopicResource } c && c.ResourceName == topic.Name))];
     }
 
     [Fact]

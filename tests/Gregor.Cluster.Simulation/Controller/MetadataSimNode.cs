@@ -11,11 +11,27 @@ namespace Gregor.Cluster.Simulation;
 /// simulated network (drops, delays, partitions, restarts) to whoever this node believes leads;
 /// the answer comes back the same way once the controller's records commit. A timer ticks the
 /// controller (session expiry) and polls the lifecycle manager.
+/// <para>Snapshots: the loader snapshots the image through <c>IRaftClient.CreateSnapshot</c> on
+/// the production trigger (record bytes or log time since the last snapshot, both set low here so
+/// a 20 s run takes several), the log is cleaned below each snapshot, and a restarted or lagging
+/// node gets it back through <c>HandleLoadSnapshot</c> (FetchSnapshot for the lagging one).
+/// <see cref="MetadataSnapshotStats"/> counts all of it.</para>
 /// </summary>
-public sealed class MetadataSimNode : ISimComponent
+public sealed class MetadataSimNode(
+    MetadataSnapshotStats? snapshots = null,
+    long snapshotEveryBytes = MetadataSimNode.DefaultSnapshotEveryBytes,
+    long snapshotEveryMs = MetadataSimNode.DefaultSnapshotEveryMs,
+    Func<IReadOnlyList<MetadataRecord>, IReadOnlyList<MetadataRecord>>? corruptSnapshot = null) : ISimComponent
 {
+    /// <summary>metadata.log.max.record.bytes.between.snapshots in the simulation (production: 20 MiB).</summary>
+    public const long DefaultSnapshotEveryBytes = 2_048;
+
+    /// <summary>metadata.log.max.snapshot.interval.ms in the simulation (production: 1 h).</summary>
+    public const long DefaultSnapshotEveryMs = 5_000;
+
     private const int TickMs = 100;
     private const int RpcCode = 20;
+    private readonly MetadataSnapshotStats _snapshots = snapshots ?? new MetadataSnapshotStats();
 
     private SimNode? _node;
     private int _incarnation;
@@ -36,9 +52,11 @@ public sealed class MetadataSimNode : ISimComponent
         _incarnation = node.Incarnation;
         var raft = node.Raft!;
         var time = new SimTimeProvider(node);
-        // The built-in counter owns the snapshots of a simulated node (its snapshot is its own state),
-        // so the loader writes none here; snapshot <-> image is covered by the unit tests.
-        Loader = new MetadataLoader(new MetadataLoaderOptions { ClusterId = "sim", NodeId = node.NodeId, GenerateSnapshots = false }, raft);
+        // As production composes it: the loader writes the snapshots through the Raft client
+        // (here one that counts them), and the controller core is registered after the loader.
+        Loader = new MetadataLoader(
+            new MetadataLoaderOptions { ClusterId = "sim", NodeId = node.NodeId, MaxBytesBetweenSnapshots = snapshotEveryBytes, MaxSnapshotIntervalMs = snapshotEveryMs },
+            new SnapshottingRaftClient(node, raft, _snapshots, corruptSnapshot));
         Controller = raft.Voters.Contains(node.NodeId)
             ? new ControllerCore(new ControllerCoreOptions { NodeId = node.NodeId, ClusterId = "sim", Faults = Faults }, raft, time, node.Random)
             : null;
@@ -52,10 +70,17 @@ public sealed class MetadataSimNode : ISimComponent
             },
             time,
             node.Random);
-        raft.Register(Loader);
-        if (Controller is not null)
+        raft.Register(new CountingRaftListener(Loader, () => _snapshots.LoadedByLoaders++));
+        if (Controller is { } controller)
         {
-            raft.Register(Controller);
+            raft.Register(new CountingRaftListener(controller, () =>
+            {
+                _snapshots.LoadedByControllers++;
+                if (controller.IsActive)
+                {
+                    _snapshots.LoadedByActiveControllers++;
+                }
+            }));
         }
         Broker.Start();
         Broker.SetReadyToUnfence();

@@ -1,5 +1,7 @@
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Controller.Core;
+using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Raft;
 using Gregor.Cluster.Records;
 using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Time.Testing;
@@ -55,6 +57,47 @@ public sealed class ControllerCoreTests
 
     private static BrokerRegistrationRequestData Registration(int id, string? rack = null, Guid? incarnation = null) =>
         new(id, "c1", incarnation ?? new Guid(id, 0, 0, [0, 0, 0, 0, 0, 0, 0, 1]), [new BrokerEndpoint("PLAINTEXT", "h" + id, 9092)], rack);
+
+    [Fact]
+    public void ActiveController_LoadingASnapshotOfItsOwnCommittedLog_StaysActive_AndAnswersWhatTheSnapshotCommitted()
+    {
+        // The node's metadata loader is registered before the core: when it snapshots a batch the
+        // core has not been handed yet, the log is cleaned below the core, which then gets the
+        // snapshot instead of the batch. Renouncing would leave the Raft leader with no controller.
+        Activate();
+        RegisterAndUnfence(1);
+        CreateTopicOutcome? outcome = null;
+        _core.CreateTopic(Spec("b"), false, r => outcome = r);
+        Assert.Null(outcome);
+        var batch = _raft.Log[^1];
+        var builder = new MetadataImageBuilder(_core.Committed);
+        builder.ApplyBatch(batch.BaseOffset, batch.LastOffset, batch.Records);
+        var image = builder.Build();
+
+        _core.HandleLoadSnapshot(new RaftSnapshot(new OffsetAndEpoch(batch.LastOffset, batch.Epoch), 0, MetadataImageRecords.Write(image)));
+
+        Assert.True(_core.IsActive);
+        Assert.Equal(ErrorCode.None, outcome?.Error);
+        Assert.Equal(batch.LastOffset, _core.CommittedOffset);
+        Assert.True(_core.Committed.TopicsByName.ContainsKey("b"));
+        _raft.CommitAll(); // the batch itself arrives too (already applied: ignored)
+        Assert.Equal(ErrorCode.None, Run<CreateTopicOutcome>(reply => _core.CreateTopic(Spec("c"), false, reply)).Error);
+        Assert.Equal(2, _core.Committed.TopicsByName.Count);
+    }
+
+    [Fact]
+    public void ActiveController_HandedASnapshotBehindWhatItApplied_Renounces()
+    {
+        Activate();
+        RegisterAndUnfence(1);
+        Assert.Equal(ErrorCode.None, Run<CreateTopicOutcome>(reply => _core.CreateTopic(Spec("a"), false, reply)).Error);
+        var applied = _core.CommittedOffset;
+
+        _core.HandleLoadSnapshot(new RaftSnapshot(new OffsetAndEpoch(applied - 1, 1), 0, []));
+
+        Assert.False(_core.IsActive);
+        Assert.Equal(applied - 1, _core.CommittedOffset);
+    }
 
     [Fact]
     public void Requests_WhenNotLeader_AreNotController()

@@ -57,6 +57,8 @@ public sealed class MetricsEndpointTests
         Assert.True(metrics.Has("dotnet_gc_collections_total"));
         Assert.True(metrics.Has("dotnet_thread_pool_thread_count"));
         Assert.True(metrics.Has("dotnet_gc_last_collection_heap_size_bytes"));
+        // No meter label on every sample (docs/metrics.md, "Overhead"): the names say the meter.
+        Assert.DoesNotContain("otel_scope_name", metrics.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -86,6 +88,7 @@ public sealed class MetricsEndpointTests
         // Local time excludes the purgatory wait.
         Assert.True(metrics.Value("gregor_network_request_local_duration_seconds_sum", fetch) < metrics.Value("gregor_network_request_remote_duration_seconds_sum", fetch));
         Assert.Equal(1, metrics.Value("gregor_network_request_response_send_duration_seconds_count", fetch));
+        Assert.Equal(1, metrics.Value("gregor_network_request_response_queue_duration_seconds_count", fetch));
         // An acks=1 produce never waits in the purgatory: remote time recorded, as zero.
         var produce = ("api", "Produce");
         Assert.Equal(1, metrics.Value("gregor_network_request_remote_duration_seconds_count", produce));

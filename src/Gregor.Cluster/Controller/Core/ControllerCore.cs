@@ -126,6 +126,48 @@ public sealed partial class ControllerCore : IRaftListener
         {
             RebuildLatest();
         }
+        CompleteCommitted();
+    }
+
+    public void HandleLoadSnapshot(RaftSnapshot snapshot)
+    {
+        var image = MetadataImageRecords.Read(_options.ClusterId, _options.NodeId, snapshot.LastContained.Offset, snapshot.Records);
+        if (_state != ControllerState.Inactive && snapshot.LastContained.Offset >= _committedOffset)
+        {
+            // The leader's own log was cleaned below this listener: its node's metadata loader,
+            // registered first, snapshotted committed batches this core had not been handed yet.
+            // The snapshot is the committed state at its end, so it commits up to there like
+            // those batches would have; renouncing here would leave the Raft leader without an
+            // active controller until the next election (found by the controller simulation).
+            _committed = image;
+            _committedOffset = snapshot.LastContained.Offset;
+            _uncommitted.RemoveAll(b => b.LastOffset <= _committedOffset);
+            if (_uncommitted.Count == 0)
+            {
+                _latest = _committed;
+            }
+            else
+            {
+                RebuildLatest();
+            }
+            CompleteCommitted();
+            return;
+        }
+        if (_state != ControllerState.Inactive)
+        {
+            // A snapshot behind what this controller already applied cannot come from its own log; start over.
+            Renounce();
+        }
+        _committed = image;
+        _committedOffset = snapshot.LastContained.Offset;
+        _latest = _committed;
+        _uncommitted.Clear();
+    }
+
+    // The committed offset advanced: activation completes once the barrier commits, and the
+    // replies waiting for offsets up to it are sent.
+    private void CompleteCommitted()
+    {
         if (_state == ControllerState.Activating && _committedOffset >= _activationOffset)
         {
             _state = ControllerState.Active;
@@ -140,19 +182,6 @@ public sealed partial class ControllerCore : IRaftListener
             _pendingReplies.Dequeue();
             pending.Complete();
         }
-    }
-
-    public void HandleLoadSnapshot(RaftSnapshot snapshot)
-    {
-        if (_state != ControllerState.Inactive)
-        {
-            // A leader never loads a snapshot of its own log; if Raft says otherwise, start over.
-            Renounce();
-        }
-        _committed = MetadataImageRecords.Read(_options.ClusterId, _options.NodeId, snapshot.LastContained.Offset, snapshot.Records);
-        _committedOffset = snapshot.LastContained.Offset;
-        _latest = _committed;
-        _uncommitted.Clear();
     }
 
     public void HandleLeaderChange(LeaderAndEpoch leader)
