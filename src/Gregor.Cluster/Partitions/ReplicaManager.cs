@@ -72,7 +72,7 @@ public sealed partial class ReplicaManager : IDisposable
         _bytesIn = _meter.CreateCounter<long>("gregor.partitions.bytes.appended", "By", "Record bytes appended by producers and coordinators");
         _bytesOut = _meter.CreateCounter<long>("gregor.partitions.bytes.fetched", "By", "Record bytes returned to fetchers");
         _delayedFetches = _meter.CreateCounter<long>("gregor.partitions.fetches.delayed", "{fetch}", "Fetches that waited for data (long poll)");
-        _meter.CreateObservableGauge("gregor.partitions.hosted", () => _partitions.Values.Count(p => p.IsLeader), "{partition}", "Partitions this node leads");
+        _meter.CreateObservableGauge("gregor.partitions.hosted", () => _partitions.Count(static entry => entry.Value.IsLeader), "{partition}", "Partitions this node leads");
         DelayedFetches = new DelayedOperationPurgatory<TopicPartition>("fetch", options.MaxDelayedFetches, _time);
         DelayedProduces = new DelayedOperationPurgatory<TopicPartition>("produce", options.MaxDelayedProduces, _time);
         _meter.CreateObservableGauge(
@@ -84,13 +84,9 @@ public sealed partial class ReplicaManager : IDisposable
             "Delayed operations waiting in the purgatory, by kind (fetch: long polls; produce: acks=all)");
         _positionChanged = OnPositionChanged;
         FetchSessions = new FetchSessionCache(options.MaxFetchSessions, timeProvider: _time, meter: _meter);
-<<<<<<< HEAD
-        PartitionMetrics.Register(_meter, () => _partitions.Values.Where(p => p.IsLeader), () => _metadata.Current, options.NodeId);
-=======
         // Enumerated lock-free: .Values would take every lock of the dictionary on each of the
-        // per-partition instruments' callbacks.
-        PartitionMetrics.Register(_meter, () => _partitions.Select(static entry => entry.Value), () => _metadata.Current, options.NodeId);
->>>>>>> main
+        // per-partition instruments' callbacks. Followers are not counted: a partition's metrics come from its leader.
+        PartitionMetrics.Register(_meter, () => _partitions.Select(static entry => entry.Value).Where(static p => p.IsLeader), () => _metadata.Current, options.NodeId);
     }
 
     /// <summary>Opens the partitions the current image says this node leads and follows every later image. Once.</summary>
