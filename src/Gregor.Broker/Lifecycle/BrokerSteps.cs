@@ -144,7 +144,7 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         try
         {
             logs.Start();
-            Services.GetRequiredService<ReplicaManager>().Open();
+            Services.GetRequiredService<Replication.ReplicationRuntime>().Open();
         }
         catch
         {
@@ -162,7 +162,9 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
 
     private void CloseLogs()
     {
-        // Partitions first, then the manager, which flushes, closes every log and writes checkpoints.
+        // Fetchers first (no follower append races the close), then partitions, then the manager,
+        // which flushes, closes every log and writes checkpoints.
+        Services.GetRequiredService<Replication.ReplicationRuntime>().DisposeAsync().AsTask().GetAwaiter().GetResult();
         Services.GetRequiredService<ReplicaManager>().Dispose();
         Services.GetRequiredService<LogManager>().Dispose();
     }

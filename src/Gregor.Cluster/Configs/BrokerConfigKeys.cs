@@ -103,6 +103,20 @@ public static class BrokerConfigKeys
         "The compression level when compression.type is zstd.");
     public static readonly ConfigKey UncleanLeaderElectionEnable = new("unclean.leader.election.enable", ConfigType.Boolean, "false", V.Any, High, ClusterWide,
         "Whether a replica outside the ISR may become leader (no effect on a single node).");
+    public static readonly ConfigKey ReplicaLagTimeMaxMs = new("replica.lag.time.max.ms", Long, "30000", V.AtLeast(1), High, ReadOnly,
+        "A follower that has not caught up to the leader's log end for this long is removed from the ISR.");
+    public static readonly ConfigKey ReplicaFetchMaxBytes = new("replica.fetch.max.bytes", Int, "1048576", V.AtLeast(0), Medium, ReadOnly,
+        "Bytes of messages a follower fetches per partition per request (the first batch comes whole even when larger).");
+    public static readonly ConfigKey ReplicaFetchResponseMaxBytes = new("replica.fetch.response.max.bytes", Int, "10485760", V.AtLeast(0), Medium, ReadOnly,
+        "Bytes a follower's fetch response may carry in total.");
+    public static readonly ConfigKey ReplicaFetchWaitMaxMs = new("replica.fetch.wait.max.ms", Int, "500", V.AtLeast(0), Medium, ReadOnly,
+        "How long a follower's fetch waits at the leader for new data (keep it below replica.lag.time.max.ms).");
+    public static readonly ConfigKey ReplicaFetchMinBytes = new("replica.fetch.min.bytes", Int, "1", V.AtLeast(1), Medium, ReadOnly,
+        "Bytes a follower's fetch waits for at the leader before it is answered.");
+    public static readonly ConfigKey ReplicaFetchBackoffMs = new("replica.fetch.backoff.ms", Int, "1000", V.AtLeast(0), Medium, ReadOnly,
+        "How long a follower waits before fetching again after a fetch failed.");
+    public static readonly ConfigKey ReplicaHighWatermarkCheckpointIntervalMs = new("replica.high.watermark.checkpoint.interval.ms", Long, "5000", V.AtLeast(1), High, ReadOnly,
+        "How often the high watermarks are saved to the replication-offset-checkpoint of the log directory.");
 
     // Log defaults: the broker synonyms of the topic configs.
     public static readonly ConfigKey LogRetentionMs = new("log.retention.ms", Long, null, V.AtLeast(-1), High, ClusterWide,
@@ -254,6 +268,8 @@ public static class BrokerConfigKeys
         MetadataLogMaxRecordBytesBetweenSnapshots, MetadataLogMaxSnapshotIntervalMs,
         NumPartitions, DefaultReplicationFactor, AutoCreateTopicsEnable, DeleteTopicEnable, MessageMaxBytes, MinInsyncReplicas,
         CompressionType, CompressionGzipLevel, CompressionLz4Level, CompressionZstdLevel, UncleanLeaderElectionEnable,
+        ReplicaLagTimeMaxMs, ReplicaFetchMaxBytes, ReplicaFetchResponseMaxBytes, ReplicaFetchWaitMaxMs, ReplicaFetchMinBytes,
+        ReplicaFetchBackoffMs, ReplicaHighWatermarkCheckpointIntervalMs,
         LogRetentionMs, LogRetentionMinutes, LogRetentionHours, LogRetentionBytes, LogSegmentBytes, LogRollMs, LogRollHours,
         LogRollJitterMs, LogRollJitterHours, LogSegmentDeleteDelayMs, LogIndexIntervalBytes, LogIndexSizeMaxBytes, LogCleanupPolicy,
         LogFlushIntervalMessages, LogFlushIntervalMs, LogFlushSchedulerIntervalMs, LogMessageTimestampType,
