@@ -16,6 +16,7 @@ namespace Gregor.Storage;
 /// data/recovery-point-offset-checkpoint    "0\n2\norders 0 1532\norders 1 77\n": fsynced up to here
 /// data/log-start-offset-checkpoint         same format: first offset still readable
 /// data/cleaner-offset-checkpoint           same format: compaction's first dirty offset
+/// data/replication-offset-checkpoint       same format: high watermarks of replicated partitions (written by the broker)
 /// data/orders-0/ … data/orders-1/           one folder per partition (see PartitionLog)
 /// data/orders-2.5d1c…-delete/              a deleted partition being removed
 /// </code></para>
@@ -32,6 +33,8 @@ public sealed class LogManager : IDisposable
     public const string RecoveryPointCheckpoint = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpoint = "log-start-offset-checkpoint";
     public const string CleanerOffsetCheckpoint = "cleaner-offset-checkpoint";
+    /// <summary>Kafka's per-log-dir file of replicated partitions' high watermarks (written by the replica manager's owner).</summary>
+    public const string ReplicationOffsetCheckpoint = "replication-offset-checkpoint";
     private const string DeleteSuffix = "-delete";
 
     private readonly ConcurrentDictionary<TopicPartition, PartitionLog> _logs = new();
@@ -331,6 +334,26 @@ public sealed class LogManager : IDisposable
             {
                 StorageLog.BackgroundFailed(_logger, e, "flush", log.TopicPartition);
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads the replication-offset-checkpoint (high watermarks) of the data directory; empty when
+    /// missing or malformed (replicas then learn the high watermark from their leader).
+    /// </summary>
+    public IReadOnlyDictionary<TopicPartition, long> ReadHighWatermarks() =>
+        CheckpointFile.ReadOffsets(Path.Combine(DataDirectory, ReplicationOffsetCheckpoint));
+
+    /// <summary>
+    /// Writes the replication-offset-checkpoint as Kafka does: "0", the count, one
+    /// "topic partition offset" line each; through a temporary file, fsync and rename, so a crash
+    /// leaves the old file or the new one.
+    /// </summary>
+    public void WriteHighWatermarks(IEnumerable<KeyValuePair<TopicPartition, long>> highWatermarks)
+    {
+        lock (_checkpointLock)
+        {
+            CheckpointFile.WriteOffsets(Path.Combine(DataDirectory, ReplicationOffsetCheckpoint), highWatermarks);
         }
     }
 

@@ -6,7 +6,7 @@ namespace Gregor.Cluster.Simulation;
 /// </summary>
 public sealed class AmbientEffectTests
 {
-    public static TheoryData<string> CoreNamespaces => ["Gregor.Cluster.Raft", "Gregor.Cluster.Raft.Messages"];
+    public static TheoryData<string> CoreNamespaces => ["Gregor.Cluster.Raft", "Gregor.Cluster.Raft.Messages", "Gregor.Cluster.Replication"];
 
     [Theory]
     [MemberData(nameof(CoreNamespaces))]

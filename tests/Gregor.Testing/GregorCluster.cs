@@ -5,23 +5,31 @@ using System.Security.Cryptography;
 namespace Gregor.Testing;
 
 /// <summary>
-/// Several <c>gregor serve</c> processes forming one cluster on 127.0.0.1: each a combined
-/// broker + controller with a PLAINTEXT listener and a CONTROLLER listener, static voters
+/// Several <c>gregor serve</c> processes forming one cluster, by default on 127.0.0.1: each a
+/// combined broker + controller with a PLAINTEXT listener and a CONTROLLER listener, static voters
 /// (<c>controller.quorum.voters</c>), formatted with <c>gregor storage format</c> and started in
-/// parallel (a voter cannot finish starting alone). Ports are fixed per cluster so a restarted
-/// node keeps its address (the voters' list names them): free ports are found by binding port 0.
-/// Dispose kills every node and deletes the data.
+/// parallel (a voter cannot finish starting alone). A <see cref="GregorClusterLayout"/> gives
+/// nodes other roles (a controller-only node has just the CONTROLLER listener, a broker-only one
+/// just PLAINTEXT), other addresses and a command prefix (network namespaces). Ports are fixed per
+/// cluster so a restarted node keeps its address (the voters' list names them): free ports are
+/// found by binding port 0. Dispose kills every node and deletes the data.
 /// </summary>
 public sealed class GregorCluster : IAsyncDisposable
 {
     private readonly TempDirectory _root = new("cluster");
     private readonly List<GregorProcess?> _nodes = [];
 
-    private GregorCluster(string clusterId, IReadOnlyList<(int Broker, int Controller)> ports)
+    private GregorCluster(string clusterId, IReadOnlyList<(int Broker, int Controller)> ports, GregorClusterLayout layout)
     {
         ClusterId = clusterId;
         Ports = ports;
+        Layout = layout;
     }
+
+    public GregorClusterLayout Layout { get; }
+
+    /// <summary>The address node <paramref name="nodeId"/> listens on.</summary>
+    public string Host(int nodeId) => Layout.Host(nodeId);
 
     public string ClusterId { get; }
 
@@ -33,35 +41,43 @@ public sealed class GregorCluster : IAsyncDisposable
     /// <summary>Node of id <paramref name="nodeId"/> (1-based).</summary>
     public GregorProcess Node(int nodeId) => _nodes[nodeId - 1] ?? throw new InvalidOperationException($"node {nodeId} is not running");
 
-    public string BootstrapServers(int nodeId) => $"127.0.0.1:{Ports[nodeId - 1].Broker}";
+    public string BootstrapServers(int nodeId) => $"{Host(nodeId)}:{Ports[nodeId - 1].Broker}";
 
-    public EndPoint BrokerEndPoint(int nodeId) => new IPEndPoint(IPAddress.Loopback, Ports[nodeId - 1].Broker);
+    /// <summary>Node <paramref name="nodeId"/>'s controller listener as HOST:PORT.</summary>
+    public string ControllerAddress(int nodeId) => $"{Host(nodeId)}:{Ports[nodeId - 1].Controller}";
 
-    public EndPoint ControllerEndPoint(int nodeId) => new IPEndPoint(IPAddress.Loopback, Ports[nodeId - 1].Controller);
+    public EndPoint BrokerEndPoint(int nodeId) => new IPEndPoint(IPAddress.Parse(Host(nodeId)), Ports[nodeId - 1].Broker);
+
+    public EndPoint ControllerEndPoint(int nodeId) => new IPEndPoint(IPAddress.Parse(Host(nodeId)), Ports[nodeId - 1].Controller);
 
     public string ConfigFile(int nodeId) => _root.Sub($"server-{nodeId}.properties");
 
     public string DataDir(int nodeId) => _root.Sub($"data-{nodeId}");
 
-    public static async Task<GregorCluster> StartAsync(int nodes = 3, IEnumerable<string>? overrides = null)
+    public static Task<GregorCluster> StartAsync(int nodes = 3, IEnumerable<string>? overrides = null) =>
+        StartAsync(new GregorClusterLayout { Nodes = nodes, Overrides = [.. overrides ?? []] });
+
+    public static async Task<GregorCluster> StartAsync(GregorClusterLayout layout)
     {
+        ArgumentNullException.ThrowIfNull(layout);
+        var nodes = layout.Nodes;
         var ports = Enumerable.Range(0, nodes).Select(_ => (FreePort(), FreePort())).ToList();
-        var cluster = new GregorCluster(NewClusterId(), ports);
+        var cluster = new GregorCluster(NewClusterId(), ports, layout);
         try
         {
-            var voters = string.Join(',', ports.Select((p, i) => $"{i + 1}@127.0.0.1:{p.Item2}"));
+            var voters = string.Join(',', Enumerable.Range(1, nodes).Where(layout.IsController).Select(id => $"{id}@{cluster.ControllerAddress(id)}"));
             for (var id = 1; id <= nodes; id++)
             {
                 var lines = new List<string>
                 {
                     $"node.id={id}",
-                    "process.roles=broker,controller",
-                    $"listeners=PLAINTEXT://127.0.0.1:{ports[id - 1].Item1},CONTROLLER://127.0.0.1:{ports[id - 1].Item2}",
+                    $"process.roles={layout.Roles(id)}",
+                    $"listeners={cluster.Listeners(id)}",
                     "controller.listener.names=CONTROLLER",
                     $"controller.quorum.voters={voters}",
                     $"log.dirs={cluster.DataDir(id)}",
                 };
-                lines.AddRange(overrides ?? []);
+                lines.AddRange(layout.Overrides);
                 await File.WriteAllLinesAsync(cluster.ConfigFile(id), lines).ConfigureAwait(false);
                 var (code, output) = await GregorProcess.RunToExitAsync(["storage", "format", "-t", cluster.ClusterId, "-c", cluster.ConfigFile(id)]).ConfigureAwait(false);
                 if (code != 0)
@@ -84,9 +100,25 @@ public sealed class GregorCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>The listeners of node <paramref name="nodeId"/>: PLAINTEXT if it is a broker, CONTROLLER if it is a controller.</summary>
+    private string Listeners(int nodeId)
+    {
+        var listeners = new List<string>(2);
+        if (Layout.IsBroker(nodeId))
+        {
+            listeners.Add($"PLAINTEXT://{BootstrapServers(nodeId)}");
+        }
+        if (Layout.IsController(nodeId))
+        {
+            listeners.Add($"CONTROLLER://{ControllerAddress(nodeId)}");
+        }
+        return string.Join(',', listeners);
+    }
+
     private Task<GregorProcess> LaunchAsync(int nodeId) => GregorProcess.StartAsync(
         dataDir: DataDir(nodeId),
-        extraArguments: ["--config", ConfigFile(nodeId), "--listen", $"PLAINTEXT://127.0.0.1:{Ports[nodeId - 1].Broker},CONTROLLER://127.0.0.1:{Ports[nodeId - 1].Controller}"]);
+        extraArguments: ["--config", ConfigFile(nodeId), "--listen", Listeners(nodeId)],
+        commandPrefix: Layout.CommandPrefix(nodeId));
 
     /// <summary>SIGKILL node <paramref name="nodeId"/>.</summary>
     public async Task KillAsync(int nodeId)

@@ -23,18 +23,20 @@ public sealed partial class GregorProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     private readonly IReadOnlyList<string> _extraArguments;
+    private readonly IReadOnlyList<string> _commandPrefix;
     private readonly TempDirectory? _ownedDataDir;
     private readonly Queue<string> _output = new();
     private Process? _process;
     private TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _listen;
 
-    private GregorProcess(string dataDir, TempDirectory? ownedDataDir, string listen, IReadOnlyList<string> extraArguments)
+    private GregorProcess(string dataDir, TempDirectory? ownedDataDir, string listen, IReadOnlyList<string> extraArguments, IReadOnlyList<string> commandPrefix)
     {
         DataDir = dataDir;
         _ownedDataDir = ownedDataDir;
         _listen = listen;
         _extraArguments = extraArguments;
+        _commandPrefix = commandPrefix;
     }
 
     /// <summary>The gregor.dll to run: $GREGOR_DLL, else the one copied next to the test assembly.</summary>
@@ -70,12 +72,15 @@ public sealed partial class GregorProcess : IAsyncDisposable
     /// Starts a broker on 127.0.0.1 with an OS-chosen port. <paramref name="overrides"/> are
     /// config keys (<c>key=value</c>, passed as <c>--override</c>); <paramref name="dataDir"/>
     /// reuses a directory (else a fresh temporary one, deleted on dispose);
-    /// <paramref name="extraArguments"/> are appended as they are.
+    /// <paramref name="extraArguments"/> are appended as they are. <paramref name="commandPrefix"/>
+    /// runs <c>dotnet</c> through another command that execs it, e.g. <c>ip netns exec NAME</c>
+    /// (the process id stays dotnet's, so signals reach gregor).
     /// </summary>
     public static async Task<GregorProcess> StartAsync(
         IEnumerable<string>? overrides = null,
         string? dataDir = null,
-        IEnumerable<string>? extraArguments = null)
+        IEnumerable<string>? extraArguments = null,
+        IEnumerable<string>? commandPrefix = null)
     {
         var owned = dataDir is null ? new TempDirectory("proc") : null;
         dataDir ??= owned!.Path;
@@ -87,7 +92,7 @@ public sealed partial class GregorProcess : IAsyncDisposable
             arguments.Add(setting);
         }
         arguments.AddRange(extraArguments ?? []);
-        var broker = new GregorProcess(dataDir, owned, "127.0.0.1:0", arguments);
+        var broker = new GregorProcess(dataDir, owned, "127.0.0.1:0", arguments, [.. commandPrefix ?? []]);
         try
         {
             await broker.LaunchAsync().ConfigureAwait(false);
@@ -104,9 +109,9 @@ public sealed partial class GregorProcess : IAsyncDisposable
     /// Runs <c>gregor</c> with exactly <paramref name="arguments"/> and waits for it to exit
     /// (for failure paths: port taken, bad data dir, bad config). Returns the exit code and output.
     /// </summary>
-    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IEnumerable<string> arguments, TimeSpan? timeout = null)
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IEnumerable<string> arguments, TimeSpan? timeout = null, IEnumerable<string>? commandPrefix = null)
     {
-        var start = StartInfo(arguments, Directory.GetCurrentDirectory());
+        var start = StartInfo([.. commandPrefix ?? []], arguments, Directory.GetCurrentDirectory());
         using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start dotnet");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -203,7 +208,7 @@ public sealed partial class GregorProcess : IAsyncDisposable
             _ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var arguments = new List<string> { "serve", "--listen", _listen, "--data-dir", DataDir };
             arguments.AddRange(_extraArguments);
-            var process = new Process { StartInfo = StartInfo(arguments, Path.GetTempPath()), EnableRaisingEvents = true };
+            var process = new Process { StartInfo = StartInfo(_commandPrefix, arguments, Path.GetTempPath()), EnableRaisingEvents = true };
             process.OutputDataReceived += (_, e) => OnLine(e.Data);
             process.ErrorDataReceived += (_, e) => OnLine(e.Data);
             process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException("gregor exited before it was listening"));
@@ -235,6 +240,12 @@ public sealed partial class GregorProcess : IAsyncDisposable
     // probe socket (with SO_REUSEADDR, as Kestrel binds) can bind it, bounded by StartTimeout.
     private async Task WaitUntilListenPortIsFreeAsync()
     {
+        if (_commandPrefix.Count > 0)
+        {
+            // The port is in another network namespace, where this process cannot probe: retry the start a little later.
+            await Task.Delay(50).ConfigureAwait(false);
+            return;
+        }
         var endpoint = System.Net.IPEndPoint.Parse(_listen);
         var deadline = DateTime.UtcNow + StartTimeout;
         while (true)
@@ -253,15 +264,23 @@ public sealed partial class GregorProcess : IAsyncDisposable
         }
     }
 
-    private static ProcessStartInfo StartInfo(IEnumerable<string> arguments, string workingDirectory)
+    private static ProcessStartInfo StartInfo(IReadOnlyList<string> commandPrefix, IEnumerable<string> arguments, string workingDirectory)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(commandPrefix.Count > 0 ? commandPrefix[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
+        if (commandPrefix.Count > 0)
+        {
+            foreach (var part in commandPrefix.Skip(1))
+            {
+                start.ArgumentList.Add(part);
+            }
+            start.ArgumentList.Add("dotnet");
+        }
         start.ArgumentList.Add(GregorDll);
         foreach (var argument in arguments)
         {

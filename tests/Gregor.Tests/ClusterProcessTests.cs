@@ -24,20 +24,20 @@ public sealed class ClusterProcessTests
         for (var id = 1; id <= 3; id++)
         {
             var node = id;
-            await Eventually.TrueAsync(async () => (await BrokersAsync(cluster, node)).Count == 3, $"node {node} lists 3 brokers");
+            await Eventually.TrueAsync(async () => (await ClusterClient.BrokersAsync(cluster, node)).Count == 3, $"node {node} lists 3 brokers");
             var kcat = await RunAsync("kcat", $"-L -b {cluster.BootstrapServers(node)} -m 5");
             Assert.Contains(" 3 brokers:", kcat, StringComparison.Ordinal);
         }
         for (var id = 1; id <= 3; id++)
         {
             var topic = $"through-{id}";
-            var created = await CreateTopicAsync(cluster, id, topic, partitions: 3);
+            var created = await ClusterClient.CreateTopicAsync(cluster, id, topic, partitions: 3);
             Assert.Equal(ErrorCode.None, created);
             var watch = Stopwatch.StartNew();
             for (var other = 1; other <= 3; other++)
             {
                 var node = other;
-                await Eventually.TrueAsync(async () => (await TopicsAsync(cluster, node)).Contains(topic), $"{topic} on node {node}");
+                await Eventually.TrueAsync(async () => (await ClusterClient.TopicsAsync(cluster, node)).Contains(topic), $"{topic} on node {node}");
             }
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"{topic} took {watch.Elapsed.TotalMilliseconds:0} ms to appear on every node");
         }
@@ -47,37 +47,47 @@ public sealed class ClusterProcessTests
     public async Task KillNineTheActiveController_SurvivorsElectAndServeAdmin_TheKilledNodeRejoinsWithEveryTopic()
     {
         await using var cluster = await GregorCluster.StartAsync();
-        await Eventually.TrueAsync(async () => (await BrokersAsync(cluster, 1)).Count == 3, "3 brokers registered and unfenced");
+        await Eventually.TrueAsync(async () => (await ClusterClient.BrokersAsync(cluster, 1)).Count == 3, "3 brokers registered and unfenced");
         var created = new List<string>();
         var failovers = new List<double>();
         for (var round = 0; round < KillRounds; round++)
         {
-            var leader = await ActiveControllerAsync(cluster, 1 + (round % 3));
+            var leader = await ClusterClient.ActiveControllerAsync(cluster, 1 + (round % 3));
             var survivors = Enumerable.Range(1, 3).Where(n => n != leader).ToArray();
             var watch = Stopwatch.StartNew();
             await cluster.KillAsync(leader);
-            await Eventually.TrueAsync(async () => await ControllerSeenByAsync(cluster, survivors[0]) is { } c && c != leader,
+            await Eventually.TrueAsync(async () => await ClusterClient.ControllerSeenByAsync(cluster, survivors[0]) is { } c && c != leader,
                 "a survivor reports a new active controller", TimeSpan.FromSeconds(20));
             failovers.Add(watch.Elapsed.TotalMilliseconds);
             var topic = $"round-{round}";
-            await Eventually.TrueAsync(async () => await CreateTopicAsync(cluster, survivors[round % 2], topic, 1) is ErrorCode.None or ErrorCode.TopicAlreadyExists,
+            await Eventually.TrueAsync(async () => await ClusterClient.CreateTopicAsync(cluster, survivors[round % 2], topic, 1) is ErrorCode.None or ErrorCode.TopicAlreadyExists,
                 $"{topic} created through node {survivors[round % 2]}", TimeSpan.FromSeconds(20));
             created.Add(topic);
             await cluster.RestartAsync(leader);
-            await Eventually.TrueAsync(async () => (await TopicsAsync(cluster, leader)).IsSupersetOf(created),
+            await Eventually.TrueAsync(async () => (await ClusterClient.TopicsAsync(cluster, leader)).IsSupersetOf(created),
                 $"node {leader} caught up with {created.Count} topics", TimeSpan.FromSeconds(20));
         }
         // Nothing committed is lost: every node replayed the same topics.
         var views = new List<HashSet<string>>();
         for (var id = 1; id <= 3; id++)
         {
-            views.Add(await TopicsAsync(cluster, id));
+            views.Add(await ClusterClient.TopicsAsync(cluster, id));
         }
         foreach (var view in views)
         {
             Assert.Superset(created.ToHashSet(), view);
             Assert.Equal(views[0].Order(), view.Order());
         }
+        // ...and the same image: topic ids and replica assignments too.
+        var images = new string?[3];
+        await Eventually.TrueAsync(async () =>
+        {
+            for (var id = 1; id <= 3; id++)
+            {
+                images[id - 1] = await ClusterClient.ImageAsync(cluster, id);
+            }
+            return images.All(i => i is not null && i == images[0]);
+        }, "every node replayed the same image (topics, ids, replicas)", TimeSpan.FromSeconds(20));
         failovers.Sort();
         Assert.True(failovers[^1] < 20_000, $"failover times (ms): {string.Join(", ", failovers.Select(f => f.ToString("0", CultureInfo.InvariantCulture)))}");
     }
@@ -86,21 +96,21 @@ public sealed class ClusterProcessTests
     public async Task SigstopABrokerPastItsSessionTimeout_ItIsFenced_AndAfterSigcontItIsBack()
     {
         await using var cluster = await GregorCluster.StartAsync(overrides: ["broker.session.timeout.ms=3000", "broker.heartbeat.interval.ms=500"]);
-        await Eventually.TrueAsync(async () => (await BrokersAsync(cluster, 1)).Count == 3, "3 brokers");
-        var leader = await ActiveControllerAsync(cluster, 1);
+        await Eventually.TrueAsync(async () => (await ClusterClient.BrokersAsync(cluster, 1)).Count == 3, "3 brokers");
+        var leader = await ClusterClient.ActiveControllerAsync(cluster, 1);
         var paused = Enumerable.Range(1, 3).First(n => n != leader);
 
         cluster.Node(paused).Pause(true);
         try
         {
-            await Eventually.TrueAsync(async () => !(await BrokersAsync(cluster, leader)).Contains(paused),
+            await Eventually.TrueAsync(async () => !(await ClusterClient.BrokersAsync(cluster, leader)).Contains(paused),
                 $"paused broker {paused} is fenced (Metadata stops listing it)", TimeSpan.FromSeconds(20));
         }
         finally
         {
             cluster.Node(paused).Pause(false);
         }
-        await Eventually.TrueAsync(async () => (await BrokersAsync(cluster, leader)).Contains(paused),
+        await Eventually.TrueAsync(async () => (await ClusterClient.BrokersAsync(cluster, leader)).Contains(paused),
             $"broker {paused} is listed again after SIGCONT", TimeSpan.FromSeconds(20));
     }
 
@@ -108,8 +118,8 @@ public sealed class ClusterProcessTests
     public async Task BadInputOnTheControllerListener_GetsErrorsOrAClosedConnection_AndTheNodeKeepsServing()
     {
         await using var cluster = await GregorCluster.StartAsync();
-        await Eventually.TrueAsync(async () => (await BrokersAsync(cluster, 1)).Count == 3, "3 brokers registered and unfenced");
-        var leader = await ActiveControllerAsync(cluster, 1);
+        await Eventually.TrueAsync(async () => (await ClusterClient.BrokersAsync(cluster, 1)).Count == 3, "3 brokers registered and unfenced");
+        var leader = await ClusterClient.ActiveControllerAsync(cluster, 1);
         var target = Enumerable.Range(1, 3).First(n => n != leader);
 
         // Another cluster's vote: INCONSISTENT_CLUSTER_ID, nothing changes.
@@ -152,68 +162,9 @@ public sealed class ClusterProcessTests
             _ = await connection.ReceiveFrameAsync(TimeSpan.FromSeconds(10));
         }
         Assert.True(cluster.Node(target).IsRunning);
-        var stillServing = await CreateTopicAsync(cluster, target, "still-serving", 1);
+        var stillServing = await ClusterClient.CreateTopicAsync(cluster, target, "still-serving", 1);
         Assert.True(stillServing == ErrorCode.None, $"{stillServing}\n{cluster.Node(target).Output}\n=== leader\n{cluster.Node(leader).Output}");
-        Assert.Equal(leader, await ActiveControllerAsync(cluster, target));
-    }
-
-    private static async Task<int> ActiveControllerAsync(GregorCluster cluster, int askNode)
-    {
-        int? controller = null;
-        await Eventually.TrueAsync(async () => (controller = await ControllerSeenByAsync(cluster, askNode)) is not null,
-            $"node {askNode} knows the active controller", TimeSpan.FromSeconds(20));
-        return controller!.Value;
-    }
-
-    private static async Task<int?> ControllerSeenByAsync(GregorCluster cluster, int nodeId)
-    {
-        try
-        {
-            using var connection = await RawKafkaConnection.ConnectAsync(cluster.BrokerEndPoint(nodeId));
-            var response = await KafkaWire.RoundTripAsync<DescribeClusterResponse>(connection, new DescribeClusterRequest(), 0);
-            return response is { ControllerId: >= 0 } r ? r.ControllerId : null;
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task<HashSet<int>> BrokersAsync(GregorCluster cluster, int nodeId) =>
-        (await MetadataAsync(cluster, nodeId))?.Brokers.Select(b => b.NodeId).ToHashSet() ?? [];
-
-    private static async Task<HashSet<string>> TopicsAsync(GregorCluster cluster, int nodeId) =>
-        (await MetadataAsync(cluster, nodeId))?.Topics.Where(t => t.ErrorCode == 0 && !t.IsInternal).Select(t => t.Name!).ToHashSet(StringComparer.Ordinal) ?? [];
-
-    private static async Task<MetadataResponse?> MetadataAsync(GregorCluster cluster, int nodeId)
-    {
-        try
-        {
-            using var connection = await RawKafkaConnection.ConnectAsync(cluster.BrokerEndPoint(nodeId));
-            return await KafkaWire.RoundTripAsync<MetadataResponse>(connection, new MetadataRequest { Topics = null }, 12);
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task<ErrorCode?> CreateTopicAsync(GregorCluster cluster, int nodeId, string topic, int partitions)
-    {
-        try
-        {
-            using var connection = await RawKafkaConnection.ConnectAsync(cluster.BrokerEndPoint(nodeId));
-            var response = await KafkaWire.RoundTripAsync<CreateTopicsResponse>(connection, new CreateTopicsRequest
-            {
-                timeoutMs = 15_000,
-                Topics = [new CreateTopicsRequest.CreatableTopic { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }],
-            }, 7);
-            return response is null ? null : (ErrorCode)Assert.Single(response.Topics).ErrorCode;
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException)
-        {
-            return null;
-        }
+        Assert.Equal(leader, await ClusterClient.ActiveControllerAsync(cluster, target));
     }
 
     private static async Task<string> RunAsync(string file, string arguments)

@@ -38,7 +38,7 @@ public sealed class AutoTopicCreator(IController controller, BrokerConfig config
         ? new CreateTopicSpec(
             name,
             config.OffsetsTopicNumPartitions,
-            config.OffsetsTopicReplicationFactor,
+            TopicNames.OffsetsTopicReplicationFactor(config.OffsetsTopicReplicationFactor, controller.Current),
             new Dictionary<string, string?>
             {
                 ["cleanup.policy"] = "compact",

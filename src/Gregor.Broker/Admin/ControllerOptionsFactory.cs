@@ -25,6 +25,9 @@ public static class ControllerOptionsFactory
             DeleteTopicEnable = config.DeleteTopicEnable,
             Rack = config.BrokerRack,
             StaticBrokerConfigs = config.Values,
+            AutoLeaderRebalanceEnable = config.AutoLeaderRebalanceEnable,
+            LeaderImbalanceCheckIntervalMs = config.LeaderImbalanceCheckIntervalSeconds * 1000,
+            LeaderImbalancePerBrokerPercentage = config.LeaderImbalancePerBrokerPercentage,
         };
     }
 }

@@ -97,6 +97,9 @@ public sealed class BrokerConfig
     public int ControllerQuorumRequestTimeoutMs => Int(K.ControllerQuorumRequestTimeoutMs);
     public int BrokerHeartbeatIntervalMs => Int(K.BrokerHeartbeatIntervalMs);
     public int BrokerSessionTimeoutMs => Int(K.BrokerSessionTimeoutMs);
+    public bool AutoLeaderRebalanceEnable => Bool(K.AutoLeaderRebalanceEnable);
+    public long LeaderImbalanceCheckIntervalSeconds => Long(K.LeaderImbalanceCheckIntervalSeconds);
+    public int LeaderImbalancePerBrokerPercentage => Int(K.LeaderImbalancePerBrokerPercentage);
     public long MetadataLogMaxRecordBytesBetweenSnapshots => Long(K.MetadataLogMaxRecordBytesBetweenSnapshots);
     public long MetadataLogMaxSnapshotIntervalMs => Long(K.MetadataLogMaxSnapshotIntervalMs);
 
@@ -111,6 +114,15 @@ public sealed class BrokerConfig
     public bool DeleteTopicEnable => Bool(K.DeleteTopicEnable);
     public int MessageMaxBytes => Int(K.MessageMaxBytes);
     public int MinInsyncReplicas => Int(K.MinInsyncReplicas);
+
+    // Replication.
+    public long ReplicaLagTimeMaxMs => Long(K.ReplicaLagTimeMaxMs);
+    public int ReplicaFetchMaxBytes => Int(K.ReplicaFetchMaxBytes);
+    public int ReplicaFetchResponseMaxBytes => Int(K.ReplicaFetchResponseMaxBytes);
+    public int ReplicaFetchWaitMaxMs => Int(K.ReplicaFetchWaitMaxMs);
+    public int ReplicaFetchMinBytes => Int(K.ReplicaFetchMinBytes);
+    public int ReplicaFetchBackoffMs => Int(K.ReplicaFetchBackoffMs);
+    public long ReplicaHighWatermarkCheckpointIntervalMs => Long(K.ReplicaHighWatermarkCheckpointIntervalMs);
     public string CompressionType => String(K.CompressionType)!;
 
     // Log defaults (topic configs override them per topic).

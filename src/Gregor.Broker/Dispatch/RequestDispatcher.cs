@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Gregor.Broker.Config;
 using Gregor.Broker.Diagnostics;
 using Gregor.Broker.Handlers;
 using Gregor.Broker.Network;
@@ -29,6 +30,7 @@ namespace Gregor.Broker.Dispatch;
 public sealed class RequestDispatcher : IRequestProcessor
 {
     private readonly ApiHandlerRegistry _registry;
+    private readonly BrokerConfig _config;
     private readonly ILogger<RequestDispatcher> _logger;
     private readonly Histogram<double> _handlerDuration;
     private readonly Histogram<double> _queueDuration;
@@ -36,10 +38,11 @@ public sealed class RequestDispatcher : IRequestProcessor
     private readonly Histogram<double> _remoteDuration;
     private readonly ResponseErrorCounter?[] _errorCounters;
 
-    public RequestDispatcher(ApiHandlerRegistry registry, IMeterFactory meterFactory, ILogger<RequestDispatcher> logger)
+    public RequestDispatcher(ApiHandlerRegistry registry, BrokerConfig config, IMeterFactory meterFactory, ILogger<RequestDispatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _registry = registry;
+        _config = config;
         _logger = logger;
         var meter = meterFactory.Create(NetworkMetrics.MeterName);
         _handlerDuration = meter.CreateHistogram<double>(
@@ -68,6 +71,12 @@ public sealed class RequestDispatcher : IRequestProcessor
         {
             throw new ProtocolException($"request of {payload.Length} bytes is shorter than a request header");
         }
+        var onControllerListener = _config.IsControllerListenerName(connection.ListenerName);
+        if (onControllerListener && !Quorum.ControllerApis.Serves(apiKey))
+        {
+            // As Kafka: an API not enabled on this listener closes the connection.
+            throw new CloseConnectionException($"{apiKey} (API key {(short)apiKey}) is not served on controller listener {connection.ListenerName} (correlation id {correlationId})");
+        }
         if (!_registry.TryGet(apiKey, out var handler))
         {
             throw new CloseConnectionException(ApiMessageFactory.IsKnown(apiKey)
@@ -77,7 +86,7 @@ public sealed class RequestDispatcher : IRequestProcessor
         if (version < handler.MinVersion || version > handler.MaxVersion)
         {
             DispatchLog.UnsupportedVersion(_logger, apiKey, version, handler.MinVersion, handler.MaxVersion, connection.ConnectionId);
-            return ValueTask.FromResult<ResponseFrame?>(UnsupportedVersion(handler, version, correlationId));
+            return ValueTask.FromResult<ResponseFrame?>(UnsupportedVersion(handler, version, correlationId, onControllerListener));
         }
 
         var reader = new ProtocolReader(payload);
@@ -206,13 +215,13 @@ public sealed class RequestDispatcher : IRequestProcessor
     /// </summary>
     public const int SpliceMinimumBytes = 4096;
 
-    private PooledResponseFrame UnsupportedVersion(IApiHandler handler, short version, int correlationId)
+    private PooledResponseFrame UnsupportedVersion(IApiHandler handler, short version, int correlationId, bool onControllerListener)
     {
         var apiKey = handler.ApiKey;
         if (apiKey == ApiKey.ApiVersions)
         {
             // KIP-511: the client cannot know which version we read, so answer in v0.
-            var fallback = ApiVersionsHandler.BuildResponse(_registry, ErrorCode.UnsupportedVersion);
+            var fallback = ApiVersionsHandler.BuildResponse(_registry, ErrorCode.UnsupportedVersion, onControllerListener);
             return EncodeResponse(correlationId, ApiKey.ApiVersions, 0, fallback);
         }
         var (lowest, highest) = ApiMessageFactory.ReadableVersions(apiKey);

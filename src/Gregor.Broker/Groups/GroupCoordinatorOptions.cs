@@ -15,7 +15,7 @@ public sealed record GroupCoordinatorOptions
 
     public int NodeId { get; init; } = 1;
     public int OffsetsTopicPartitions { get; init; } = 50;
-    public short OffsetsTopicReplicationFactor { get; init; } = 1;
+    public short OffsetsTopicReplicationFactor { get; init; } = 3;
     public int OffsetsTopicSegmentBytes { get; init; } = 104_857_600;
     public int InitialRebalanceDelayMs { get; init; } = 3000;
     public int MinSessionTimeoutMs { get; init; } = 6000;

@@ -35,7 +35,7 @@ public sealed class OffsetsTopicProvisioner(IServiceProvider services, GroupCoor
             var spec = new CreateTopicSpec(
                 GroupCoordinatorOptions.OffsetsTopicName,
                 options.OffsetsTopicPartitions,
-                options.OffsetsTopicReplicationFactor,
+                TopicNames.OffsetsTopicReplicationFactor(options.OffsetsTopicReplicationFactor, controller.Current),
                 new Dictionary<string, string?>
                 {
                     ["cleanup.policy"] = "compact",

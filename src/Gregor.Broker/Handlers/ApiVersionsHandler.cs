@@ -14,7 +14,8 @@ namespace Gregor.Broker.Handlers;
 /// node id or cluster id get REBOOTSTRAP_REQUIRED (KIP-1242). Versions beyond 5 are answered
 /// by the dispatcher with a v0 UNSUPPORTED_VERSION response built by <see cref="BuildResponse"/>.
 /// Features (v3+): <c>share.version</c> 1 is supported and finalized, so clients use share groups
-/// (KIP-932); no others yet. Thread-safe (the advertised list is
+/// (KIP-932); no others yet. On a controller listener only the APIs it serves are listed
+/// (<see cref="Quorum.ControllerApis"/>). Thread-safe (the advertised list is
 /// built once and only read).
 /// </summary>
 public sealed partial class ApiVersionsHandler(IServiceProvider services, BrokerConfig config)
@@ -42,18 +43,24 @@ public sealed partial class ApiVersionsHandler(IServiceProvider services, Broker
             && ((request.NodeId >= 0 && request.NodeId != config.NodeId)
                 || (request.ClusterId is not null && config.ClusterId is not null && request.ClusterId != config.ClusterId)))
         {
-            return ValueTask.FromResult<ApiVersionsResponse?>(BuildResponse(Registry, ErrorCode.RebootstrapRequired));
+            return ValueTask.FromResult<ApiVersionsResponse?>(BuildResponse(Registry, ErrorCode.RebootstrapRequired, OnControllerListener(context)));
         }
-        return ValueTask.FromResult<ApiVersionsResponse?>(BuildResponse(Registry, ErrorCode.None));
+        return ValueTask.FromResult<ApiVersionsResponse?>(BuildResponse(Registry, ErrorCode.None, OnControllerListener(context)));
     }
 
-    /// <summary>A response listing every registered handler's range, with <paramref name="error"/>.</summary>
-    public static ApiVersionsResponse BuildResponse(ApiHandlerRegistry registry, ErrorCode error)
+    private bool OnControllerListener(RequestContext context) => config.IsControllerListenerName(context.Connection.ListenerName);
+
+    /// <summary>A response listing every registered handler's range (on a controller listener: those it serves), with <paramref name="error"/>.</summary>
+    public static ApiVersionsResponse BuildResponse(ApiHandlerRegistry registry, ErrorCode error, bool controllerListener = false)
     {
         ArgumentNullException.ThrowIfNull(registry);
         var keys = new List<ApiVersionsResponse.ApiVersion>(registry.Handlers.Count);
         foreach (var handler in registry.Handlers)
         {
+            if (controllerListener && !Quorum.ControllerApis.Serves(handler.ApiKey))
+            {
+                continue;
+            }
             keys.Add(new ApiVersionsResponse.ApiVersion
             {
                 ApiKey = (short)handler.ApiKey,

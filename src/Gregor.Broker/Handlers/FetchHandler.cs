@@ -10,11 +10,14 @@ namespace Gregor.Broker.Handlers;
 /// Fetch (API 1), versions 4-18: consumer fetches with long poll (min bytes / max wait woken by
 /// appends), per-partition and response byte limits (KIP-74), KIP-227 incremental sessions and
 /// topic ids (v13+). Versions 0-3 are not offered: their clients expect message format v0/v1.
-/// Follower fetches (replica id ≥ 0) are served as consumer fetches until replication lands.
+/// Follower fetches (replica id ≥ 0, from ReplicaState in v15+) read up to the log end, report the
+/// follower's position to the partition's replication state and may answer a DivergingEpoch (v12+).
+/// NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH carry the current leader (v12+) and, from v16,
+/// its endpoint (KIP-951), so clients move without a metadata round trip.
 /// Record bytes are whole stored batches as pinned file ranges (see <see cref="FetchedRecords"/>):
 /// the response frame reads them straight into the transport pipe and releases them once written.
 /// </summary>
-public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublisher metadata, QuorumNode quorum) : ApiHandler<FetchRequest, FetchResponse>
+public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublisher metadata, QuorumNode quorum, Config.BrokerConfig config) : ApiHandler<FetchRequest, FetchResponse>
 {
     public override ApiKey ApiKey => ApiKey.Fetch;
 
@@ -39,6 +42,11 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
             var answer = await quorum.Driver!.HandleRequestAsync(raft.ReplicaId, raft, cancellationToken).ConfigureAwait(false);
             return answer is Gregor.Cluster.Raft.Messages.RaftFetchResponse fetch ? RaftWire.ToWire(fetch) : new FetchResponse { ErrorCode = (short)answer.Error };
         }
+        if (config.IsControllerListenerName(context.Connection.ListenerName))
+        {
+            // A controller listener serves the metadata partition only (Kafka's KafkaRaftClient: INVALID_REQUEST).
+            return new FetchResponse { ErrorCode = (short)Gregor.Protocol.Errors.ErrorCode.InvalidRequest };
+        }
         var usesTopicIds = version >= 13;
         var image = metadata.Current;
         var partitions = new List<FetchPartitionSpec>();
@@ -53,7 +61,8 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
                     partition.FetchOffset,
                     partition.PartitionMaxBytes,
                     partition.CurrentLeaderEpoch,
-                    partition.LogStartOffset));
+                    partition.LogStartOffset,
+                    version >= 12 ? partition.LastFetchedEpoch : -1));
             }
         }
         List<FetchPartitionKey>? forgotten = null;
@@ -79,7 +88,9 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
             version >= 7 ? request.SessionId : 0,
             version >= 7 ? request.SessionEpoch : -1,
             forgotten,
-            usesTopicIds);
+            usesTopicIds,
+            ReplicaId: version >= 15 ? request.ReplicaState.ReplicaId : request.ReplicaId,
+            ReplicaEpoch: version >= 15 ? request.ReplicaState.ReplicaEpoch : -1);
 
         var result = await replicaManager.FetchAsync(spec, cancellationToken).ConfigureAwait(false);
         // The response references the result's file ranges: the response frame takes the result
@@ -95,7 +106,7 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
             {
                 current = FindOrAddTopic(response, key, usesTopicIds);
             }
-            current.Partitions.Add(new FetchResponse.PartitionData
+            var data = new FetchResponse.PartitionData
             {
                 PartitionIndex = key.Partition,
                 ErrorCode = (short)partition.Error,
@@ -103,7 +114,21 @@ public sealed class FetchHandler(ReplicaManager replicaManager, IMetadataPublish
                 LastStableOffset = partition.LastStableOffset,
                 LogStartOffset = partition.LogStartOffset,
                 Records = partition.Records?.Memory ?? ReadOnlyMemory<byte>.Empty,
-            });
+            };
+            if (partition.HasDivergingEpoch && version >= 12)
+            {
+                data.DivergingEpoch = new FetchResponse.EpochEndOffset { Epoch = partition.DivergingEpoch, EndOffset = partition.DivergingEndOffset };
+            }
+            if (version >= 12 && partition.Error is Protocol.Errors.ErrorCode.NotLeaderOrFollower or Protocol.Errors.ErrorCode.FencedLeaderEpoch
+                && key.Topic is { } topicName && image.Partition(topicName, key.Partition) is { Leader: >= 0 } leader)
+            {
+                data.CurrentLeader = new FetchResponse.LeaderIdAndEpoch { LeaderId = leader.Leader, LeaderEpoch = leader.LeaderEpoch };
+                if (version >= 16 && image.Brokers.TryGetValue(leader.Leader, out var broker) && !response.NodeEndpoints.Exists(n => n.NodeId == broker.NodeId))
+                {
+                    response.NodeEndpoints.Add(new FetchResponse.NodeEndpoint { NodeId = broker.NodeId, Host = broker.Host, Port = broker.Port, Rack = broker.Rack });
+                }
+            }
+            current.Partitions.Add(data);
         }
         return response;
     }

@@ -32,9 +32,10 @@ public sealed class MetadataHandler(
         var allTopics = request.Topics is null || (version == 0 && request.Topics.Count == 0);
         if (allTopics)
         {
-            foreach (var topic in controller.Current.TopicsByName.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+            var current = controller.Current;
+            foreach (var topic in current.TopicsByName.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
             {
-                response.Topics.Add(Describe(topic));
+                response.Topics.Add(Describe(current, topic));
             }
         }
         else
@@ -92,13 +93,13 @@ public sealed class MetadataHandler(
         if (requested.Name is null)
         {
             return image.TopicsById.TryGetValue(requested.TopicId, out var byId)
-                ? Describe(byId)
+                ? Describe(image, byId)
                 : Error(ErrorCode.UnknownTopicId, null, requested.TopicId);
         }
         var name = requested.Name;
         if (image.Topic(name) is { } topic)
         {
-            return Describe(topic);
+            return Describe(image, topic);
         }
         if (TopicNames.Validate(name) is not null)
         {
@@ -109,7 +110,7 @@ public sealed class MetadataHandler(
             return Error(ErrorCode.UnknownTopicOrPartition, name, Guid.Empty);
         }
         var (error, created) = await autoTopicCreator.GetOrCreateAsync(name, cancellationToken).ConfigureAwait(false);
-        return created is not null ? Describe(created) : Error(error, name, Guid.Empty);
+        return created is not null ? Describe(controller.Current, created) : Error(error, name, Guid.Empty);
     }
 
     private static MetadataResponse.MetadataResponseTopic Error(ErrorCode error, string? name, Guid topicId) => new()
@@ -119,7 +120,7 @@ public sealed class MetadataHandler(
         TopicId = topicId,
     };
 
-    private static MetadataResponse.MetadataResponseTopic Describe(TopicImage topic)
+    private static MetadataResponse.MetadataResponseTopic Describe(MetadataImage image, TopicImage topic)
     {
         var result = new MetadataResponse.MetadataResponseTopic
         {
@@ -137,7 +138,8 @@ public sealed class MetadataHandler(
                 LeaderEpoch = partition.LeaderEpoch,
                 ReplicaNodes = [.. partition.Replicas],
                 IsrNodes = [.. partition.Isr],
-                OfflineReplicas = [],
+                // Kafka's KRaftMetadataCache: a replica on a fenced or unregistered broker is offline.
+                OfflineReplicas = [.. partition.Replicas.Where(r => !image.Brokers.TryGetValue(r, out var broker) || broker.Fenced)],
             });
         }
         return result;

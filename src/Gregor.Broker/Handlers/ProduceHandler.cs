@@ -19,7 +19,11 @@ namespace Gregor.Broker.Handlers;
 /// node, so that is as soon as the append returned; acks 0 appends and sends no response (a failed append closes the connection). A produce to an unknown topic creates it when
 /// auto.create.topics.enable is on (internal topics excepted) and then appends; if the topic is
 /// still not ready the client gets a retriable error. v13 names topics by id.
-/// Versions 0-2 are not offered: they carry message format v0/v1.
+/// Versions 0-2 are not offered: they carry message format v0/v1. acks -1 on a replicated partition
+/// is refused with NOT_ENOUGH_REPLICAS before the append while the ISR is below min.insync.replicas,
+/// and answers NOT_ENOUGH_REPLICAS_AFTER_APPEND if it shrank below while waiting; a node that does
+/// not lead the partition answers NOT_LEADER_OR_FOLLOWER with the current leader and its endpoint
+/// (v10+, KIP-951).
 /// </summary>
 public sealed class ProduceHandler(
     ReplicaManager replicaManager,
@@ -109,6 +113,16 @@ public sealed class ProduceHandler(
                     LogStartOffset = result.LogStartOffset,
                     ErrorMessage = result.ErrorMessage,
                 };
+                if (context.ApiVersion >= 10 && result.Error is ErrorCode.NotLeaderOrFollower
+                    && metadata.Current.Partition(topic.Name is { Length: > 0 } ? topic.Name : image.TopicsById.GetValueOrDefault(topic.TopicId)?.Name ?? "", partition.Index) is { Leader: >= 0 } leader)
+                {
+                    // KIP-951: the client learns the new leader from the error itself.
+                    partitionResponse.CurrentLeader = new ProduceResponse.LeaderIdAndEpoch { LeaderId = leader.Leader, LeaderEpoch = leader.LeaderEpoch };
+                    if (metadata.Current.Brokers.TryGetValue(leader.Leader, out var broker) && !response.NodeEndpoints.Exists(n => n.NodeId == broker.NodeId))
+                    {
+                        response.NodeEndpoints.Add(new ProduceResponse.NodeEndpoint { NodeId = broker.NodeId, Host = broker.Host, Port = broker.Port, Rack = broker.Rack });
+                    }
+                }
                 if (context.ApiVersion >= 8 && result.RecordErrors is { } recordErrors)
                 {
                     foreach (var recordError in recordErrors)

@@ -101,9 +101,17 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         return Task.CompletedTask;
     }
 
-    /// <summary>Whether this node is the only voter: by configuration, or by the bootstrap voter set written by --standalone.</summary>
+    /// <summary>
+    /// Whether this node is the only voter and the only node (by configuration, or by the bootstrap
+    /// voter set written by --standalone): then the metadata log runs in process. A controller-only
+    /// sole voter serves brokers in other processes, which fetch the log over Raft, so it runs the quorum.
+    /// </summary>
     private bool IsQuorumOfOne()
     {
+        if (!config.IsBroker)
+        {
+            return false;
+        }
         if (config.IsSoleVoter)
         {
             return true;
@@ -136,7 +144,7 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         try
         {
             logs.Start();
-            Services.GetRequiredService<ReplicaManager>().Open();
+            Services.GetRequiredService<Replication.ReplicationRuntime>().Open();
         }
         catch
         {
@@ -154,7 +162,9 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
 
     private void CloseLogs()
     {
-        // Partitions first, then the manager, which flushes, closes every log and writes checkpoints.
+        // Fetchers first (no follower append races the close), then partitions, then the manager,
+        // which flushes, closes every log and writes checkpoints.
+        Services.GetRequiredService<Replication.ReplicationRuntime>().DisposeAsync().AsTask().GetAwaiter().GetResult();
         Services.GetRequiredService<ReplicaManager>().Dispose();
         Services.GetRequiredService<LogManager>().Dispose();
     }
@@ -198,9 +208,6 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
         var endpoints = Services.GetRequiredService<ListenerEndpoints>();
         endpoints.SetBound(bound);
         BrokerLog.Listening(logger, string.Join(", ", bound.Select(b => b.ToString())));
-        var advertised = endpoints.Advertised.Count > 0 ? endpoints.Advertised[0] : config.BrokerListeners[0];
-        var host = advertised.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : advertised.Host;
-        var port = advertised.Port > 0 ? advertised.Port : (endpoints.BoundListener(advertised.Name) ?? bound[0]).Port;
         var quorum = Services.GetRequiredService<QuorumNode>();
         if (quorum.IsQuorum)
         {
@@ -214,8 +221,11 @@ internal sealed class BrokerSteps(IHost host, BrokerConfig config, ILogger logge
                     Port = a.Port > 0 ? a.Port : (endpoints.BoundListener(a.Name) ?? bound[0]).Port,
                 })]);
             }
-            return;
+            return; // a controller-only node has no broker to register
         }
+        var advertised = endpoints.Advertised.Count > 0 ? endpoints.Advertised[0] : config.BrokerListeners[0];
+        var host = advertised.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : advertised.Host;
+        var port = advertised.Port > 0 ? advertised.Port : (endpoints.BoundListener(advertised.Name) ?? bound[0]).Port;
         await Services.GetRequiredService<QuorumController>().RegisterBrokerAsync(host, port, cancellationToken).ConfigureAwait(false);
     }
 

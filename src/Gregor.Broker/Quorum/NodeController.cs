@@ -4,6 +4,8 @@ using Gregor.Broker.Config;
 using Gregor.Cluster.Configs;
 using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
+using Gregor.Cluster.Records;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 
@@ -265,6 +267,168 @@ public sealed class NodeController(BrokerConfig config, QuorumNode quorum, Func<
 
     public Task RegisterBrokerAsync(string host, int port, CancellationToken cancellationToken) =>
         Local.RegisterBrokerAsync(host, port, cancellationToken);
+
+    /// <summary>
+    /// A partition leader's ISR change: the active controller decides; other nodes forward it as
+    /// AlterPartition v3 on the controller listener, as a Kafka broker's AlterPartitionManager sends it.
+    /// </summary>
+    public Task<AlterPartitionOutcome> AlterPartitionAsync(int brokerId, long brokerEpoch, IReadOnlyList<AlterPartitionItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var request = new AlterPartitionRequest { BrokerId = brokerId, BrokerEpoch = brokerEpoch };
+        var grouped = items.Select((item, index) => (Item: item, Index: index)).GroupBy(x => x.Item.TopicId).ToList();
+        foreach (var topic in grouped)
+        {
+            request.Topics.Add(new AlterPartitionRequest.TopicData
+            {
+                TopicId = topic.Key,
+                Partitions = [.. topic.Select(x => new AlterPartitionRequest.PartitionData
+                {
+                    PartitionIndex = x.Item.Partition,
+                    LeaderEpoch = x.Item.LeaderEpoch,
+                    PartitionEpoch = x.Item.PartitionEpoch,
+                    LeaderRecoveryState = (sbyte)x.Item.LeaderRecoveryState,
+                    NewIsrWithEpochs = [.. x.Item.NewIsr.Select(m => new AlterPartitionRequest.BrokerState { BrokerId = m.BrokerId, BrokerEpoch = m.BrokerEpoch })],
+                })],
+            });
+        }
+        // The answer lists the partitions grouped by topic, as sent: position k answers item positions[k].
+        var positions = grouped.SelectMany(g => g.Select(x => x.Index)).ToList();
+        return ForwardingAsync(
+            () => Local.AlterPartitionAsync(brokerId, brokerEpoch, items, cancellationToken),
+            request,
+            3,
+            response => response switch
+            {
+                AlterPartitionResponse { ErrorCode: not 0 } refused => AlterPartitionOutcome.Failed((ErrorCode)refused.ErrorCode),
+                AlterPartitionResponse answered => InItemOrder(answered, positions, items),
+                _ => null,
+            },
+            outcome => outcome.Error,
+            AlterPartitionOutcome.Failed(ErrorCode.NotController),
+            cancellationToken);
+    }
+
+    private static AlterPartitionOutcome? InItemOrder(AlterPartitionResponse response, List<int> positions, IReadOnlyList<AlterPartitionItem> items)
+    {
+        var answered = response.Topics.SelectMany(t => t.Partitions.Select(p => new AlterPartitionResult(
+            t.TopicId, p.PartitionIndex, (ErrorCode)p.ErrorCode, p.LeaderId, p.LeaderEpoch, [.. p.Isr],
+            p.LeaderRecoveryState == 1 ? LeaderRecoveryState.Recovering : LeaderRecoveryState.Recovered, p.PartitionEpoch))).ToList();
+        if (answered.Count != positions.Count)
+        {
+            return null; // not an answer to this request
+        }
+        var results = new AlterPartitionResult[items.Count];
+        for (var k = 0; k < answered.Count; k++)
+        {
+            var item = items[positions[k]];
+            if (answered[k].TopicId != item.TopicId || answered[k].Partition != item.Partition)
+            {
+                return null;
+            }
+            results[positions[k]] = answered[k];
+        }
+        return new AlterPartitionOutcome(ErrorCode.None, results);
+    }
+
+    public Task<ElectLeadersOutcome> ElectLeadersAsync(ElectionType electionType, IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken) =>
+        ForwardingAsync(
+            () => Local.ElectLeadersAsync(electionType, partitions, cancellationToken),
+            new ElectLeadersRequest
+            {
+                ElectionType = (sbyte)electionType,
+                TopicPartitions = partitions is null
+                    ? null
+                    : [.. partitions.GroupBy(p => p.Topic, StringComparer.Ordinal).Select(t => new ElectLeadersRequest.TopicPartitionsData { Topic = t.Key, Partitions = [.. t.Select(p => p.Partition)] })],
+            },
+            2,
+            response => response is ElectLeadersResponse answered
+                ? new ElectLeadersOutcome((ErrorCode)answered.ErrorCode, null,
+                    [.. answered.ReplicaElectionResults.SelectMany(t => t.PartitionResult.Select(p => new ElectLeadersResult(t.Topic, p.PartitionId, (ErrorCode)p.ErrorCode, p.ErrorMessage)))])
+                : null,
+            outcome => outcome.Error,
+            ElectLeadersOutcome.Failed(ErrorCode.NotController, "the active controller is not reachable"),
+            cancellationToken);
+
+    public Task<AlterPartitionReassignmentsOutcome> AlterPartitionReassignmentsAsync(
+        IReadOnlyList<PartitionReassignment> reassignments, bool allowReplicationFactorChange, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reassignments);
+        return ForwardingAsync(
+            () => Local.AlterPartitionReassignmentsAsync(reassignments, allowReplicationFactorChange, cancellationToken),
+            new AlterPartitionReassignmentsRequest
+            {
+                AllowReplicationFactorChange = allowReplicationFactorChange,
+                Topics = [.. reassignments.GroupBy(r => r.Topic, StringComparer.Ordinal).Select(t => new AlterPartitionReassignmentsRequest.ReassignableTopic
+                {
+                    Name = t.Key,
+                    Partitions = [.. t.Select(r => new AlterPartitionReassignmentsRequest.ReassignablePartition
+                    {
+                        PartitionIndex = r.Partition,
+                        Replicas = r.TargetReplicas is null ? null : [.. r.TargetReplicas],
+                    })],
+                })],
+            },
+            1,
+            response => response is AlterPartitionReassignmentsResponse answered
+                ? new AlterPartitionReassignmentsOutcome((ErrorCode)answered.ErrorCode, answered.ErrorMessage,
+                    [.. answered.Responses.SelectMany(t => t.Partitions.Select(p => new ReassignmentResult(t.Name, p.PartitionIndex, (ErrorCode)p.ErrorCode, p.ErrorMessage)))])
+                : null,
+            outcome => outcome.Error,
+            AlterPartitionReassignmentsOutcome.Failed(ErrorCode.NotController, "the active controller is not reachable"),
+            cancellationToken);
+    }
+
+    public Task<ListPartitionReassignmentsOutcome> ListPartitionReassignmentsAsync(IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken) =>
+        ForwardingAsync(
+            () => Local.ListPartitionReassignmentsAsync(partitions, cancellationToken),
+            new ListPartitionReassignmentsRequest
+            {
+                Topics = partitions is null
+                    ? null
+                    : [.. partitions.GroupBy(p => p.Topic, StringComparer.Ordinal).Select(t => new ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics
+                    {
+                        Name = t.Key,
+                        PartitionIndexes = [.. t.Select(p => p.Partition)],
+                    })],
+            },
+            0,
+            response => response is ListPartitionReassignmentsResponse answered
+                ? new ListPartitionReassignmentsOutcome((ErrorCode)answered.ErrorCode, answered.ErrorMessage,
+                    [.. answered.Topics.SelectMany(t => t.Partitions.Select(p => new OngoingReassignment(t.Name, p.PartitionIndex, [.. p.Replicas], [.. p.AddingReplicas], [.. p.RemovingReplicas])))])
+                : null,
+            outcome => outcome.Error,
+            ListPartitionReassignmentsOutcome.Failed(ErrorCode.NotController, "the active controller is not reachable"),
+            cancellationToken);
+
+    /// <summary>
+    /// <see cref="WithRetriesAsync"/> for requests whose answer is more than an error and a
+    /// message: runs <paramref name="local"/> on the active controller, else forwards
+    /// <paramref name="request"/>; NOT_CONTROLLER is retried with backoff (not on the controller listener).
+    /// </summary>
+    private async Task<T> ForwardingAsync<T>(
+        Func<Task<T>> local,
+        IRequestMessage request,
+        short version,
+        Func<IResponseMessage?, T?> readResponse,
+        Func<T, ErrorCode> errorOf,
+        T unreachable,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var leader = Link?.LeaderId;
+            var result = !Forwards
+                ? await local().ConfigureAwait(false)
+                : readResponse(await ForwardAsync(request, version, cancellationToken).ConfigureAwait(false)) ?? unreachable;
+            if (errorOf(result) != ErrorCode.NotController || attempt >= ForwardAttempts || !Retries)
+            {
+                return result;
+            }
+            await BackoffAsync(attempt, leader, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static IRequestMessage AlterConfigsRequest(
         ConfigResourceType type, string name, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly) =>

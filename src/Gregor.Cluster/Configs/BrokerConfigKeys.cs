@@ -66,6 +66,12 @@ public static class BrokerConfigKeys
         "How often a broker sends BrokerHeartbeat to the active controller.");
     public static readonly ConfigKey BrokerSessionTimeoutMs = new("broker.session.timeout.ms", Int, "9000", V.AtLeast(1), Medium, ReadOnly,
         "How long the controller waits for a broker's heartbeat before fencing it.");
+    public static readonly ConfigKey AutoLeaderRebalanceEnable = new("auto.leader.rebalance.enable", ConfigType.Boolean, "true", V.Any, High, ReadOnly,
+        "Whether the active controller moves leadership back to preferred replicas every leader.imbalance.check.interval.seconds.");
+    public static readonly ConfigKey LeaderImbalanceCheckIntervalSeconds = new("leader.imbalance.check.interval.seconds", Long, "300", V.AtLeast(1), High, ReadOnly,
+        "How often the controller checks for partitions not led by their preferred replica.");
+    public static readonly ConfigKey LeaderImbalancePerBrokerPercentage = new("leader.imbalance.per.broker.percentage", Int, "10", V.AtLeast(0), High, ReadOnly,
+        "The share (%) of a broker's preferred partitions it may not lead before leadership is rebalanced to it.");
     public static readonly ConfigKey MetadataLogMaxRecordBytesBetweenSnapshots = new("metadata.log.max.record.bytes.between.snapshots", Long, "20971520",
         V.AtLeast(1), High, ReadOnly,
         "The metadata log bytes appended since the last snapshot after which a new snapshot is taken.");
@@ -97,6 +103,20 @@ public static class BrokerConfigKeys
         "The compression level when compression.type is zstd.");
     public static readonly ConfigKey UncleanLeaderElectionEnable = new("unclean.leader.election.enable", ConfigType.Boolean, "false", V.Any, High, ClusterWide,
         "Whether a replica outside the ISR may become leader (no effect on a single node).");
+    public static readonly ConfigKey ReplicaLagTimeMaxMs = new("replica.lag.time.max.ms", Long, "30000", V.AtLeast(1), High, ReadOnly,
+        "A follower that has not caught up to the leader's log end for this long is removed from the ISR.");
+    public static readonly ConfigKey ReplicaFetchMaxBytes = new("replica.fetch.max.bytes", Int, "1048576", V.AtLeast(0), Medium, ReadOnly,
+        "Bytes of messages a follower fetches per partition per request (the first batch comes whole even when larger).");
+    public static readonly ConfigKey ReplicaFetchResponseMaxBytes = new("replica.fetch.response.max.bytes", Int, "10485760", V.AtLeast(0), Medium, ReadOnly,
+        "Bytes a follower's fetch response may carry in total.");
+    public static readonly ConfigKey ReplicaFetchWaitMaxMs = new("replica.fetch.wait.max.ms", Int, "500", V.AtLeast(0), Medium, ReadOnly,
+        "How long a follower's fetch waits at the leader for new data (keep it below replica.lag.time.max.ms).");
+    public static readonly ConfigKey ReplicaFetchMinBytes = new("replica.fetch.min.bytes", Int, "1", V.AtLeast(1), Medium, ReadOnly,
+        "Bytes a follower's fetch waits for at the leader before it is answered.");
+    public static readonly ConfigKey ReplicaFetchBackoffMs = new("replica.fetch.backoff.ms", Int, "1000", V.AtLeast(0), Medium, ReadOnly,
+        "How long a follower waits before fetching again after a fetch failed.");
+    public static readonly ConfigKey ReplicaHighWatermarkCheckpointIntervalMs = new("replica.high.watermark.checkpoint.interval.ms", Long, "5000", V.AtLeast(1), High, ReadOnly,
+        "How often the high watermarks are saved to the replication-offset-checkpoint of the log directory.");
 
     // Log defaults: the broker synonyms of the topic configs.
     public static readonly ConfigKey LogRetentionMs = new("log.retention.ms", Long, null, V.AtLeast(-1), High, ClusterWide,
@@ -181,8 +201,8 @@ public static class BrokerConfigKeys
     // Groups and offsets.
     public static readonly ConfigKey OffsetsTopicNumPartitions = new("offsets.topic.num.partitions", Int, "50", V.AtLeast(1), High, ReadOnly,
         "Partitions of __consumer_offsets (fixed once the topic exists).");
-    public static readonly ConfigKey OffsetsTopicReplicationFactor = new("offsets.topic.replication.factor", Short, "1", V.AtLeast(1), High, ReadOnly,
-        "Replication factor of __consumer_offsets (Kafka's default is 3; a single node has one replica).");
+    public static readonly ConfigKey OffsetsTopicReplicationFactor = new("offsets.topic.replication.factor", Short, "3", V.AtLeast(1), High, ReadOnly,
+        "Replication factor of __consumer_offsets, reduced to the number of registered brokers when fewer exist (a single node has one replica).");
     public static readonly ConfigKey OffsetsTopicSegmentBytes = new("offsets.topic.segment.bytes", Int, "104857600", V.AtLeast(1), High, ReadOnly,
         "segment.bytes of __consumer_offsets.");
     public static readonly ConfigKey OffsetsRetentionMinutes = new("offsets.retention.minutes", Int, "10080", V.AtLeast(1), High, ReadOnly,
@@ -248,6 +268,8 @@ public static class BrokerConfigKeys
         MetadataLogMaxRecordBytesBetweenSnapshots, MetadataLogMaxSnapshotIntervalMs,
         NumPartitions, DefaultReplicationFactor, AutoCreateTopicsEnable, DeleteTopicEnable, MessageMaxBytes, MinInsyncReplicas,
         CompressionType, CompressionGzipLevel, CompressionLz4Level, CompressionZstdLevel, UncleanLeaderElectionEnable,
+        ReplicaLagTimeMaxMs, ReplicaFetchMaxBytes, ReplicaFetchResponseMaxBytes, ReplicaFetchWaitMaxMs, ReplicaFetchMinBytes,
+        ReplicaFetchBackoffMs, ReplicaHighWatermarkCheckpointIntervalMs,
         LogRetentionMs, LogRetentionMinutes, LogRetentionHours, LogRetentionBytes, LogSegmentBytes, LogRollMs, LogRollHours,
         LogRollJitterMs, LogRollJitterHours, LogSegmentDeleteDelayMs, LogIndexIntervalBytes, LogIndexSizeMaxBytes, LogCleanupPolicy,
         LogFlushIntervalMessages, LogFlushIntervalMs, LogFlushSchedulerIntervalMs, LogMessageTimestampType,
@@ -262,6 +284,7 @@ public static class BrokerConfigKeys
         GroupShareDeliveryCountLimit, GroupSharePartitionMaxRecordLocks, GroupShareMaxShareSessions,
         ProducerIdExpirationMs, TransactionalIdExpirationMs, TransactionMaxTimeoutMs, TransactionStateLogNumPartitions,
         LogLevel, LogFormat, HttpListen, OtlpEndpoint,
+        AutoLeaderRebalanceEnable, LeaderImbalanceCheckIntervalSeconds, LeaderImbalancePerBrokerPercentage,
     ];
 
     private static string? ValidRoles(string value)

@@ -1,5 +1,6 @@
 using Gregor.Cluster.Configs;
 using Gregor.Cluster.Metadata;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 
 namespace Gregor.Cluster.Controller;
@@ -45,6 +46,41 @@ public interface IController : IMetadataPublisher
     /// </summary>
     Task<(ErrorCode Error, string? Message)> AlterBrokerConfigsAsync(
         string resourceName, IReadOnlyList<ConfigChange> changes, bool incremental, bool validateOnly, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A partition leader's ISR changes (Kafka's AlterPartition, KIP-497, KIP-903): validated
+    /// against the latest state (STALE_BROKER_EPOCH for the request when
+    /// <paramref name="brokerId"/>/<paramref name="brokerEpoch"/> is not the registered live
+    /// incarnation; per partition UNKNOWN_TOPIC_ID / UNKNOWN_TOPIC_OR_PARTITION, NOT_CONTROLLER for
+    /// epochs newer than the controller's, FENCED_LEADER_EPOCH, INVALID_REQUEST when the sender does
+    /// not lead it or the ISR is malformed, INVALID_UPDATE_VERSION, INELIGIBLE_REPLICA,
+    /// NEW_LEADER_ELECTED when it completed a reassignment that moved leadership), each accepted change committed as one
+    /// PartitionChangeRecord, and answered with the partition's committed state. Brokers learn the
+    /// change through the image too; the answer is for the leader's bookkeeping (Kafka's
+    /// AlterPartitionManager). Only one request per partition should be in flight.
+    /// </summary>
+    Task<AlterPartitionOutcome> AlterPartitionAsync(int brokerId, long brokerEpoch, IReadOnlyList<AlterPartitionItem> items, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Elects leaders (Kafka's ElectLeaders): <see cref="ElectionType.Preferred"/> moves leadership
+    /// to the first replica when it is alive and in the ISR; <see cref="ElectionType.Unclean"/>
+    /// elects for leaderless partitions, from the ISR / ELR first and else any live replica.
+    /// <paramref name="partitions"/> null means every partition. Answered once the changes commit.
+    /// </summary>
+    Task<ElectLeadersOutcome> ElectLeadersAsync(ElectionType electionType, IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts or cancels reassignments (KIP-455): the partition's replicas become old ∪ target,
+    /// with the difference recorded as adding / removing replicas; once every target replica is
+    /// in the ISR the controller moves leadership if needed and drops the removed replicas.
+    /// A null target cancels (back to the original replicas). Answered once the start / cancel
+    /// commits. <paramref name="allowReplicationFactorChange"/> false refuses a target of another size (KIP-860).
+    /// </summary>
+    Task<AlterPartitionReassignmentsOutcome> AlterPartitionReassignmentsAsync(
+        IReadOnlyList<PartitionReassignment> reassignments, bool allowReplicationFactorChange, CancellationToken cancellationToken);
+
+    /// <summary>The ongoing reassignments among <paramref name="partitions"/> (null: all), from the controller's latest state.</summary>
+    Task<ListPartitionReassignmentsOutcome> ListPartitionReassignmentsAsync(IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken);
 
     /// <summary>The configs this node runs with: static settings under the image's dynamic broker configs.</summary>
     EffectiveConfigs Configs { get; }

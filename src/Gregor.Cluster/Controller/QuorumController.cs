@@ -5,6 +5,7 @@ using Gregor.Cluster.Log;
 using Gregor.Cluster.Metadata;
 using Gregor.Cluster.Raft;
 using Gregor.Cluster.Records;
+using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -152,6 +153,9 @@ public sealed partial class QuorumController : IController, IDisposable
             DeleteTopicEnable = _options.DeleteTopicEnable,
             MaxPartitionsPerTopic = _options.MaxPartitionsPerTopic,
             BrokerSessionTimeoutMs = _options.BrokerSessionTimeoutMs,
+            AutoLeaderRebalanceEnable = _options.AutoLeaderRebalanceEnable,
+            LeaderImbalanceCheckIntervalMs = _options.LeaderImbalanceCheckIntervalMs,
+            LeaderImbalancePerBrokerPercentage = _options.LeaderImbalancePerBrokerPercentage,
             StaticBrokerConfigs = _options.StaticBrokerConfigs,
             TopicConfigValidator = _options.TopicConfigValidator,
             // A cluster of one writes a batch of any size, as before; Raft bounds its batches.
@@ -282,6 +286,26 @@ public sealed partial class QuorumController : IController, IDisposable
         }
         LogCommitted("broker registration", $"{host}:{port}", reply.BrokerEpoch);
     }
+
+    public Task<AlterPartitionOutcome> AlterPartitionAsync(int brokerId, long brokerEpoch, IReadOnlyList<AlterPartitionItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return InvokeAsync<AlterPartitionOutcome>((core, reply) => core.AlterPartition(brokerId, brokerEpoch, items, reply), cancellationToken);
+    }
+
+    public Task<ElectLeadersOutcome> ElectLeadersAsync(ElectionType electionType, IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken) =>
+        InvokeAsync<ElectLeadersOutcome>((core, reply) => core.ElectLeaders(electionType, partitions, reply), cancellationToken);
+
+    public Task<AlterPartitionReassignmentsOutcome> AlterPartitionReassignmentsAsync(
+        IReadOnlyList<PartitionReassignment> reassignments, bool allowReplicationFactorChange, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reassignments);
+        return InvokeAsync<AlterPartitionReassignmentsOutcome>(
+            (core, reply) => core.AlterPartitionReassignments(reassignments, allowReplicationFactorChange, reply), cancellationToken);
+    }
+
+    public Task<ListPartitionReassignmentsOutcome> ListPartitionReassignmentsAsync(IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken) =>
+        InvokeAsync<ListPartitionReassignmentsOutcome>((core, reply) => core.ListPartitionReassignments(partitions, reply), cancellationToken);
 
     public void Dispose()
     {

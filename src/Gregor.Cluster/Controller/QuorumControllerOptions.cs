@@ -30,6 +30,15 @@ public sealed record QuorumControllerOptions
     /// <summary>broker.session.timeout.ms: an unfenced broker without a heartbeat for this long is fenced (quorum mode).</summary>
     public long BrokerSessionTimeoutMs { get; init; } = 9_000;
 
+    /// <summary>auto.leader.rebalance.enable (Kafka's default: on).</summary>
+    public bool AutoLeaderRebalanceEnable { get; init; } = true;
+
+    /// <summary>leader.imbalance.check.interval.seconds, in ms (300 s).</summary>
+    public long LeaderImbalanceCheckIntervalMs { get; init; } = 300_000;
+
+    /// <summary>leader.imbalance.per.broker.percentage (10).</summary>
+    public int LeaderImbalancePerBrokerPercentage { get; init; } = 10;
+
     public IReadOnlyDictionary<string, string> StaticBrokerConfigs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>

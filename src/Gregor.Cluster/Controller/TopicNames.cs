@@ -43,4 +43,12 @@ public static class TopicNames
     public static bool HasCollisionChars(string name) => name.Contains('.') || name.Contains('_');
 
     public static bool IsInternal(string name) => name is ConsumerOffsets or TransactionState or ShareGroupState;
+
+    /// <summary>
+    /// The replication factor __consumer_offsets is created with: offsets.topic.replication.factor
+    /// (Kafka's 3), reduced to the number of registered brokers when fewer exist — so a single node
+    /// (or a smaller cluster) still gets the topic, with as many replicas as it can hold.
+    /// </summary>
+    public static short OffsetsTopicReplicationFactor(short configured, Metadata.MetadataImage image) =>
+        (short)Math.Max(1, Math.Min(configured, image.Brokers.Count));
 }

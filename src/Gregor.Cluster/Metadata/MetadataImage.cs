@@ -41,6 +41,16 @@ public sealed record MetadataImage(
     public ImmutableDictionary<string, short> FeatureLevels { get; init; } =
         ImmutableDictionary<string, short>.Empty.WithComparers(StringComparer.Ordinal);
 
+    /// <summary>Kafka's feature flag of eligible leader replicas (KIP-966); level 1 turns them on.</summary>
+    public const string EligibleLeaderReplicasFeature = "eligible.leader.replicas.version";
+
+    /// <summary>
+    /// True unless the log turned eligible leader replicas off (a FeatureLevelRecord of
+    /// <see cref="EligibleLeaderReplicasFeature"/> at level 0): Gregor runs with ELR on by default,
+    /// as Kafka 4.1 does for new clusters. Partition records are then written at v2 with their ELR fields.
+    /// </summary>
+    public bool EligibleLeaderReplicasEnabled => !FeatureLevels.TryGetValue(EligibleLeaderReplicasFeature, out var level) || level >= 1;
+
     /// <summary>The first producer id of the next block the controller hands out (ProducerIdsRecord).</summary>
     public long NextProducerId { get; init; }
 
@@ -72,11 +82,38 @@ public sealed record TopicImage(
     ImmutableDictionary<string, string> Configs,
     bool IsInternal = false);
 
-/// <summary>One partition's replica assignment and leadership.</summary>
+/// <summary>
+/// One partition's replica assignment and leadership (Kafka's PartitionRegistration). During a
+/// reassignment <see cref="Replicas"/> is the target followed by the replicas being removed, and
+/// <see cref="AddingReplicas"/> / <see cref="RemovingReplicas"/> say which are which.
+/// <see cref="Elr"/> (KIP-966) holds replicas that left the ISR while it was below
+/// min.insync.replicas and so still have every committed record: they may be elected when the
+/// ISR is empty. <see cref="LastKnownElr"/> remembers the last leader of a leaderless partition.
+/// </summary>
 public sealed record PartitionImage(
     int Partition,
     int Leader,
     int LeaderEpoch,
     ImmutableArray<int> Replicas,
     ImmutableArray<int> Isr,
-    int PartitionEpoch = 0);
+    int PartitionEpoch = 0)
+{
+    public ImmutableArray<int> AddingReplicas { get; init; } = [];
+
+    public ImmutableArray<int> RemovingReplicas { get; init; } = [];
+
+    public ImmutableArray<int> Elr { get; init; } = [];
+
+    public ImmutableArray<int> LastKnownElr { get; init; } = [];
+
+    public LeaderRecoveryState LeaderRecoveryState { get; init; }
+
+    /// <summary>The log directory of each replica, in replica order; empty when not assigned.</summary>
+    public ImmutableArray<Guid> Directories { get; init; } = [];
+
+    /// <summary>True while a reassignment is adding or removing replicas.</summary>
+    public bool IsReassigning => !AddingReplicas.IsDefaultOrEmpty || !RemovingReplicas.IsDefaultOrEmpty;
+
+    /// <summary>The first replica, which leads when it can (preferred leader election).</summary>
+    public int PreferredLeader => Replicas.IsDefaultOrEmpty ? -1 : Replicas[0];
+}

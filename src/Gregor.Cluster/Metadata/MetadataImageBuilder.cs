@@ -91,24 +91,21 @@ public sealed class MetadataImageBuilder
                         partition.LeaderEpoch,
                         partition.Replicas,
                         partition.Isr,
-                        partition.PartitionEpoch)),
+                        partition.PartitionEpoch)
+                    {
+                        AddingReplicas = partition.AddingReplicas,
+                        RemovingReplicas = partition.RemovingReplicas,
+                        LeaderRecoveryState = partition.LeaderRecoveryState,
+                        Directories = partition.Directories,
+                        Elr = partition.EligibleLeaderReplicas ?? [],
+                        LastKnownElr = partition.LastKnownElr ?? [],
+                    }),
                 });
                 break;
             case PartitionChangeRecord change
                 when _topicsById.TryGetValue(change.TopicId, out var topicOfChange)
                      && topicOfChange.Partitions.TryGetValue(change.PartitionId, out var before):
-                var leaderChanged = change.Leader != PartitionChangeRecord.LeaderUnchanged && change.Leader != before.Leader;
-                Put(topicOfChange with
-                {
-                    Partitions = topicOfChange.Partitions.SetItem(change.PartitionId, before with
-                    {
-                        Leader = change.Leader == PartitionChangeRecord.LeaderUnchanged ? before.Leader : change.Leader,
-                        LeaderEpoch = leaderChanged ? before.LeaderEpoch + 1 : before.LeaderEpoch,
-                        Isr = change.Isr ?? before.Isr,
-                        Replicas = change.Replicas ?? before.Replicas,
-                        PartitionEpoch = before.PartitionEpoch + 1,
-                    }),
-                });
+                Put(topicOfChange with { Partitions = topicOfChange.Partitions.SetItem(change.PartitionId, Merge(before, change)) });
                 break;
             case ConfigRecord { ResourceType: ConfigRecord.TopicResource } config
                 when _topicsByName.TryGetValue(config.ResourceName, out var configured):
@@ -157,6 +154,26 @@ public sealed class MetadataImageBuilder
         }
         AdvanceTo(lastOffset);
     }
+
+    /// <summary>
+    /// A partition after <paramref name="change"/> (Kafka's PartitionRegistration.merge): the
+    /// partition epoch always moves, the leader epoch whenever the record sets a leader. New
+    /// replicas without new directories leave the directories unassigned.
+    /// </summary>
+    public static PartitionImage Merge(PartitionImage before, PartitionChangeRecord change) => before with
+    {
+        Leader = change.Leader == PartitionChangeRecord.LeaderUnchanged ? before.Leader : change.Leader,
+        LeaderEpoch = change.Leader == PartitionChangeRecord.LeaderUnchanged ? before.LeaderEpoch : before.LeaderEpoch + 1,
+        Isr = change.Isr ?? before.Isr,
+        Replicas = change.Replicas ?? before.Replicas,
+        AddingReplicas = change.AddingReplicas ?? before.AddingReplicas,
+        RemovingReplicas = change.RemovingReplicas ?? before.RemovingReplicas,
+        LeaderRecoveryState = change.LeaderRecoveryState ?? before.LeaderRecoveryState,
+        Directories = change.Directories ?? (change.Replicas is null ? before.Directories : []),
+        Elr = change.EligibleLeaderReplicas ?? before.Elr,
+        LastKnownElr = change.LastKnownElr ?? before.LastKnownElr,
+        PartitionEpoch = before.PartitionEpoch + 1,
+    };
 
     private BrokerImage? BrokerAt(int id, long epoch) =>
         _brokers.TryGetValue(id, out var broker) && broker.Epoch == epoch ? broker : null;

@@ -36,9 +36,7 @@ public static class MetadataImageRecords
             records.Add(new TopicRecord(topic.Name, topic.TopicId));
             foreach (var partition in topic.Partitions.Values.OrderBy(p => p.Partition))
             {
-                records.Add(new PartitionRecord(
-                    partition.Partition, topic.TopicId, partition.Replicas, partition.Isr,
-                    partition.Leader, partition.LeaderEpoch, partition.PartitionEpoch));
+                records.Add(ToRecord(topic.TopicId, partition, image.EligibleLeaderReplicasEnabled));
             }
             foreach (var (name, value) in topic.Configs.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
@@ -57,6 +55,27 @@ public static class MetadataImageRecords
             records.Add(new ProducerIdsRecord(-1, -1, image.NextProducerId));
         }
         return records;
+    }
+
+    /// <summary>
+    /// The PartitionRecord that recreates <paramref name="partition"/> (Kafka's
+    /// PartitionRegistration.toRecord): v2 with the ELR fields when ELR is on (or the partition has
+    /// an ELR), v1 when it has directories, else v0.
+    /// </summary>
+    public static PartitionRecord ToRecord(Guid topicId, PartitionImage partition, bool elrEnabled)
+    {
+        var elr = elrEnabled || !partition.Elr.IsDefaultOrEmpty || !partition.LastKnownElr.IsDefaultOrEmpty;
+        return new PartitionRecord(partition.Partition, topicId, partition.Replicas, partition.Isr,
+            partition.Leader, partition.LeaderEpoch, partition.PartitionEpoch)
+        {
+            RecordVersion = elr ? (short)2 : partition.Directories.IsDefaultOrEmpty ? (short)0 : (short)1,
+            AddingReplicas = partition.AddingReplicas,
+            RemovingReplicas = partition.RemovingReplicas,
+            LeaderRecoveryState = partition.LeaderRecoveryState,
+            Directories = partition.Directories,
+            EligibleLeaderReplicas = elr ? partition.Elr : null,
+            LastKnownElr = elr ? partition.LastKnownElr : null,
+        };
     }
 
     /// <summary>Replays snapshot records into an empty image of <paramref name="clusterId"/> at <paramref name="offset"/>.</summary>

@@ -21,6 +21,7 @@ public sealed class DelayedFetch : DelayedOperation
     private readonly int[] _partitionMaxBytes;
     private readonly long _bytesAlready;
     private readonly long _minBytes;
+    private readonly bool _fromFollower;
     private readonly TaskCompletionSource<DelayedOperationOutcome> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="partitions">The hosted partitions of the fetch (null for one that is not hosted).</param>
@@ -30,9 +31,11 @@ public sealed class DelayedFetch : DelayedOperation
     /// <param name="bytesAlready">What the first read found.</param>
     /// <param name="minBytes">The request's min bytes.</param>
     /// <param name="timeout">What is left of the request's max wait.</param>
-    public DelayedFetch(Partition?[] partitions, long[] visibleBytesBefore, int[] leaderEpochs, int[] partitionMaxBytes, long bytesAlready, long minBytes, TimeSpan timeout)
+    /// <param name="fromFollower">A follower's fetch: it reads up to the log end, so it counts <see cref="Partition.BytesAppended"/> (the positions given are those) rather than the visible bytes.</param>
+    public DelayedFetch(Partition?[] partitions, long[] visibleBytesBefore, int[] leaderEpochs, int[] partitionMaxBytes, long bytesAlready, long minBytes, TimeSpan timeout, bool fromFollower = false)
         : base(timeout)
     {
+        _fromFollower = fromFollower;
         _partitions = partitions;
         _visibleBytesBefore = visibleBytesBefore;
         _leaderEpochs = leaderEpochs;
@@ -58,12 +61,12 @@ public sealed class DelayedFetch : DelayedOperation
             {
                 continue;
             }
-            if (partition.IsRemoved || partition.LeaderEpoch != _leaderEpochs[i])
+            if (partition.IsRemoved || !partition.IsLeader || partition.LeaderEpoch != _leaderEpochs[i])
             {
                 // The next read answers with the partition's error.
                 return ForceComplete() || IsCompleted;
             }
-            var grown = partition.VisibleBytes - _visibleBytesBefore[i];
+            var grown = (_fromFollower ? partition.BytesAppended : partition.VisibleBytes) - _visibleBytesBefore[i];
             available += Math.Min(grown, _partitionMaxBytes[i]);
         }
         return available >= _minBytes && (ForceComplete() || IsCompleted);

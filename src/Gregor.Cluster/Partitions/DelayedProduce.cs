@@ -8,8 +8,10 @@ namespace Gregor.Cluster.Partitions;
 /// complete once the partition's high watermark reaches <c>requiredOffset</c> (the end of the
 /// appended batch), i.e. every in-sync replica has it. On a single node the ISR is this node and
 /// the high watermark advances as the local append returns, so it completes on its first check;
-/// with followers it will complete when their fetches advance the high watermark. Expiry after the
-/// request's timeout.ms answers REQUEST_TIMED_OUT, a partition gone NOT_LEADER_OR_FOLLOWER, a full
+/// with followers it completes when their fetches advance the high watermark — then
+/// NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR has meanwhile fewer than min.insync.replicas members
+/// (Kafka's checkEnoughReplicasReachOffset). Expiry after the request's timeout.ms answers
+/// REQUEST_TIMED_OUT, a partition gone or no longer led here NOT_LEADER_OR_FOLLOWER, a full
 /// purgatory NOT_ENOUGH_REPLICAS_AFTER_APPEND (the batch is in the leader's log either way).
 /// </summary>
 public sealed class DelayedProduce : DelayedOperation
@@ -30,7 +32,7 @@ public sealed class DelayedProduce : DelayedOperation
 
     public override bool TryComplete() =>
         IsCompleted
-        || ((_partition.IsRemoved || _partition.HighWatermark >= _requiredOffset) && (ForceComplete() || IsCompleted));
+        || ((_partition.IsRemoved || !_partition.IsLeader || _partition.HighWatermark >= _requiredOffset) && (ForceComplete() || IsCompleted));
 
     protected override void OnComplete()
     {
@@ -40,8 +42,8 @@ public sealed class DelayedProduce : DelayedOperation
             return;
         }
         _done.TrySetResult(
-            _partition.HighWatermark >= _requiredOffset ? ErrorCode.None
-            : _partition.IsRemoved ? ErrorCode.NotLeaderOrFollower
+            _partition.IsRemoved || !_partition.IsLeader ? ErrorCode.NotLeaderOrFollower
+            : _partition.HighWatermark >= _requiredOffset ? (_partition.HasEnoughInsyncReplicas ? ErrorCode.None : ErrorCode.NotEnoughReplicasAfterAppend)
             : Outcome == DelayedOperationOutcome.Expired ? ErrorCode.RequestTimedOut
             : ErrorCode.NotEnoughReplicasAfterAppend);
     }

@@ -52,6 +52,25 @@ public interface IReplicaLog : IDisposable
     /// </summary>
     (int Epoch, long EndOffset)? EndOffsetForEpoch(int epoch);
 
+    /// <summary>The leader-epoch history (epoch, first offset), oldest first; empty when the log keeps none.</summary>
+    IReadOnlyList<(int Epoch, long StartOffset)> LeaderEpochs { get; }
+
+    /// <summary>The latest leader epoch of a batch in the log (the last fetched epoch a follower sends), or -1 when none.</summary>
+    int LatestEpoch { get; }
+
+    /// <summary>
+    /// Appends batches fetched from the leader as they are (offsets and epochs already assigned;
+    /// each batch's CRC checked, nothing rewritten); they must start at or after the log end.
+    /// Completes once durable per the flush policy.
+    /// </summary>
+    ValueTask AppendAsFollowerAsync(ReadOnlyMemory<byte> records, CancellationToken cancellationToken);
+
+    /// <summary>Removes every batch at or after <paramref name="offset"/> (a follower's divergent tail); no-op at or past the log end.</summary>
+    void TruncateTo(long offset);
+
+    /// <summary>Empties the log and restarts it at <paramref name="offset"/> (a follower behind the leader's log start).</summary>
+    void TruncateFullyAndStartAt(long offset);
+
     /// <summary>Idempotent producers the log holds state for.</summary>
     IReadOnlyCollection<ProducerStateEntry> ActiveProducers { get; }
 

@@ -5,6 +5,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Gregor.Cluster.Metadata;
 using Gregor.Cluster.Purgatory;
+using Gregor.Cluster.Replication;
 using Gregor.Protocol;
 using Gregor.Protocol.Errors;
 using Gregor.Storage;
@@ -71,7 +72,7 @@ public sealed partial class ReplicaManager : IDisposable
         _bytesIn = _meter.CreateCounter<long>("gregor.partitions.bytes.appended", "By", "Record bytes appended by producers and coordinators");
         _bytesOut = _meter.CreateCounter<long>("gregor.partitions.bytes.fetched", "By", "Record bytes returned to fetchers");
         _delayedFetches = _meter.CreateCounter<long>("gregor.partitions.fetches.delayed", "{fetch}", "Fetches that waited for data (long poll)");
-        _meter.CreateObservableGauge("gregor.partitions.hosted", () => _partitions.Count, "{partition}", "Partitions this node leads");
+        _meter.CreateObservableGauge("gregor.partitions.hosted", () => _partitions.Count(static entry => entry.Value.IsLeader), "{partition}", "Partitions this node leads");
         DelayedFetches = new DelayedOperationPurgatory<TopicPartition>("fetch", options.MaxDelayedFetches, _time);
         DelayedProduces = new DelayedOperationPurgatory<TopicPartition>("produce", options.MaxDelayedProduces, _time);
         _meter.CreateObservableGauge(
@@ -84,8 +85,8 @@ public sealed partial class ReplicaManager : IDisposable
         _positionChanged = OnPositionChanged;
         FetchSessions = new FetchSessionCache(options.MaxFetchSessions, timeProvider: _time, meter: _meter);
         // Enumerated lock-free: .Values would take every lock of the dictionary on each of the
-        // per-partition instruments' callbacks.
-        PartitionMetrics.Register(_meter, () => _partitions.Select(static entry => entry.Value), () => _metadata.Current, options.NodeId);
+        // per-partition instruments' callbacks. Followers are not counted: a partition's metrics come from its leader.
+        PartitionMetrics.Register(_meter, () => _partitions.Select(static entry => entry.Value).Where(static p => p.IsLeader), () => _metadata.Current, options.NodeId);
     }
 
     /// <summary>Opens the partitions the current image says this node leads and follows every later image. Once.</summary>
@@ -105,6 +106,23 @@ public sealed partial class ReplicaManager : IDisposable
 
     public int NodeId => _options.NodeId;
 
+    /// <summary>This broker's epoch in the latest image (its registration's offset; -1 before it registered): followers fetch with it (ReplicaState).</summary>
+    public long LocalBrokerEpoch { get; private set; } = -1;
+
+    /// <summary>
+    /// Called after every applied image with every partition this node follows (set before
+    /// <see cref="Open"/>): the replica fetcher manager moves partitions between fetchers. Runs
+    /// under the image lock, in image order: keep it short.
+    /// </summary>
+    public Action<IReadOnlyList<FollowerAssignment>>? FollowersChanged { get; set; }
+
+    /// <summary>
+    /// Called when a leader's partition wants an ISR change (a follower caught up, or fell behind
+    /// for replica.lag.time.max.ms): the AlterPartition manager sends it to the controller; the
+    /// change lands through the image. Set before <see cref="Open"/>.
+    /// </summary>
+    public Action<Partition, IsrChange>? IsrProposed { get; set; }
+
     public FetchSessionCache FetchSessions { get; }
 
     /// <summary>Long-poll fetches waiting for min bytes, watched by partition.</summary>
@@ -113,17 +131,32 @@ public sealed partial class ReplicaManager : IDisposable
     /// <summary>acks=all produces waiting for the high watermark, watched by partition.</summary>
     public DelayedOperationPurgatory<TopicPartition> DelayedProduces { get; }
 
-    /// <summary>The partitions currently hosted here (a snapshot).</summary>
-    public IReadOnlyCollection<Partition> Partitions => [.. _partitions.Values];
+    /// <summary>The partitions this node currently leads (a snapshot).</summary>
+    public IReadOnlyCollection<Partition> Partitions => [.. _partitions.Values.Where(p => p.IsLeader)];
 
-    public bool TryGetPartition(TopicPartition topicPartition, [NotNullWhen(true)] out Partition? partition) =>
+    /// <summary>Every replica hosted here, leaders and followers (a snapshot).</summary>
+    public IReadOnlyCollection<Partition> Replicas => [.. _partitions.Values];
+
+    /// <summary>The partition if this node leads it (what clients and coordinators may read and write).</summary>
+    public bool TryGetPartition(TopicPartition topicPartition, [NotNullWhen(true)] out Partition? partition)
+    {
+        if (_partitions.TryGetValue(topicPartition, out partition) && partition.IsLeader)
+        {
+            return true;
+        }
+        partition = null;
+        return false;
+    }
+
+    /// <summary>The replica hosted here, leader or follower.</summary>
+    public bool TryGetReplica(TopicPartition topicPartition, [NotNullWhen(true)] out Partition? partition) =>
         _partitions.TryGetValue(topicPartition, out partition);
 
-    /// <summary>The hosted partition; throws <see cref="KafkaException"/> with the reason it is not hosted.</summary>
+    /// <summary>The partition this node leads; throws <see cref="KafkaException"/> with the reason it is not led here.</summary>
     public Partition GetPartition(TopicPartition topicPartition) =>
-        _partitions.TryGetValue(topicPartition, out var partition)
+        TryGetPartition(topicPartition, out var partition)
             ? partition
-            : throw new KafkaException(PartitionError(topicPartition), $"{topicPartition} is not hosted on node {NodeId}");
+            : throw new KafkaException(PartitionError(topicPartition), $"{topicPartition} is not led by node {NodeId}");
 
     /// <summary>
     /// Why a partition is not hosted here: unknown topic/partition, led by another node, or
@@ -159,7 +192,17 @@ public sealed partial class ReplicaManager : IDisposable
         {
             return ProducePartitionResult.Failed(PartitionError(topicPartition));
         }
+        if (!partition.IsLeader)
+        {
+            return ProducePartitionResult.Failed(ErrorCode.NotLeaderOrFollower, $"node {NodeId} is not the leader of {topicPartition}");
+        }
         var limits = partition.Limits;
+        if (requiredAcks == -1 && !partition.HasEnoughInsyncReplicas)
+        {
+            return ProducePartitionResult.Failed(
+                ErrorCode.NotEnoughReplicas,
+                $"the ISR of {topicPartition} has {partition.InSyncReplicas.Count} members, fewer than min.insync.replicas {partition.MinInsyncReplicas}");
+        }
         var (error, message) = ProduceRecordsValidator.Validate(records.Span, limits, _time.GetUtcNow().ToUnixTimeMilliseconds(), out var batch);
         if (error != ErrorCode.None)
         {
@@ -206,7 +249,12 @@ public sealed partial class ReplicaManager : IDisposable
             }
             if (replicated != ErrorCode.None)
             {
-                return ProducePartitionResult.Failed(replicated, $"the high watermark of {topicPartition} did not reach {appended.LastOffset + 1} in time");
+                return ProducePartitionResult.Failed(replicated, replicated switch
+                {
+                    ErrorCode.NotEnoughReplicasAfterAppend => $"the ISR of {topicPartition} shrank below min.insync.replicas {partition.MinInsyncReplicas} after the append",
+                    ErrorCode.NotLeaderOrFollower => $"node {NodeId} is no longer the leader of {topicPartition}",
+                    _ => $"the high watermark of {topicPartition} did not reach {appended.LastOffset + 1} in time",
+                });
             }
         }
         return new ProducePartitionResult(ErrorCode.None, appended.FirstOffset, appended.LogAppendTime, appended.LogStartOffset);
@@ -222,6 +270,10 @@ public sealed partial class ReplicaManager : IDisposable
     /// </summary>
     public async ValueTask<FetchResult> FetchAsync(FetchRequestSpec request, CancellationToken cancellationToken)
     {
+        if (request.IsFromFollower)
+        {
+            return await FetchForFollowerAsync(request, cancellationToken).ConfigureAwait(false);
+        }
         var session = FetchSessions.Begin(request);
         if (session.Error != ErrorCode.None)
         {
@@ -298,6 +350,234 @@ public sealed partial class ReplicaManager : IDisposable
         return new FetchResult(ErrorCode.None, session.SessionId, session.Complete(results));
     }
 
+    /// <summary>
+    /// Serves a follower's fetch (replica id ≥ 0) as leader: no fetch session (followers send
+    /// full fetches), each partition checked for leadership, the follower's current leader epoch
+    /// (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH) and divergence (DivergingEpoch), its position
+    /// recorded (high watermark, ISR expansion), records read up to the log end; long-polls until
+    /// min bytes were appended to the log (not only committed) or max wait.
+    /// </summary>
+    private async ValueTask<FetchResult> FetchForFollowerAsync(FetchRequestSpec request, CancellationToken cancellationToken)
+    {
+        var toRead = request.Partitions;
+        var hosted = new Partition?[toRead.Count];
+        var errors = new ErrorCode[toRead.Count];
+        for (var i = 0; i < toRead.Count; i++)
+        {
+            var key = toRead[i].Key;
+            if (key.Topic is null)
+            {
+                errors[i] = ErrorCode.UnknownTopicId;
+            }
+            else if (!_partitions.TryGetValue(new TopicPartition(key.Topic, key.Partition), out hosted[i]))
+            {
+                errors[i] = PartitionError(new TopicPartition(key.Topic, key.Partition));
+            }
+        }
+        var canWait = request.MaxWaitMs > 0 && request.MinBytes > 0 && toRead.Count > 0;
+        long[]? appendedBefore = null;
+        int[]? epochs = null;
+        if (canWait)
+        {
+            appendedBefore = new long[hosted.Length];
+            epochs = new int[hosted.Length];
+            for (var i = 0; i < hosted.Length; i++)
+            {
+                appendedBefore[i] = hosted[i]?.BytesAppended ?? 0;
+                epochs[i] = hosted[i]?.LeaderEpoch ?? 0;
+            }
+        }
+        var results = ReadForFollower(request, toRead, hosted, errors, out var bytes, out var anyError);
+        if (!canWait || bytes >= request.MinBytes || anyError)
+        {
+            _bytesOut.Add(bytes);
+            return new FetchResult(ErrorCode.None, 0, results);
+        }
+        foreach (var result in results)
+        {
+            result.Records?.Release();
+        }
+        var maxBytes = new int[toRead.Count];
+        var keys = new List<TopicPartition>(toRead.Count);
+        for (var i = 0; i < toRead.Count; i++)
+        {
+            maxBytes[i] = Math.Max(0, toRead[i].MaxBytes);
+            if (hosted[i] is { } partition)
+            {
+                keys.Add(partition.TopicPartition);
+            }
+        }
+        var delayed = new DelayedFetch(hosted, appendedBefore!, epochs!, maxBytes, bytes, request.MinBytes, TimeSpan.FromMilliseconds(request.MaxWaitMs), fromFollower: true);
+        DelayedFetches.TryCompleteElseWatch(delayed, keys, cancellationToken);
+        var outcome = await delayed.Completion.ConfigureAwait(false);
+        if (outcome == DelayedOperationOutcome.Cancelled)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        results = ReadForFollower(request, toRead, hosted, errors, out bytes, out _);
+        _bytesOut.Add(bytes);
+        return new FetchResult(ErrorCode.None, 0, results);
+    }
+
+    private List<FetchPartitionResult> ReadForFollower(
+        FetchRequestSpec request,
+        IReadOnlyList<FetchPartitionSpec> toRead,
+        Partition?[] hosted,
+        ErrorCode[] errors,
+        out int bytes,
+        out bool anyError)
+    {
+        var results = new List<FetchPartitionResult>(toRead.Count);
+        var responseBytesLeft = request.MaxBytes <= 0 ? BrokerFetchMaxBytes : Math.Min(request.MaxBytes, BrokerFetchMaxBytes);
+        var minOneMessage = true;
+        var nowMs = Environment.TickCount64;
+        bytes = 0;
+        anyError = false;
+        for (var i = 0; i < toRead.Count; i++)
+        {
+            var spec = toRead[i];
+            var partition = hosted[i];
+            if (partition is null || partition.IsRemoved || !partition.IsLeader)
+            {
+                anyError = true;
+                results.Add(FetchPartitionResult.Failed(spec.Key, partition is null ? errors[i] : ErrorCode.NotLeaderOrFollower));
+                continue;
+            }
+            var epochError = partition.CheckLeaderEpoch(spec.CurrentLeaderEpoch);
+            if (epochError != ErrorCode.None)
+            {
+                anyError = true;
+                results.Add(FetchPartitionResult.Failed(spec.Key, epochError));
+                continue;
+            }
+            ReplicaFetchRead read;
+            try
+            {
+                read = partition.ReadForFollower(request.ReplicaId, request.ReplicaEpoch, spec.FetchOffset, spec.LastFetchedEpoch,
+                    Math.Min(spec.MaxBytes, responseBytesLeft), minOneMessage, nowMs);
+            }
+            catch (Exception e) when (ErrorMapping.TryGetErrorCode(e, out var code))
+            {
+                anyError = true;
+                // The log start tells a follower that fell behind retention where to restart.
+                results.Add(new FetchPartitionResult(spec.Key, code, partition.HighWatermark, partition.HighWatermark, partition.LogStartOffset, null));
+                continue;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogStorageFailure(e, "read", partition.TopicPartition);
+                anyError = true;
+                results.Add(new FetchPartitionResult(spec.Key, ErrorCode.KafkaStorageError, -1, -1, -1, null));
+                continue;
+            }
+            if (read.Proposal is { } proposal)
+            {
+                IsrProposed?.Invoke(partition, proposal);
+            }
+            if (read.DivergingEpoch is { } diverging)
+            {
+                // Answer now: the follower truncates before it asks again. (-1, -1) reads as no
+                // divergence on the wire, so an epoch older than this log's history points at its start.
+                anyError = true;
+                var endOffset = diverging.Epoch < 0 && diverging.EndOffset < 0 ? partition.LogStartOffset : diverging.EndOffset;
+                results.Add(new FetchPartitionResult(spec.Key, ErrorCode.None, partition.HighWatermark, partition.HighWatermark, partition.LogStartOffset, null,
+                    diverging.Epoch, endOffset));
+                continue;
+            }
+            if (read.Records is { Length: > 0 } records)
+            {
+                bytes += records.Length;
+                responseBytesLeft = Math.Max(0, responseBytesLeft - records.Length);
+                minOneMessage = false;
+            }
+            var highWatermark = partition.HighWatermark;
+            results.Add(new FetchPartitionResult(spec.Key, ErrorCode.None, highWatermark, highWatermark, partition.LogStartOffset, read.Records));
+        }
+        return results;
+    }
+
+    /// <summary>Where this follower's next fetch of <paramref name="topicPartition"/> starts: its log end, the epoch of its last batch, its log start.</summary>
+    public (long FetchOffset, int LastFetchedEpoch, long LogStartOffset)? FollowerFetchPosition(TopicPartition topicPartition) =>
+        _partitions.TryGetValue(topicPartition, out var partition) && !partition.IsLeader && !partition.IsRemoved
+            ? (partition.LogEndOffset, partition.Log.LatestEpoch, partition.LogStartOffset)
+            : null;
+
+    /// <summary>
+    /// Appends what the leader of <paramref name="leaderEpoch"/> returned for <paramref name="topicPartition"/>
+    /// (received bytes, the leader's offsets and epochs) and follows its high watermark. False when
+    /// this replica no longer follows that epoch (a stale response: dropped). Storage errors throw.
+    /// </summary>
+    public async ValueTask<bool> AppendAsFollowerAsync(TopicPartition topicPartition, int leaderEpoch, ReadOnlyMemory<byte> records, long leaderHighWatermark, CancellationToken cancellationToken)
+    {
+        if (!_partitions.TryGetValue(topicPartition, out var partition))
+        {
+            return false;
+        }
+        var applied = await partition.AppendAsFollowerAsync(leaderEpoch, records, leaderHighWatermark, cancellationToken).ConfigureAwait(false);
+        if (applied && !records.IsEmpty)
+        {
+            _bytesIn.Add(records.Length);
+        }
+        return applied;
+    }
+
+    /// <summary>
+    /// Truncates a follower's divergent tail: to <paramref name="offset"/>, or, with
+    /// <paramref name="fully"/>, empties the log and restarts it there (behind the leader's log start).
+    /// False when this replica no longer follows <paramref name="leaderEpoch"/>.
+    /// </summary>
+    public bool TruncateFollower(TopicPartition topicPartition, int leaderEpoch, long offset, bool fully = false)
+    {
+        if (!_partitions.TryGetValue(topicPartition, out var partition))
+        {
+            return false;
+        }
+        var truncated = partition.TruncateAsFollower(leaderEpoch, offset, fully);
+        if (truncated)
+        {
+            LogFollowerTruncated(topicPartition, offset, leaderEpoch);
+        }
+        return truncated;
+    }
+
+    /// <summary>
+    /// Settles a divergence the leader of <paramref name="leaderEpoch"/> reported (its DivergingEpoch:
+    /// <paramref name="leaderAnswer"/>): where to truncate comes from the replication core's
+    /// <see cref="FollowerTruncation"/> over this replica's epoch history; the log is truncated
+    /// there. Returns the decision, or null when this replica no longer follows that epoch.
+    /// </summary>
+    public TruncationDecision? TruncateOnDivergence(TopicPartition topicPartition, int leaderEpoch, EpochEndOffset leaderAnswer)
+    {
+        if (!_partitions.TryGetValue(topicPartition, out var partition) || partition.IsLeader || partition.LeaderEpoch != leaderEpoch)
+        {
+            return null;
+        }
+        var history = new LeaderEpochCache(partition.Log.LeaderEpochs.Select(e => new EpochEntry(e.Epoch, e.StartOffset)));
+        var decision = FollowerTruncation.Decide(history, partition.LogEndOffset, partition.HighWatermark, leaderAnswer);
+        return TruncateFollower(topicPartition, leaderEpoch, decision.TruncateTo) ? decision : null;
+    }
+
+    /// <summary>The end offset of <paramref name="epoch"/> in the local log (a follower's side of a divergence): the largest epoch not above it and where it ends; null when the log keeps no epoch history.</summary>
+    public (int Epoch, long EndOffset)? LocalEndOffsetForEpoch(TopicPartition topicPartition, int epoch) =>
+        _partitions.TryGetValue(topicPartition, out var partition) ? partition.Log.EndOffsetForEpoch(epoch) : null;
+
+    /// <summary>Proposes the ISR shrinks due now (followers behind for replica.lag.time.max.ms); run every half of it, as Kafka's isr-expiration task.</summary>
+    public void MaybeShrinkIsrs()
+    {
+        var nowMs = Environment.TickCount64;
+        foreach (var partition in _partitions.Values)
+        {
+            if (partition.IsLeader && partition.MaybeShrinkIsr(nowMs) is { } proposal)
+            {
+                IsrProposed?.Invoke(partition, proposal);
+            }
+        }
+    }
+
+    /// <summary>The high watermark of every replicated partition hosted here (the replication-offset-checkpoint's content).</summary>
+    public IReadOnlyList<(TopicPartition TopicPartition, long HighWatermark)> HighWatermarks() =>
+        [.. _partitions.Values.Where(p => !p.IsRemoved).Select(p => (p.TopicPartition, p.HighWatermark))];
+
     // Per-partition bytes out, for what is returned only (a read discarded before a long poll is not).
     private static void CountFetched(Partition?[] hosted, List<FetchPartitionResult> results)
     {
@@ -327,7 +607,7 @@ public sealed partial class ReplicaManager : IDisposable
         {
             var spec = toRead[i];
             var partition = hosted[i];
-            if (partition is null || partition.IsRemoved)
+            if (partition is null || partition.IsRemoved || !partition.IsLeader)
             {
                 anyError = true;
                 results.Add(FetchPartitionResult.Failed(spec.Key, partition is null ? errors[i] : ErrorCode.NotLeaderOrFollower));
@@ -395,10 +675,20 @@ public sealed partial class ReplicaManager : IDisposable
         {
             return ListOffsetResult.Failed(PartitionError(topicPartition));
         }
+        if (!partition.IsLeader)
+        {
+            return ListOffsetResult.Failed(ErrorCode.NotLeaderOrFollower);
+        }
         var epochError = partition.CheckLeaderEpoch(currentLeaderEpoch);
         if (epochError != ErrorCode.None)
         {
             return ListOffsetResult.Failed(epochError);
+        }
+        if (partition.HighWatermark < partition.LeaderEpochStartOffset)
+        {
+            // KIP-207: a new leader does not know what was committed before it took over until its
+            // high watermark reaches the start of its epoch; clients retry.
+            return ListOffsetResult.Failed(ErrorCode.OffsetNotAvailable);
         }
         try
         {
@@ -438,7 +728,7 @@ public sealed partial class ReplicaManager : IDisposable
     /// <summary>DeleteRecords: moves the log start offset to <paramref name="offset"/> (-1 = high watermark); returns the low watermark.</summary>
     public (ErrorCode Error, long LowWatermark) DeleteRecords(TopicPartition topicPartition, long offset)
     {
-        if (!_partitions.TryGetValue(topicPartition, out var partition))
+        if (!_partitions.TryGetValue(topicPartition, out var partition) || !partition.IsLeader)
         {
             return (PartitionError(topicPartition), -1);
         }
@@ -460,7 +750,7 @@ public sealed partial class ReplicaManager : IDisposable
     /// <summary>OffsetForLeaderEpoch: the end offset of <paramref name="leaderEpoch"/> in this partition's log.</summary>
     public (ErrorCode Error, int LeaderEpoch, long EndOffset) OffsetForLeaderEpoch(TopicPartition topicPartition, int currentLeaderEpoch, int leaderEpoch)
     {
-        if (!_partitions.TryGetValue(topicPartition, out var partition))
+        if (!_partitions.TryGetValue(topicPartition, out var partition) || !partition.IsLeader)
         {
             return (PartitionError(topicPartition), -1, -1);
         }
@@ -482,7 +772,7 @@ public sealed partial class ReplicaManager : IDisposable
 
     /// <summary>DescribeProducers: the idempotent producers a partition's log holds state for.</summary>
     public (ErrorCode Error, IReadOnlyCollection<ProducerStateEntry> Producers) DescribeProducers(TopicPartition topicPartition) =>
-        _partitions.TryGetValue(topicPartition, out var partition)
+        _partitions.TryGetValue(topicPartition, out var partition) && partition.IsLeader
             ? (ErrorCode.None, partition.Log.ActiveProducers)
             : (PartitionError(topicPartition), []);
 
@@ -496,6 +786,7 @@ public sealed partial class ReplicaManager : IDisposable
 
     private void Apply(MetadataImage image)
     {
+        List<FollowerAssignment>? followers = null;
         lock (_applyLock)
         {
             if (_disposed || image.Offset <= _appliedOffset && _appliedOffset != long.MinValue)
@@ -503,21 +794,30 @@ public sealed partial class ReplicaManager : IDisposable
                 return;
             }
             _appliedOffset = image.Offset;
-            var led = new HashSet<TopicPartition>();
+            LocalBrokerEpoch = image.Brokers.TryGetValue(NodeId, out var self) ? self.Epoch : -1;
+            var hostedNow = new HashSet<TopicPartition>();
+            followers = [];
+            var nowMs = Environment.TickCount64;
             foreach (var topic in image.TopicsByName.Values)
             {
                 IReadOnlyDictionary<string, string>? configs = null;
                 foreach (var partitionImage in topic.Partitions.Values)
                 {
-                    if (partitionImage.Leader != NodeId)
+                    var leads = partitionImage.Leader == NodeId;
+                    if (!leads && !partitionImage.Replicas.Contains(NodeId))
                     {
                         continue;
                     }
                     var topicPartition = new TopicPartition(topic.Name, partitionImage.Partition);
-                    led.Add(topicPartition);
+                    hostedNow.Add(topicPartition);
                     try
                     {
-                        ApplyLeadership(topicPartition, topic, partitionImage, configs ??= _options.TopicConfigs?.Invoke(image, topic) ?? topic.Configs);
+                        configs ??= _options.TopicConfigs?.Invoke(image, topic) ?? topic.Configs;
+                        var partition = ApplyReplica(image, topicPartition, topic, partitionImage, configs, nowMs);
+                        if (!leads)
+                        {
+                            followers.Add(new FollowerAssignment(topicPartition, topic.TopicId, partitionImage.Leader, partitionImage.LeaderEpoch, partition));
+                        }
                     }
                     catch (Exception e)
                     {
@@ -527,40 +827,74 @@ public sealed partial class ReplicaManager : IDisposable
             }
             foreach (var (topicPartition, partition) in _partitions)
             {
-                if (led.Contains(topicPartition))
+                if (hostedNow.Contains(topicPartition))
                 {
                     continue;
                 }
-                var deleted = image.Partition(topicPartition.Topic, topicPartition.Partition) is null;
-                RemovePartition(topicPartition, partition, deleteLog: deleted);
+                // The log goes with the topic, or when the replica was moved off this node.
+                var remaining = image.Partition(topicPartition.Topic, topicPartition.Partition);
+                RemovePartition(topicPartition, partition, deleteLog: remaining is null || !remaining.Replicas.Contains(NodeId));
             }
+            // Inside the lock so that the fetcher manager sees assignments in image order.
+            FollowersChanged?.Invoke(followers);
         }
     }
 
-    private void ApplyLeadership(TopicPartition topicPartition, TopicImage topic, PartitionImage partitionImage, IReadOnlyDictionary<string, string> configs)
+    private Partition ApplyReplica(MetadataImage image, TopicPartition topicPartition, TopicImage topic, PartitionImage partitionImage, IReadOnlyDictionary<string, string> configs, long nowMs)
     {
+        var view = partitionImage;
+        var replication = new ReplicationOptions { MinInsyncReplicas = MinInsyncReplicasOf(configs), ReplicaLagTimeMaxMs = _options.ReplicaLagTimeMaxMs };
         if (_partitions.TryGetValue(topicPartition, out var existing))
         {
             if (existing.TopicId == topic.TopicId)
             {
-                existing.UpdateLeadership(partitionImage.LeaderEpoch);
                 if (!SameConfigs(_appliedConfigs.GetValueOrDefault(topicPartition), configs))
                 {
                     existing.UpdateLimits(ProduceLimits.From(configs, _options.ProduceLimits));
                     existing.Log.UpdateConfig(configs);
                     _appliedConfigs[topicPartition] = configs;
                 }
-                return;
+                ApplyRole(image, existing, view, replication, nowMs);
+                return existing;
             }
             // Same name, new topic id: the old topic was deleted and re-created.
             RemovePartition(topicPartition, existing, deleteLog: true);
         }
         var log = _logs.GetOrCreate(topicPartition, topic.TopicId, configs);
         var partition = new Partition(topicPartition, topic.TopicId, partitionImage.LeaderEpoch, log, ProduceLimits.From(configs, _options.ProduceLimits), _positionChanged);
+        if (view.Replicas.Length > 1 && _options.HighWatermarkCheckpoint?.Invoke(topicPartition) is { } checkpointed)
+        {
+            // A replicated partition knows its committed prefix from the checkpoint, not from its log end.
+            partition.RestoreHighWatermark(checkpointed);
+        }
+        else if (view.Replicas.Length > 1)
+        {
+            partition.RestoreHighWatermark(log.LogStartOffset);
+        }
+        ApplyRole(image, partition, view, replication, nowMs);
         _partitions[topicPartition] = partition;
         _appliedConfigs[topicPartition] = configs;
-        LogPartitionOpened(topicPartition, partitionImage.LeaderEpoch, log.LogStartOffset, log.LogEndOffset);
+        LogPartitionOpened(topicPartition, view.Leader == NodeId ? "leader" : "follower", partitionImage.LeaderEpoch, log.LogStartOffset, log.LogEndOffset);
+        return partition;
     }
+
+    private void ApplyRole(MetadataImage image, Partition partition, PartitionImage view, ReplicationOptions replication, long nowMs)
+    {
+        if (view.Leader == NodeId)
+        {
+            partition.BecomeLeader(view, image.Brokers, NodeId, LocalBrokerEpoch, replication, nowMs);
+        }
+        else
+        {
+            partition.BecomeFollower(view);
+        }
+    }
+
+    private int MinInsyncReplicasOf(IReadOnlyDictionary<string, string> configs) =>
+        configs.TryGetValue("min.insync.replicas", out var value)
+        && int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed >= 1
+            ? parsed
+            : Math.Max(1, _options.MinInsyncReplicas);
 
     // Configs are rebuilt per image when dynamic broker configs are folded in, so compare contents, not references.
     private static bool SameConfigs(IReadOnlyDictionary<string, string>? applied, IReadOnlyDictionary<string, string> next) =>
@@ -607,8 +941,11 @@ public sealed partial class ReplicaManager : IDisposable
         GregorMeter.Release(_meter);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Hosting {Partition} as leader (epoch {LeaderEpoch}, log [{LogStartOffset}, {LogEndOffset}))")]
-    private partial void LogPartitionOpened(TopicPartition partition, int leaderEpoch, long logStartOffset, long logEndOffset);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hosting {Partition} as {Role} (epoch {LeaderEpoch}, log [{LogStartOffset}, {LogEndOffset}))")]
+    private partial void LogPartitionOpened(TopicPartition partition, string role, int leaderEpoch, long logStartOffset, long logEndOffset);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Truncated follower {Partition} to {Offset} (leader epoch {LeaderEpoch})")]
+    private partial void LogFollowerTruncated(TopicPartition partition, long offset, int leaderEpoch);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped hosting {Partition} (log deleted: {Deleted})")]
     private partial void LogPartitionRemoved(TopicPartition partition, bool deleted);

@@ -1,4 +1,5 @@
 using Gregor.Cluster.Metadata;
+using Gregor.Protocol;
 
 namespace Gregor.Cluster.Partitions;
 
@@ -12,7 +13,11 @@ namespace Gregor.Cluster.Partitions;
 /// has and a produce with NOT_ENOUGH_REPLICAS_AFTER_APPEND), and
 /// <see cref="TopicConfigs"/>: a topic's configs as its partitions apply them (the composition root
 /// folds in the dynamic broker configs of the image, so a changed log.* default reaches every
-/// topic without an override; unset = the topic's own overrides).
+/// topic without an override; unset = the topic's own overrides). Replication:
+/// <see cref="MinInsyncReplicas"/> (the broker's min.insync.replicas, topics override it),
+/// <see cref="ReplicaLagTimeMaxMs"/> (replica.lag.time.max.ms: a follower not caught up for this long
+/// leaves the ISR) and <see cref="HighWatermarkCheckpoint"/> (the high watermarks read back from the
+/// replication-offset-checkpoint when a replicated partition opens).
 /// </summary>
 public sealed record ReplicaManagerOptions(
     int NodeId,
@@ -32,6 +37,12 @@ public sealed record ReplicaManagerOptions(
     public const int DefaultMaxDelayedOperations = 10_000;
 
     public Func<MetadataImage, TopicImage, IReadOnlyDictionary<string, string>>? TopicConfigs { get; init; }
+
+    public int MinInsyncReplicas { get; init; } = 1;
+
+    public long ReplicaLagTimeMaxMs { get; init; } = 30_000;
+
+    public Func<TopicPartition, long?>? HighWatermarkCheckpoint { get; init; }
 
     public ProduceLimits ProduceLimits => new(MessageMaxBytes, LogAppendTime, TimestampBeforeMaxMs, TimestampAfterMaxMs, Compacted);
 }

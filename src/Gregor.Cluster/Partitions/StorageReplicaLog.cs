@@ -27,6 +27,17 @@ public sealed class StorageReplicaLog(PartitionLog log, LogConfig defaults) : IR
         return new LogAppendResult(result.FirstOffset, result.LastOffset, result.LogAppendTime, result.LogStartOffset);
     }
 
+    public int LatestEpoch => PartitionLog.LatestEpoch;
+
+    public IReadOnlyList<(int Epoch, long StartOffset)> LeaderEpochs => PartitionLog.LeaderEpochs;
+
+    public async ValueTask AppendAsFollowerAsync(ReadOnlyMemory<byte> records, CancellationToken cancellationToken) =>
+        await PartitionLog.AppendAsFollowerAsync(records, cancellationToken).ConfigureAwait(false);
+
+    public void TruncateTo(long offset) => PartitionLog.TruncateTo(offset);
+
+    public void TruncateFullyAndStartAt(long offset) => PartitionLog.TruncateFullyAndStartAt(offset);
+
     public FetchedRecords? Read(long fetchOffset, int maxBytes, long maxOffset, bool minOneMessage)
     {
         var result = PartitionLog.Read(fetchOffset, Math.Max(0, maxBytes), maxOffset, minOneMessage);

@@ -107,14 +107,16 @@ internal static class QuorumCommand
         return ClientExitCodes.Success;
     }
 
-    /// <summary>The cluster id from Metadata (no topics); null when the node does not answer Metadata (a controller-only listener).</summary>
+    /// <summary>
+    /// The cluster id from DescribeCluster, which both broker and controller listeners serve (as
+    /// kafka-metadata-quorum.sh asks it, KIP-919); null when the node does not answer it.
+    /// </summary>
     private static async Task<string?> ClusterIdAsync(KafkaClient client, CancellationToken cancellationToken)
     {
         try
         {
-            var metadata = await client.SendAnyAsync<MetadataResponse>(new MetadataRequest { Topics = [], AllowAutoTopicCreation = false },
-                KafkaClient.MetadataVersion, cancellationToken).ConfigureAwait(false);
-            return metadata.ClusterId;
+            var cluster = await client.SendAnyAsync<DescribeClusterResponse>(new DescribeClusterRequest(), 0, cancellationToken).ConfigureAwait(false);
+            return cluster.ClusterId;
         }
         catch (KafkaClientException)
         {

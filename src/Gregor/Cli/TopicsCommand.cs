@@ -15,7 +15,7 @@ internal static class TopicsCommand
 
           list                          topics (--internal to include internal ones)
           create TOPIC                  [--partitions N] [--replication-factor N] [--config KEY=VALUE]...
-          describe TOPIC                partitions (leader, replicas, ISR, start and end offsets) and configs set on it
+          describe TOPIC                partitions (leader, epoch, replicas, ISR, offline replicas, start and end offsets) and configs set on it
           alter TOPIC                   [--config KEY=VALUE]... [--delete-config KEY]... [--partitions N (grow)]
           delete TOPIC
 
@@ -132,6 +132,8 @@ internal static class TopicsCommand
                     leader = p.Partition.LeaderId,
                     replicas = p.Partition.ReplicaNodes,
                     isr = p.Partition.IsrNodes,
+                    offline = p.Partition.OfflineReplicas,
+                    leaderEpoch = p.Partition.LeaderEpoch,
                     startOffset = p.Start,
                     endOffset = p.End,
                 }),
@@ -140,8 +142,8 @@ internal static class TopicsCommand
             });
         }
         var table = OutputFormatter.Table(
-            ["PARTITION", "LEADER", "REPLICAS", "ISR", "START-OFFSET", "END-OFFSET"],
-            partitions.Select(p => (IReadOnlyList<object?>)[p.Partition.PartitionIndex, p.Partition.LeaderId, p.Partition.ReplicaNodes, p.Partition.IsrNodes, p.Start, p.End]));
+            ["PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "OFFLINE", "START-OFFSET", "END-OFFSET"],
+            partitions.Select(p => (IReadOnlyList<object?>)[p.Partition.PartitionIndex, p.Partition.LeaderId, p.Partition.LeaderEpoch, p.Partition.ReplicaNodes, p.Partition.IsrNodes, p.Partition.OfflineReplicas, p.Start, p.End]));
         var set = overrides.Count == 0 ? "(defaults)" : string.Join(", ", overrides.Select(c => $"{c.Name}={(c.IsSensitive ? "(sensitive)" : c.Value)}"));
         // Metadata v9 carries no topic id (v10+ does); a broker that sends one gets it shown.
         var id = topic.TopicId == Guid.Empty ? "" : $"  TopicId: {topic.TopicId}";

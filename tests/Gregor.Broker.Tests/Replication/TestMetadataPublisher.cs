@@ -32,6 +32,45 @@ internal sealed class TestMetadataPublisher : IMetadataPublisher
         return id;
     }
 
+    /// <summary>Registers broker <paramref name="id"/> (unfenced) with <paramref name="epoch"/>: replicas must be registered brokers to join an ISR.</summary>
+    public void AddBroker(int id, long epoch)
+    {
+        Publish(Current with
+        {
+            Offset = Current.Offset + 1,
+            Brokers = Current.Brokers.SetItem(id, new BrokerImage(id, "127.0.0.1", 9000 + id, null) { Epoch = epoch }),
+        });
+    }
+
+    /// <summary>A one-partition topic with the given assignment (replicas, ISR, leader and epochs).</summary>
+    public Guid AddReplicatedTopic(string name, int[] replicas, int leader, int[]? isr = null, int leaderEpoch = 0, IDictionary<string, string>? configs = null)
+    {
+        var id = Guid.NewGuid();
+        var topic = new TopicImage(name, id,
+            ImmutableDictionary<int, PartitionImage>.Empty.Add(0, new PartitionImage(0, leader, leaderEpoch, [.. replicas], [.. isr ?? replicas])),
+            (configs ?? new Dictionary<string, string>()).ToImmutableDictionary());
+        Publish(Current with
+        {
+            Offset = Current.Offset + 1,
+            TopicsByName = Current.TopicsByName.SetItem(name, topic),
+            TopicsById = Current.TopicsById.SetItem(id, topic),
+        });
+        return id;
+    }
+
+    /// <summary>Publishes a change of partition 0 of <paramref name="name"/> (a new leader, epoch or ISR).</summary>
+    public void ChangePartition(string name, Func<PartitionImage, PartitionImage> change)
+    {
+        var topic = Current.TopicsByName[name];
+        var changed = topic with { Partitions = topic.Partitions.SetItem(0, change(topic.Partitions[0])) };
+        Publish(Current with
+        {
+            Offset = Current.Offset + 1,
+            TopicsByName = Current.TopicsByName.SetItem(name, changed),
+            TopicsById = Current.TopicsById.SetItem(changed.TopicId, changed),
+        });
+    }
+
     public void RemoveTopic(string name)
     {
         var topic = Current.TopicsByName[name];

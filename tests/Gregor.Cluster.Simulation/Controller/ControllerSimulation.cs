@@ -23,20 +23,30 @@ public sealed class ControllerSimulation
 
     private readonly SimCluster _cluster;
     private readonly MetadataImageInvariant _images = new();
+    private readonly PartitionReplicationInvariant _replication = new();
+    private readonly ReplicationWorkload _workload;
     private int _nextTopic;
     private long _healedAt = -1;
 
     /// <summary><paramref name="corruptSnapshot"/> (canaries only) rewrites the records of every metadata snapshot a loader writes.</summary>
     public ControllerSimulation(long seed, SimulationOptions? options = null,
         Func<IReadOnlyList<Gregor.Cluster.Records.MetadataRecord>, IReadOnlyList<Gregor.Cluster.Records.MetadataRecord>>? corruptSnapshot = null)
+        : this(seed, options, Gregor.Cluster.Controller.Core.ControllerFaults.None, corruptSnapshot)
+    {
+    }
+
+    /// <summary>A run whose controllers have deliberately broken <paramref name="faults"/> (canaries).</summary>
+    internal ControllerSimulation(long seed, SimulationOptions? options, Gregor.Cluster.Controller.Core.ControllerFaults faults,
+        Func<IReadOnlyList<Gregor.Cluster.Records.MetadataRecord>, IReadOnlyList<Gregor.Cluster.Records.MetadataRecord>>? corruptSnapshot = null)
     {
         // The metadata loaders own the snapshots (as in production), so the built-in counter writes none.
         _cluster = new SimCluster(seed, (options ?? new SimulationOptions()) with
         {
             SnapshotEveryOffsets = 0,
-            Components = _ => [new MetadataSimNode(Snapshots, corruptSnapshot: corruptSnapshot)],
-            Invariants = [_images],
+            Components = _ => [new MetadataSimNode(Snapshots, corruptSnapshot: corruptSnapshot) { Faults = faults }],
+            Invariants = [_images, _replication],
         });
+        _workload = new ReplicationWorkload(_cluster);
     }
 
     /// <summary>Metadata snapshots written and loaded in this run, over every node.</summary>
@@ -53,10 +63,15 @@ public sealed class ControllerSimulation
 
     public long ImageChecks => _images.Checks;
 
+    public PartitionReplicationInvariant Replication => _replication;
+
+    public ReplicationWorkload Workload => _workload;
+
     /// <summary>Runs the seed; returns the violation (null when every invariant and both livenesses held).</summary>
     public string? Run()
     {
         _cluster.Scheduler.After(200, AdminStep);
+        _workload.Start();
         var result = _cluster.Run();
         if (!result.Passed)
         {

@@ -21,6 +21,8 @@ public sealed class ControllerSimulationTests
         var written = 0L;
         var loaded = 0L;
         var downloads = 0L;
+        var isrChanges = 0L;
+        var isrAdditions = 0L;
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var simulation = new ControllerSimulation(first + i);
@@ -33,10 +35,13 @@ public sealed class ControllerSimulationTests
             Interlocked.Add(ref written, simulation.Snapshots.Written);
             Interlocked.Add(ref loaded, simulation.Snapshots.LoadedByLoaders + simulation.Snapshots.LoadedByControllers);
             Interlocked.Add(ref downloads, simulation.SnapshotDownloads);
+            Interlocked.Add(ref isrChanges, simulation.Replication.Changes);
+            Interlocked.Add(ref isrAdditions, simulation.Replication.IsrAdditions);
         });
         TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count} seeds from {first}: {successes} admin operations succeeded, {checks} image replays checked, " +
-            $"{written} metadata snapshots written, {loaded} loaded, {downloads} downloaded; {failures.Count} failed"));
+            $"{written} metadata snapshots written, {loaded} loaded, {downloads} downloaded, " +
+            $"{isrChanges} partition changes ({isrAdditions} ISR additions) checked; {failures.Count} failed"));
         if (!failures.IsEmpty)
         {
             var message = new StringBuilder();
@@ -51,6 +56,8 @@ public sealed class ControllerSimulationTests
         Assert.True(successes > count, $"only {successes} admin operations succeeded over {count} seeds: the workload proves little");
         Assert.True(checks > count * 10L, $"only {checks} image replays were checked");
         Assert.True(written >= count, $"only {written} metadata snapshots were written over {count} seeds");
+        Assert.True(isrChanges > count, $"only {isrChanges} partition changes were checked");
+        Assert.True(isrAdditions > count / 2, $"only {isrAdditions} ISR additions were checked");
     }
 
     [Fact]

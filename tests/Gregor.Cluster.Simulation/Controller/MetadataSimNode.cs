@@ -36,6 +36,9 @@ public sealed class MetadataSimNode(
     private SimNode? _node;
     private int _incarnation;
 
+    /// <summary>Deliberately broken controller variants (canaries only).</summary>
+    internal ControllerFaults Faults { get; init; } = ControllerFaults.None;
+
     public MetadataLoader Loader { get; private set; } = null!;
 
     /// <summary>The controller core; null on an observer (a broker-only node, process.roles=broker).</summary>
@@ -55,7 +58,7 @@ public sealed class MetadataSimNode(
             new MetadataLoaderOptions { ClusterId = "sim", NodeId = node.NodeId, MaxBytesBetweenSnapshots = snapshotEveryBytes, MaxSnapshotIntervalMs = snapshotEveryMs },
             new SnapshottingRaftClient(node, raft, _snapshots, corruptSnapshot));
         Controller = raft.Voters.Contains(node.NodeId)
-            ? new ControllerCore(new ControllerCoreOptions { NodeId = node.NodeId, ClusterId = "sim" }, raft, time, node.Random)
+            ? new ControllerCore(new ControllerCoreOptions { NodeId = node.NodeId, ClusterId = "sim", Faults = Faults }, raft, time, node.Random)
             : null;
         Broker = new BrokerLifecycleManager(
             new BrokerLifecycleOptions

@@ -45,10 +45,17 @@ public sealed partial class ControllerCore
                 return Reply(new BrokerRegistrationReplyData(ErrorCode.DuplicateBrokerRegistration,
                     $"Another broker is registered with that broker id: incarnation {existing.IncarnationId} holds a live session.", -1));
             }
-            var brokerEpoch = _lastWriteOffset + 1;
+            var records = new List<MetadataRecord>();
+            if (!soleVoterSelf && _latest.Brokers.TryGetValue(request.BrokerId, out var previous) && previous.IncarnationId != request.IncarnationId)
+            {
+                // The previous incarnation is gone: it leaves every ISR (and, after an unclean
+                // shutdown, every ELR) before the new one registers fenced.
+                Reregister(request.BrokerId, cleanShutdown: request.PreviousBrokerEpoch == previous.Epoch, records);
+            }
+            var brokerEpoch = _lastWriteOffset + records.Count + 1;
             _lastContactMs[request.BrokerId] = NowMs;
-            var record = new RegisterBrokerRecord(request.BrokerId, request.IncarnationId, brokerEpoch, request.Listeners, request.Rack, Fenced: !soleVoterSelf);
-            return ([record], new BrokerRegistrationReplyData(ErrorCode.None, null, brokerEpoch));
+            records.Add(new RegisterBrokerRecord(request.BrokerId, request.IncarnationId, brokerEpoch, request.Listeners, request.Rack, Fenced: !soleVoterSelf));
+            return (records, new BrokerRegistrationReplyData(ErrorCode.None, null, brokerEpoch));
         });
 
     /// <summary>
@@ -77,15 +84,24 @@ public sealed partial class ControllerCore
                 }
                 if (!request.WantFence && caughtUp && !broker.InControlledShutdown)
                 {
-                    records.Add(new UnfenceBrokerRecord(broker.NodeId, broker.Epoch));
+                    Unfence(broker, records);
                     return (records, new BrokerHeartbeatReplyData(ErrorCode.None, null, caughtUp, IsFenced: false, ShouldShutDown: false));
                 }
                 return Reply(new BrokerHeartbeatReplyData(ErrorCode.None, null, caughtUp, IsFenced: true, ShouldShutDown: false));
             }
             if (request.WantShutDown)
             {
+                // Kafka's CONTROLLED_SHUTDOWN state: leaderships move away first; the broker may
+                // shut down once it leads nothing and has seen the batch that moved them.
                 var remaining = MoveLeadershipAway(broker, records);
-                if (remaining > 0)
+                var moved = records.Count > 0;
+                if (moved)
+                {
+                    _controlledShutdownOffsets[broker.NodeId] = _lastWriteOffset + records.Count + (broker.InControlledShutdown ? 0 : 1);
+                }
+                // The prediction is the batch's last offset; never wait past what was really written.
+                var seenMoves = request.CurrentMetadataOffset >= Math.Min(_controlledShutdownOffsets.GetValueOrDefault(broker.NodeId, -1), _lastWriteOffset);
+                if (remaining > 0 || moved || !seenMoves)
                 {
                     if (!broker.InControlledShutdown)
                     {
@@ -93,6 +109,7 @@ public sealed partial class ControllerCore
                     }
                     return (records, new BrokerHeartbeatReplyData(ErrorCode.None, null, caughtUp, IsFenced: false, ShouldShutDown: false));
                 }
+                _controlledShutdownOffsets.Remove(broker.NodeId);
                 // Nothing left to lead: shut down now, fenced, as Kafka's SHUTDOWN_NOW state.
                 records.Add(new BrokerRegistrationChangeRecord(broker.NodeId, broker.Epoch,
                     BrokerRegistrationChangeRecord.FenceChangeFenced, InControlledShutdown: 1));
@@ -105,20 +122,6 @@ public sealed partial class ControllerCore
             }
             return Reply(new BrokerHeartbeatReplyData(ErrorCode.None, null, caughtUp, IsFenced: false, ShouldShutDown: false));
         });
-
-    /// <summary>
-    /// Hook for controlled shutdown: elect other leaders for the partitions <paramref name="broker"/>
-    /// leads (PartitionChangeRecords into <paramref name="records"/>) and return how many it still
-    /// leads. Partition leadership does not move yet (issue #12), so nothing is waited for.
-    /// </summary>
-    private static int MoveLeadershipAway(BrokerImage broker, List<MetadataRecord> records) => 0;
-
-    /// <summary>
-    /// Fences one incarnation. Hook for issue #12: remove it from every ISR and elect new leaders
-    /// (PartitionChangeRecords) in the same batch, as Kafka's handleBrokerFenced does.
-    /// </summary>
-    private static void Fence(BrokerImage broker, List<MetadataRecord> records) =>
-        records.Add(new FenceBrokerRecord(broker.NodeId, broker.Epoch));
 
     private bool HasLiveSession(BrokerImage broker) =>
         !broker.Fenced

@@ -351,6 +351,7 @@ public sealed partial class ControllerCore
     {
         var live = replicas.Where(r => image.Brokers.TryGetValue(r, out var b) && !b.Fenced).ToImmutableArray();
         var leader = live.IsEmpty ? -1 : live[0];
-        return new PartitionRecord(partition, topicId, [.. replicas], live.IsEmpty ? [.. replicas] : live, leader, LeaderEpoch: 0, PartitionEpoch: 0);
+        var record = new PartitionRecord(partition, topicId, [.. replicas], live.IsEmpty ? [.. replicas] : live, leader, LeaderEpoch: 0, PartitionEpoch: 0);
+        return image.EligibleLeaderReplicasEnabled ? record with { RecordVersion = 2, EligibleLeaderReplicas = [], LastKnownElr = [] } : record;
     }
 }

@@ -206,7 +206,9 @@ public sealed partial class ControllerCore : IRaftListener
 
     /// <summary>
     /// Time passed: fences every unfenced broker whose session expired (no heartbeat within
-    /// broker.session.timeout.ms). Call at least every <see cref="NextDeadlineMs"/>.
+    /// broker.session.timeout.ms), moving its leaderships and ISR memberships away, and every
+    /// leader.imbalance.check.interval rebalances preferred leaders (auto.leader.rebalance.enable).
+    /// Call at least every <see cref="NextDeadlineMs"/>.
     /// </summary>
     public void Tick()
     {
@@ -215,8 +217,7 @@ public sealed partial class ControllerCore : IRaftListener
             return;
         }
         var now = NowMs;
-        var records = new List<MetadataRecord>();
-        foreach (var broker in _latest.Brokers.Values.OrderBy(b => b.NodeId))
+        foreach (var broker in _latest.Brokers.Values.OrderBy(b => b.NodeId).ToList())
         {
             if (!_lastContactMs.TryGetValue(broker.NodeId, out var last))
             {
@@ -225,10 +226,19 @@ public sealed partial class ControllerCore : IRaftListener
             }
             if (!broker.Fenced && now - last > _options.BrokerSessionTimeoutMs)
             {
+                // One batch per fenced broker (Kafka's maybeFenceOneStaleBroker): the next one's
+                // elections then see this one's, so no partition gets two changes from one state.
                 LogSessionExpired(broker.NodeId, broker.Epoch);
-                Fence(broker, records);
+                var fence = new List<MetadataRecord>();
+                Fence(_latest.Brokers[broker.NodeId], fence);
+                if (Append(fence) < 0)
+                {
+                    return;
+                }
             }
         }
+        var records = new List<MetadataRecord>();
+        MaybeBalanceLeaders(now, records);
         if (records.Count > 0)
         {
             Append(records);
@@ -244,7 +254,7 @@ public sealed partial class ControllerCore : IRaftListener
             {
                 return long.MaxValue;
             }
-            var next = long.MaxValue;
+            var next = _options.AutoLeaderRebalanceEnable ? _nextLeaderBalanceMs : long.MaxValue;
             foreach (var broker in _latest.Brokers.Values)
             {
                 if (!broker.Fenced && _lastContactMs.TryGetValue(broker.NodeId, out var last))
@@ -269,6 +279,8 @@ public sealed partial class ControllerCore : IRaftListener
         // heartbeats sent to the old one are unknown here.
         var now = NowMs;
         _lastContactMs.Clear();
+        _controlledShutdownOffsets.Clear();
+        _nextLeaderBalanceMs = now + _options.LeaderImbalanceCheckIntervalMs;
         foreach (var id in _committed.Brokers.Keys)
         {
             _lastContactMs[id] = now;

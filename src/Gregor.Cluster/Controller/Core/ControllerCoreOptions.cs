@@ -30,6 +30,18 @@ public sealed record ControllerCoreOptions
     /// <summary>The static broker configs under which topic defaults are computed (see <see cref="Configs.EffectiveConfigs"/>).</summary>
     public IReadOnlyDictionary<string, string> StaticBrokerConfigs { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>auto.leader.rebalance.enable: move leadership back to preferred replicas on a timer (Kafka's default: on).</summary>
+    public bool AutoLeaderRebalanceEnable { get; init; } = true;
+
+    /// <summary>leader.imbalance.check.interval.seconds, in ms (Kafka's default: 300 s).</summary>
+    public long LeaderImbalanceCheckIntervalMs { get; init; } = 300_000;
+
+    /// <summary>leader.imbalance.per.broker.percentage: a broker not leading more than this share of the partitions it prefers is rebalanced (10).</summary>
+    public int LeaderImbalancePerBrokerPercentage { get; init; } = 10;
+
+    /// <summary>Test-only broken variants (the simulator's canaries).</summary>
+    internal ControllerFaults Faults { get; init; } = ControllerFaults.None;
+
     /// <summary>Extra validation of a topic's complete dynamic config set; returns an INVALID_CONFIG message or null.</summary>
     public Func<IReadOnlyDictionary<string, string>, string?>? TopicConfigValidator { get; init; }
 }
