@@ -62,8 +62,7 @@ public sealed partial class AlterPartitionManager : IAsyncDisposable
         {
             while (!token.IsCancellationRequested && partition.IsPending(change))
             {
-                var item = new AlterPartitionItem(change.TopicId, change.Partition, change.LeaderEpoch, change.PartitionEpoch,
-                    [.. change.NewIsr.Select(m => new Cluster.Controller.IsrMember(m.BrokerId, m.BrokerEpoch))]);
+                var item = new AlterPartitionItem(change.TopicId, change.Partition, change.LeaderEpoch, change.PartitionEpoch, change.NewIsr);
                 AlterPartitionOutcome outcome;
                 try
                 {

@@ -280,36 +280,11 @@ public sealed partial class ReplicaManager : IDisposable
             return new FetchResult(session.Error, 0, []);
         }
         var toRead = session.ToRead;
-        var hosted = new Partition?[toRead.Count];
-        var errors = new ErrorCode[toRead.Count];
-        for (var i = 0; i < toRead.Count; i++)
-        {
-            var key = toRead[i].Key;
-            if (key.Topic is null)
-            {
-                errors[i] = ErrorCode.UnknownTopicId;
-            }
-            else if (!_partitions.TryGetValue(new TopicPartition(key.Topic, key.Partition), out hosted[i]))
-            {
-                errors[i] = PartitionError(new TopicPartition(key.Topic, key.Partition));
-            }
-        }
-
+        var hosted = ResolveLeaders(toRead, out var errors);
         var canWait = request.MaxWaitMs > 0 && request.MinBytes > 0 && toRead.Count > 0;
-        long[]? visibleBefore = null;
-        int[]? epochs = null;
-        if (canWait)
-        {
-            // Positions before the read: an append from here on counts toward min bytes, so none
-            // is missed (one racing the read may count twice, which only answers a little early).
-            visibleBefore = new long[hosted.Length];
-            epochs = new int[hosted.Length];
-            for (var i = 0; i < hosted.Length; i++)
-            {
-                visibleBefore[i] = hosted[i]?.VisibleBytes ?? 0;
-                epochs[i] = hosted[i]?.LeaderEpoch ?? 0;
-            }
-        }
+        // Positions before the read: an append from here on counts toward min bytes, so none
+        // is missed (one racing the read may count twice, which only answers a little early).
+        var positions = canWait ? PositionsBefore(hosted, static p => p.VisibleBytes) : default;
         var results = ReadOnce(request, toRead, hosted, errors, out var bytes, out var anyError);
         if (!canWait || bytes >= request.MinBytes || anyError)
         {
@@ -318,32 +293,7 @@ public sealed partial class ReplicaManager : IDisposable
             return new FetchResult(ErrorCode.None, session.SessionId, session.Complete(results));
         }
         // Not enough yet: park the fetch where appends will find it, and read once when it completes.
-        foreach (var result in results)
-        {
-            result.Records?.Release();
-        }
-        var maxBytes = new int[toRead.Count];
-        var keys = new List<TopicPartition>(toRead.Count);
-        for (var i = 0; i < toRead.Count; i++)
-        {
-            maxBytes[i] = Math.Max(0, toRead[i].MaxBytes);
-            if (hosted[i] is { } partition)
-            {
-                keys.Add(partition.TopicPartition);
-            }
-        }
-        var delayed = new DelayedFetch(hosted, visibleBefore!, epochs!, maxBytes, bytes, request.MinBytes, TimeSpan.FromMilliseconds(request.MaxWaitMs));
-        var waitStarted = Stopwatch.GetTimestamp();
-        if (!DelayedFetches.TryCompleteElseWatch(delayed, keys, cancellationToken))
-        {
-            _delayedFetches.Add(1);
-        }
-        var outcome = await delayed.Completion.ConfigureAwait(false);
-        PurgatoryWaitTracker.Current.Value?.Record(waitStarted, Stopwatch.GetTimestamp());
-        if (outcome == DelayedOperationOutcome.Cancelled)
-        {
-            throw new OperationCanceledException(cancellationToken);
-        }
+        await WaitInPurgatoryAsync(request, toRead, hosted, positions, results, bytes, fromFollower: false, cancellationToken).ConfigureAwait(false);
         results = ReadOnce(request, toRead, hosted, errors, out bytes, out _);
         _bytesOut.Add(bytes);
         CountFetched(hosted, results);
@@ -360,8 +310,27 @@ public sealed partial class ReplicaManager : IDisposable
     private async ValueTask<FetchResult> FetchForFollowerAsync(FetchRequestSpec request, CancellationToken cancellationToken)
     {
         var toRead = request.Partitions;
+        var hosted = ResolveLeaders(toRead, out var errors);
+        var canWait = request.MaxWaitMs > 0 && request.MinBytes > 0 && toRead.Count > 0;
+        // A follower waits for appended bytes, not committed ones: it is what moves the HW.
+        var positions = canWait ? PositionsBefore(hosted, static p => p.BytesAppended) : default;
+        var results = ReadForFollower(request, toRead, hosted, errors, out var bytes, out var anyError);
+        if (!canWait || bytes >= request.MinBytes || anyError)
+        {
+            _bytesOut.Add(bytes);
+            return new FetchResult(ErrorCode.None, 0, results);
+        }
+        await WaitInPurgatoryAsync(request, toRead, hosted, positions, results, bytes, fromFollower: true, cancellationToken).ConfigureAwait(false);
+        results = ReadForFollower(request, toRead, hosted, errors, out bytes, out _);
+        _bytesOut.Add(bytes);
+        return new FetchResult(ErrorCode.None, 0, results);
+    }
+
+    /// <summary>The partitions this node leads among <paramref name="toRead"/>; the error of each one it does not.</summary>
+    private Partition?[] ResolveLeaders(IReadOnlyList<FetchPartitionSpec> toRead, out ErrorCode[] errors)
+    {
         var hosted = new Partition?[toRead.Count];
-        var errors = new ErrorCode[toRead.Count];
+        errors = new ErrorCode[toRead.Count];
         for (var i = 0; i < toRead.Count; i++)
         {
             var key = toRead[i].Key;
@@ -374,25 +343,37 @@ public sealed partial class ReplicaManager : IDisposable
                 errors[i] = PartitionError(new TopicPartition(key.Topic, key.Partition));
             }
         }
-        var canWait = request.MaxWaitMs > 0 && request.MinBytes > 0 && toRead.Count > 0;
-        long[]? appendedBefore = null;
-        int[]? epochs = null;
-        if (canWait)
+        return hosted;
+    }
+
+    /// <summary>Each partition's byte position (by <paramref name="position"/>) and leader epoch before a read that may have to wait.</summary>
+    private static (long[] Before, int[] Epochs) PositionsBefore(Partition?[] hosted, Func<Partition, long> position)
+    {
+        var before = new long[hosted.Length];
+        var epochs = new int[hosted.Length];
+        for (var i = 0; i < hosted.Length; i++)
         {
-            appendedBefore = new long[hosted.Length];
-            epochs = new int[hosted.Length];
-            for (var i = 0; i < hosted.Length; i++)
-            {
-                appendedBefore[i] = hosted[i]?.BytesAppended ?? 0;
-                epochs[i] = hosted[i]?.LeaderEpoch ?? 0;
-            }
+            before[i] = hosted[i] is { } partition ? position(partition) : 0;
+            epochs[i] = hosted[i]?.LeaderEpoch ?? 0;
         }
-        var results = ReadForFollower(request, toRead, hosted, errors, out var bytes, out var anyError);
-        if (!canWait || bytes >= request.MinBytes || anyError)
-        {
-            _bytesOut.Add(bytes);
-            return new FetchResult(ErrorCode.None, 0, results);
-        }
+        return (before, epochs);
+    }
+
+    /// <summary>
+    /// Parks a fetch that found fewer than min bytes in the fetch purgatory (releasing what it
+    /// read) until appends to its partitions reach min bytes, max wait passes, or a partition's
+    /// leadership changes; the caller then reads once.
+    /// </summary>
+    private async ValueTask WaitInPurgatoryAsync(
+        FetchRequestSpec request,
+        IReadOnlyList<FetchPartitionSpec> toRead,
+        Partition?[] hosted,
+        (long[] Before, int[] Epochs) positions,
+        List<FetchPartitionResult> results,
+        int bytes,
+        bool fromFollower,
+        CancellationToken cancellationToken)
+    {
         foreach (var result in results)
         {
             result.Records?.Release();
@@ -407,16 +388,19 @@ public sealed partial class ReplicaManager : IDisposable
                 keys.Add(partition.TopicPartition);
             }
         }
-        var delayed = new DelayedFetch(hosted, appendedBefore!, epochs!, maxBytes, bytes, request.MinBytes, TimeSpan.FromMilliseconds(request.MaxWaitMs), fromFollower: true);
-        DelayedFetches.TryCompleteElseWatch(delayed, keys, cancellationToken);
+        var delayed = new DelayedFetch(hosted, positions.Before, positions.Epochs, maxBytes, bytes, request.MinBytes,
+            TimeSpan.FromMilliseconds(request.MaxWaitMs), fromFollower);
+        var waitStarted = Stopwatch.GetTimestamp();
+        if (!DelayedFetches.TryCompleteElseWatch(delayed, keys, cancellationToken))
+        {
+            _delayedFetches.Add(1);
+        }
         var outcome = await delayed.Completion.ConfigureAwait(false);
+        PurgatoryWaitTracker.Current.Value?.Record(waitStarted, Stopwatch.GetTimestamp());
         if (outcome == DelayedOperationOutcome.Cancelled)
         {
             throw new OperationCanceledException(cancellationToken);
         }
-        results = ReadForFollower(request, toRead, hosted, errors, out bytes, out _);
-        _bytesOut.Add(bytes);
-        return new FetchResult(ErrorCode.None, 0, results);
     }
 
     private List<FetchPartitionResult> ReadForFollower(

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Gregor.Cluster.Controller;
 
 namespace Gregor.Cluster.Replication;
 

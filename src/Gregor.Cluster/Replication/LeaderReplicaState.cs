@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Gregor.Cluster.Controller;
 using Gregor.Cluster.Metadata;
 using Gregor.Protocol.Errors;
 
