@@ -403,6 +403,12 @@ public sealed partial class ReplicaManager : IDisposable
         }
     }
 
+    /// <summary>Why <paramref name="partition"/> cannot serve a fetch as leader in the requested epoch; None when it can.</summary>
+    private static ErrorCode LeaderReadError(Partition? partition, ErrorCode notHosted, int currentLeaderEpoch) =>
+        partition is null ? notHosted
+        : partition.IsRemoved || !partition.IsLeader ? ErrorCode.NotLeaderOrFollower
+        : partition.CheckLeaderEpoch(currentLeaderEpoch);
+
     private List<FetchPartitionResult> ReadForFollower(
         FetchRequestSpec request,
         IReadOnlyList<FetchPartitionSpec> toRead,
@@ -421,17 +427,11 @@ public sealed partial class ReplicaManager : IDisposable
         {
             var spec = toRead[i];
             var partition = hosted[i];
-            if (partition is null || partition.IsRemoved || !partition.IsLeader)
+            var readError = LeaderReadError(partition, errors[i], spec.CurrentLeaderEpoch);
+            if (readError != ErrorCode.None || partition is null)
             {
                 anyError = true;
-                results.Add(FetchPartitionResult.Failed(spec.Key, partition is null ? errors[i] : ErrorCode.NotLeaderOrFollower));
-                continue;
-            }
-            var epochError = partition.CheckLeaderEpoch(spec.CurrentLeaderEpoch);
-            if (epochError != ErrorCode.None)
-            {
-                anyError = true;
-                results.Add(FetchPartitionResult.Failed(spec.Key, epochError));
+                results.Add(FetchPartitionResult.Failed(spec.Key, readError));
                 continue;
             }
             ReplicaFetchRead read;
@@ -591,17 +591,11 @@ public sealed partial class ReplicaManager : IDisposable
         {
             var spec = toRead[i];
             var partition = hosted[i];
-            if (partition is null || partition.IsRemoved || !partition.IsLeader)
+            var readError = LeaderReadError(partition, errors[i], spec.CurrentLeaderEpoch);
+            if (readError != ErrorCode.None || partition is null)
             {
                 anyError = true;
-                results.Add(FetchPartitionResult.Failed(spec.Key, partition is null ? errors[i] : ErrorCode.NotLeaderOrFollower));
-                continue;
-            }
-            var epochError = partition.CheckLeaderEpoch(spec.CurrentLeaderEpoch);
-            if (epochError != ErrorCode.None)
-            {
-                anyError = true;
-                results.Add(FetchPartitionResult.Failed(spec.Key, epochError));
+                results.Add(FetchPartitionResult.Failed(spec.Key, readError));
                 continue;
             }
             FetchedRecords? records = null;
